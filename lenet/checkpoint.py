@@ -1,0 +1,71 @@
+"""Shipped weights: safetensors files in ``weights/`` that carry their own metadata.
+
+A checkpoint holds the model's state dict (nothing is unpickled when it is read) and, in the
+safetensors header, the model name, the training recipe and the measured metrics as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from lenet.model import MODELS, build_model
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+
+class WeightsError(RuntimeError):
+    """The weights file is missing or unusable; the message names the fix."""
+
+
+def weights_path(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> Path:
+    return Path(weights_dir) / f"{name}.safetensors"
+
+
+def save_model(model: torch.nn.Module, path: Path | str, info: dict | None = None) -> None:
+    """Write the trainable state (and buffers) plus ``info`` (JSON-able) as metadata."""
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path), metadata={"model": model.name, "info": json.dumps(info or {})})
+
+
+def read_info(path: Path | str) -> dict:
+    """The metadata stored beside the weights: ``{"model": ..., **info}``."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata() or {}
+    return {"model": meta.get("model"), **json.loads(meta.get("info", "{}"))}
+
+
+def load_model(name: str, weights_dir: Path | str = WEIGHTS_DIR, path: Path | str | None = None) -> torch.nn.Module:
+    """The network ``name`` ("lenet5" or "lenet1") with its shipped weights, in eval mode, on the CPU.
+
+    Raises :class:`WeightsError` with a message naming the fix when the file is missing,
+    corrupt, for another model, or holds non-finite numbers.
+    """
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    path = Path(path) if path else weights_path(name, weights_dir)
+    fix = f"restore it with `git checkout -- {path.name}` in weights/, or retrain: python -m lenet.train --model {name}"
+    if not path.is_file():
+        raise WeightsError(f"weights file {path} is missing; {fix}")
+    try:
+        state = load_file(str(path), device="cpu")
+        stored = read_info(path).get("model")
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"weights file {path} is corrupt ({exc}); {fix}") from None
+    if stored != name:
+        raise WeightsError(f"weights file {path} holds {stored!r}, not {name!r}; {fix}")
+    model = build_model(name)
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise WeightsError(f"weights file {path} does not fit {name}: {exc}; {fix}") from None
+    if not all(torch.isfinite(t).all() for t in state.values()):
+        raise WeightsError(f"weights file {path} holds NaN or infinite values; {fix}")
+    return model.eval()

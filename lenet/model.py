@@ -1,0 +1,306 @@
+"""LeNet-5 as LeCun, Bottou, Bengio and Haffner define it (Proc. IEEE 86(11), 1998), and LeNet-1.
+
+Section II-B of the paper gives the architecture, appendix A the squashing function and the
+initialisation, section II-C the loss. Each paper-specific piece is a small module below, next
+to its formula. Layer names follow the paper (C1, S2, C3, S4, C5, F6); one forward pass returns
+every layer's activations (:meth:`LeNet5.forward_intermediates`) so that nothing needs hooks.
+
+Deliberate deviations from the paper, all outside the architecture:
+- Inputs are MNIST's 28×28 field with ink = 1.0 and background = 0.0; the model pads it to
+  32×32 and maps it to the paper's range (background −0.1, ink 1.175) itself.
+- Training (``lenet/train.py``) uses Adam, a one-cycle schedule and weight averaging by default;
+  the paper's stochastic diagonal Levenberg–Marquardt is not the default recipe.
+- The MAP constant j is not given in the paper; we use ``J_RUBBISH`` below.
+
+LeNet-1 follows seed 004 (a 28×28 input, 4 maps 24×24, 2×2 average pooling, 12 maps 8×8, 2×2
+average pooling, a fully connected layer to the 10 classes). It uses the same scaled tanh as
+LeNet-5, so that every activation the app shows lives in the same range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lenet.prototypes import prototypes
+
+# Appendix A: f(a) = A tanh(S a) with A = 1.7159 and S = 2/3, so that f(±1) = ±1.
+TANH_A = 1.7159
+TANH_S = 2.0 / 3.0
+
+# Section II-A: background (white) is −0.1 and ink (black) is 1.175: mean ≈ 0, variance ≈ 1.
+BACKGROUND, INK = -0.1, 1.175
+
+# Section II-C: the constant j of the MAP criterion. The paper leaves its value open.
+J_RUBBISH = 0.1
+
+# Table I: the S2 maps (0–5) that each of the 16 C3 maps reads.
+C3_TABLE: tuple[tuple[int, ...], ...] = (
+    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),
+    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5), (0, 1, 2, 5),
+    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5), (0, 1, 2, 3, 4, 5),
+)  # fmt: skip
+
+
+def paper_init_(weight: torch.Tensor, bias: torch.Tensor | None, fan_in: int) -> None:
+    """Appendix A: weights and biases uniform in (−2.4 / F, +2.4 / F), F the unit's fan-in."""
+    bound = 2.4 / fan_in
+    with torch.no_grad():
+        weight.uniform_(-bound, bound)
+        if bias is not None:
+            bias.uniform_(-bound, bound)
+
+
+class ScaledTanh(nn.Module):
+    """The squashing function f(a) = 1.7159 · tanh(2/3 · a) (appendix A)."""
+
+    def forward(self, a: torch.Tensor) -> torch.Tensor:
+        return TANH_A * torch.tanh(TANH_S * a)
+
+
+class Conv(nn.Conv2d):
+    """A full 5×5 convolution (C1, C5; LeNet-1's C1 and C3) with the paper's initialisation."""
+
+    def __init__(self, in_maps: int, out_maps: int, kernel: int = 5):
+        super().__init__(in_maps, out_maps, kernel)
+        paper_init_(self.weight, self.bias, in_maps * kernel * kernel)
+
+    def connections(self, out_hw: tuple[int, int]) -> int:
+        """Each output unit is connected to its kernel's inputs and to its bias."""
+        per_unit = self.in_channels * self.kernel_size[0] * self.kernel_size[1] + 1
+        return self.out_channels * out_hw[0] * out_hw[1] * per_unit
+
+
+class Subsampling(nn.Module):
+    """S2 and S4: the four inputs of each 2×2 block are added, multiplied by a trainable
+    coefficient, and a trainable bias is added — one coefficient and one bias per map
+    (section II-B). The squashing function follows, outside this module."""
+
+    def __init__(self, maps: int):
+        super().__init__()
+        self.coefficient = nn.Parameter(torch.empty(maps))
+        self.bias = nn.Parameter(torch.empty(maps))
+        paper_init_(self.coefficient, self.bias, fan_in=4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        block_sum = 4.0 * F.avg_pool2d(x, 2)  # (B, maps, H/2, W/2)
+        return block_sum * self.coefficient[:, None, None] + self.bias[:, None, None]
+
+    def connections(self, out_hw: tuple[int, int]) -> int:
+        return self.coefficient.numel() * out_hw[0] * out_hw[1] * (4 + 1)
+
+
+class PartialConv(nn.Module):
+    """C3: a 5×5 convolution in which output map i reads only the input maps ``table[i]``
+    (Table I). Only the 60 connected 5×5 kernels exist as parameters: an absent connection has
+    no weight at all, so nothing that can never learn is counted as trainable."""
+
+    def __init__(self, table: tuple[tuple[int, ...], ...], in_maps: int, kernel: int = 5):
+        super().__init__()
+        self.table, self.in_maps, self.kernel = table, in_maps, kernel
+        out_idx = [o for o, ins in enumerate(table) for _ in ins]
+        in_idx = [i for ins in table for i in ins]
+        self.register_buffer("out_idx", torch.tensor(out_idx), persistent=False)
+        self.register_buffer("in_idx", torch.tensor(in_idx), persistent=False)
+        self.weight = nn.Parameter(torch.empty(len(in_idx), kernel, kernel))  # one per connection
+        self.bias = nn.Parameter(torch.empty(len(table)))
+        with torch.no_grad():  # each map's fan-in depends on how many S2 maps it reads
+            for o, ins in enumerate(table):
+                bound = 2.4 / (len(ins) * kernel * kernel)
+                self.weight[self.out_idx == o] = torch.empty(len(ins), kernel, kernel).uniform_(-bound, bound)
+                self.bias[o] = torch.empty(()).uniform_(-bound, bound)
+
+    def dense_weight(self) -> torch.Tensor:
+        """The equivalent full kernel (out, in, k, k), zero where Table I has no connection."""
+        dense = self.weight.new_zeros(len(self.table), self.in_maps, self.kernel, self.kernel)
+        return dense.index_put((self.out_idx, self.in_idx), self.weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.dense_weight(), self.bias)
+
+    def connections(self, out_hw: tuple[int, int]) -> int:
+        return out_hw[0] * out_hw[1] * (self.weight.numel() + self.bias.numel())
+
+
+class AveragePool(nn.Module):
+    """LeNet-1's 2×2 average pooling: no trainable parameters and no squashing."""
+
+    def __init__(self, maps: int):
+        super().__init__()
+        self.maps = maps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.avg_pool2d(x, 2)
+
+    def connections(self, out_hw: tuple[int, int]) -> int:
+        return self.maps * out_hw[0] * out_hw[1] * 4
+
+
+class Full(nn.Linear):
+    """A fully connected layer (F6; LeNet-1's output) with the paper's initialisation."""
+
+    def __init__(self, inputs: int, outputs: int):
+        super().__init__(inputs, outputs)
+        paper_init_(self.weight, self.bias, inputs)
+
+    def connections(self, out_hw: tuple[int, int] = (1, 1)) -> int:
+        return self.weight.numel() + self.bias.numel()
+
+
+class RBFOutput(nn.Module):
+    """The output layer: y_i = Σ_j (x_j − w_ij)², one Euclidean RBF unit per class (eq. 7).
+    The centres w_i are the fixed figure-3 bitmaps (a buffer, not a parameter)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("centres", torch.from_numpy(prototypes()))  # (10, 84)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x[:, None, :] - self.centres[None]).pow(2).sum(-1)  # (B, 10)
+
+    def connections(self, out_hw: tuple[int, int] = (1, 1)) -> int:
+        return self.centres.numel()
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One row of the architecture table, computed from the model itself."""
+
+    name: str
+    maps: int
+    size: tuple[int, int]
+    kernel: str
+    params: int
+    connections: int
+
+
+class _LeNet(nn.Module):
+    """What both networks share: input preparation, the layer table and the prediction."""
+
+    name = ""
+    input_size = 28
+    layer_names: tuple[str, ...] = ()
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, 1, 28, 28) ink in [0, 1] → (B, 1, S, S) in [−0.1, 1.175], S = ``input_size``."""
+        pad = (self.input_size - x.shape[-1]) // 2
+        if pad:
+            x = F.pad(x, (pad, pad, pad, pad))
+        return BACKGROUND + (INK - BACKGROUND) * x
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class scores (B, 10): larger is more likely (for LeNet-5, minus the RBF distances)."""
+        return self.forward_intermediates(x)["scores"]
+
+    def forward_intermediates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def layers(self) -> list[LayerInfo]:
+        """Maps, size, kernel, trainable parameters and connections of every layer."""
+        acts = self.forward_intermediates(torch.zeros(1, 1, 28, 28, device=self._device()))
+        rows = []
+        for name in self.layer_names:
+            module = getattr(self, name.lower())
+            a = acts[name][0]
+            maps, size = (a.shape[0], tuple(a.shape[1:])) if a.dim() == 3 else (a.shape[0], (1, 1))
+            if isinstance(module, (Conv, PartialConv)):
+                kernel = "5×5"
+            elif isinstance(module, (Subsampling, AveragePool)):
+                kernel = "2×2"
+            else:
+                kernel = "—"
+            params = sum(p.numel() for p in module.parameters() if p.requires_grad)
+            rows.append(LayerInfo(name, maps, size, kernel, params, module.connections(size)))
+        return rows
+
+    def _device(self) -> torch.device:
+        return next(self.parameters()).device
+
+
+class LeNet5(_LeNet):
+    """LeNet-5 (section II-B): 60,000 trainable parameters, 340,908 connections."""
+
+    name = "lenet5"
+    input_size = 32
+    layer_names = ("C1", "S2", "C3", "S4", "C5", "F6", "Output")
+
+    def __init__(self):
+        super().__init__()
+        self.act = ScaledTanh()
+        self.c1 = Conv(1, 6)  # 6 maps 28×28, 5×5: 156 params, 122,304 connections
+        self.s2 = Subsampling(6)  # 6 maps 14×14, 2×2: 12 params, 5,880 connections
+        self.c3 = PartialConv(C3_TABLE, 6)  # 16 maps 10×10, 5×5 (Table I): 1,516 / 151,600
+        self.s4 = Subsampling(16)  # 16 maps 5×5, 2×2: 32 params, 2,000 connections
+        self.c5 = Conv(16, 120)  # 120 maps 1×1, 5×5 on all 16 maps: 48,120 / 48,120
+        self.f6 = Full(120, 84)  # 84 units: 10,164 params and connections
+        self.output = RBFOutput()  # 10 RBF units: 0 params (fixed), 840 connections
+
+    def forward_intermediates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Every stage for a batch of 28×28 images (B, 1, 28, 28), ink in [0, 1]."""
+        acts = {"input": self.prepare(x)}  # (B, 1, 32, 32)
+        acts["C1"] = self.act(self.c1(acts["input"]))  # (B, 6, 28, 28)
+        acts["S2"] = self.act(self.s2(acts["C1"]))  # (B, 6, 14, 14)
+        acts["C3"] = self.act(self.c3(acts["S2"]))  # (B, 16, 10, 10)
+        acts["S4"] = self.act(self.s4(acts["C3"]))  # (B, 16, 5, 5)
+        acts["C5"] = self.act(self.c5(acts["S4"])).flatten(1)  # (B, 120)
+        acts["F6"] = self.act(self.f6(acts["C5"]))  # (B, 84)
+        acts["Output"] = self.output(acts["F6"])  # (B, 10) squared distances to the prototypes
+        acts["scores"] = -acts["Output"]
+        return acts
+
+    def loss(self, scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The MAP criterion of section II-C, eq. 9, averaged over the batch:
+        E = y_D + log(e^{−j} + Σ_i e^{−y_i}), i.e. cross-entropy over the logits −y_i with one
+        extra "rubbish" logit −j."""
+        rubbish = scores.new_full((scores.shape[0], 1), -J_RUBBISH)
+        return F.cross_entropy(torch.cat([scores, rubbish], dim=1), target)
+
+
+class LeNet1(_LeNet):
+    """LeNet-1 as seed 004 gives it: 3,246 trainable parameters."""
+
+    name = "lenet1"
+    input_size = 28
+    layer_names = ("C1", "S2", "C3", "S4", "Output")
+
+    def __init__(self):
+        super().__init__()
+        self.act = ScaledTanh()
+        self.c1 = Conv(1, 4)  # 4 maps 24×24, 5×5
+        self.c3 = Conv(4, 12)  # 12 maps 8×8, 5×5 on all 4 maps
+        self.s2 = AveragePool(4)  # 4 maps 12×12, 2×2 average, no parameters
+        self.s4 = AveragePool(12)  # 12 maps 4×4
+        self.output = Full(12 * 4 * 4, 10)  # 10 class scores
+
+    def forward_intermediates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        acts = {"input": self.prepare(x)}  # (B, 1, 28, 28)
+        acts["C1"] = self.act(self.c1(acts["input"]))  # (B, 4, 24, 24)
+        acts["S2"] = self.s2(acts["C1"])  # (B, 4, 12, 12)
+        acts["C3"] = self.act(self.c3(acts["S2"]))  # (B, 12, 8, 8)
+        acts["S4"] = self.s4(acts["C3"])  # (B, 12, 4, 4)
+        acts["Output"] = self.output(acts["S4"].flatten(1))  # (B, 10) logits
+        acts["scores"] = acts["Output"]
+        return acts
+
+    def loss(self, scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy over the ten class scores."""
+        return F.cross_entropy(scores, target)
+
+
+MODELS: dict[str, type[_LeNet]] = {"lenet5": LeNet5, "lenet1": LeNet1}
+
+
+def build_model(name: str) -> _LeNet:
+    """A freshly initialised network by name: ``"lenet5"`` or ``"lenet1"``."""
+    try:
+        return MODELS[name]()
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}") from None
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
