@@ -42,6 +42,14 @@ def read_info(path: Path | str) -> dict:
     return {"model": meta.get("model"), **json.loads(meta.get("info", "{}"))}
 
 
+def update_info(path: Path | str, updates: dict) -> None:
+    """Merge ``updates`` into the metadata of an existing weights file; the tensors are unchanged."""
+    path = Path(path)
+    info = {k: v for k, v in read_info(path).items() if k != "model"}
+    meta = {"model": read_info(path)["model"], "info": json.dumps({**info, **updates})}
+    save_file(load_file(str(path)), str(path), metadata=meta)
+
+
 def load_model(name: str, weights_dir: Path | str = WEIGHTS_DIR, path: Path | str | None = None) -> torch.nn.Module:
     """The network ``name`` ("lenet5" or "lenet1") with its shipped weights, in eval mode, on the CPU.
 

