@@ -1,0 +1,182 @@
+"""LeNet-5 Explorer: draw a digit and watch the 1998 LeNet-5 read it, layer by layer.
+
+    python app.py        # serves on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (Gradio's defaults)
+
+This file only wires: the networks are loaded once at import, each event calls one function of
+the ``lenet`` package (preprocess → read → draw), and the page layout follows. The weights come
+from ``weights/`` (or the folder named by LENET_WEIGHTS_DIR); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+
+from lenet.checkpoint import WEIGHTS_DIR, WeightsError, load_model
+from lenet.examples import example_paths
+from lenet.panels import CSS as PANELS_CSS
+from lenet.panels import network_html
+from lenet.preprocess import preprocess
+from lenet.reading import read_digit, top_confidences, unsure_gap
+
+# One intra-op thread: a forward pass takes about a millisecond, and parallel requests from a
+# class are better served one per core than by threads fighting over two cores.
+torch.set_num_threads(1)
+
+NAMES = {"lenet5": "LeNet-5", "lenet1": "LeNet-1"}
+CANVAS = 280  # px: the drawing keeps these pixels; MNIST fits a digit into 20 of 28
+BRUSH = 12  # Gradio's brush radius: a stroke ≈ 24 px, 1/8 of a digit drawn ~200 px tall, as in MNIST
+
+WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
+try:
+    NETWORKS = {name: load_model(name, WEIGHTS) for name in NAMES}
+except WeightsError as exc:
+    raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
+LAYERS = {name: net.layers() for name, net in NETWORKS.items()}
+GAPS = {name: unsure_gap(name, WEIGHTS) for name in NAMES}
+
+INVITATION = (
+    '<p class="invite">✏️ <b>Draw a digit (0–9)</b> in the box, any size, anywhere: '
+    "the network reads it after every stroke.</p>"
+)
+
+
+def show(digit: np.ndarray | None, model: str = "lenet5") -> tuple[dict, str, str]:
+    """The answer (for gr.Label), the message and the network view for a 28×28 digit (or None)."""
+    model = model if model in NETWORKS else "lenet5"
+    net = NETWORKS[model]
+    if digit is None:
+        return {}, INVITATION, network_html(model, LAYERS[model], net.input_size, None)
+    reading = read_digit(net, digit, GAPS[model])
+    d, r = reading.digit, reading.runner_up
+    if reading.unsure:
+        said = f"{NAMES[model]} is <b>unsure between {d} and {r}</b>; it leans to {d}."
+        big = f"{d}<small>or {r}?</small>"
+    else:
+        said, big = f"{NAMES[model]} reads <b>{d}</b>.", f"{d}"
+    message = f'<div class="said"><div class="digit">{big}</div><p>{said}</p></div>'
+    return top_confidences(reading), message, network_html(model, LAYERS[model], net.input_size, reading)
+
+
+def predict(drawing: dict | None, model: str = "lenet5") -> tuple[dict, str, str, np.ndarray | None]:
+    """Sketchpad value (or an uploaded image) → answer, message, network view, and the digit kept
+    for a later switch of network."""
+    digit = preprocess(drawing)
+    return (*show(digit, model), digit)
+
+
+# Gradio's editor opens with no tool selected; a classroom should be able to draw at once.
+SELECT_BRUSH = """
+() => {
+  const pick = (tries) => {
+    const brush = document.querySelector('#sketchpad button[aria-label="Brush"]');
+    if (brush) { if (brush.getAttribute('aria-pressed') !== 'true') brush.click(); return; }
+    if (tries > 0) setTimeout(() => pick(tries - 1), 100);
+  };
+  pick(100);
+}
+"""
+
+CSS = (
+    PANELS_CSS
+    + """
+.gradio-container { max-width: 1280px !important; padding-top: 4px !important; }
+#title h1 { font-size: 22px; margin: 0 0 2px 0; }
+#title p { margin: 0; color: var(--body-text-color-subdued); }
+#top { align-items: center; }
+#message .said { font-size: 14px; }
+#message .digit { font-size: 56px; font-weight: 700; line-height: 1.05; }
+#message .digit small { font-size: 16px; font-weight: 400; margin-left: 4px; color: var(--body-text-color-subdued); }
+#message p { margin: 0; }
+"""
+)
+
+with gr.Blocks(title="LeNet-5 Explorer") as demo:
+    digit_state = gr.State(None)
+    with gr.Row(equal_height=True, elem_id="top"):
+        gr.Markdown(
+            "# LeNet-5 Explorer\nDraw a digit and watch the 1998 network of LeCun, Bottou, Bengio and Haffner "
+            "read it, layer by layer.",
+            elem_id="title",
+        )
+        model = gr.Radio(
+            [(title, name) for name, title in NAMES.items()],
+            value="lenet5",
+            show_label=False,
+            container=False,
+            scale=0,
+            min_width=220,
+            elem_id="model",
+        )
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=0, min_width=CANVAS + 64):
+            with gr.Tabs():
+                with gr.Tab("Draw"):
+                    sketchpad = gr.Sketchpad(
+                        canvas_size=(CANVAS, CANVAS),
+                        fixed_canvas=True,
+                        brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
+                        layers=False,
+                        transforms=(),
+                        type="numpy",
+                        show_label=False,
+                        elem_id="sketchpad",
+                    )
+                with gr.Tab("Photo or MNIST digit"):
+                    upload = gr.Image(
+                        type="filepath",
+                        sources=["upload", "clipboard"],
+                        label="A photo or scan of one digit",
+                        height=200,
+                        elem_id="upload",
+                    )
+                    gr.Examples(
+                        [[str(p)] for p in example_paths()],
+                        inputs=[upload],
+                        label="MNIST test digits: click one",
+                        examples_per_page=10,
+                    )
+            with gr.Row(equal_height=False):
+                message = gr.HTML(INVITATION, elem_id="message", min_width=120)
+                label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
+        with gr.Column(scale=1):
+            view = gr.HTML(network_html("lenet5", LAYERS["lenet5"], NETWORKS["lenet5"].input_size, None))
+
+    outputs = [label, message, view, digit_state]
+    sketchpad.change(
+        predict,
+        [sketchpad, model],
+        outputs,
+        api_name="predict",
+        trigger_mode="always_last",
+        show_progress="hidden",
+        concurrency_limit=2,
+    )
+    upload.change(
+        predict,
+        [upload, model],
+        outputs,
+        api_name="predict_image",
+        trigger_mode="always_last",
+        show_progress="hidden",
+        concurrency_limit=2,
+    )
+    model.change(
+        show, [digit_state, model], [label, message, view], api_visibility="private", show_progress="hidden"
+    )
+    demo.load(None, js=SELECT_BRUSH)
+
+demo.queue(max_size=64)
+
+
+def launch(**kwargs):
+    """Serve the page; keyword arguments go to ``Blocks.launch`` (tests pass host, port, ...)."""
+    return demo.launch(css=CSS, run_history=False, **kwargs)
+
+
+if __name__ == "__main__":
+    launch()

@@ -1,0 +1,210 @@
+"""Turn a drawing, a photo or a scan into a digit the way MNIST was made.
+
+MNIST's recipe (LeCun et al. 1998, section III-A): "The original black and white (bilevel) images
+were size normalized to fit in a 20×20 pixel box while preserving their aspect ratio. The resulting
+images contain grey levels as a result of the anti-aliasing technique used by the normalization
+algorithm. The images were centered in a 28×28 image by computing the center of mass of the
+pixels, and translating the image so as to position this point at the center of the 28×28 field."
+
+The steps below follow it: find the ink whatever the background (:func:`ink_map`), crop to the ink,
+fit a 20×20 box keeping the aspect ratio with an anti-aliasing filter, and place the centre of mass
+at (14, 14) — the mean centre of mass of the MNIST test digits, in pixel-index coordinates. The
+model then pads the 28×28 field to 32×32 and applies the paper's normalisation itself
+(:meth:`lenet.model._LeNet.prepare`).
+
+Pure numpy and Pillow, no Gradio: the app, the tests and the benchmarks call the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from PIL import Image
+
+FIELD = 28  # MNIST's field
+BOX = 20  # MNIST's size-normalisation box
+CENTRE = 14.0  # where MNIST's centres of mass lie (mean over the test set: 13.99, 14.01)
+MNIST_PEN = 1.9  # median pen width of the MNIST test digits, by stroke_width(), in pixels
+WORK = 80  # side of the working copy in which the pen width is adjusted (4 × BOX)
+
+# Bigger inputs are shrunk (box filter) before anything else, so a 10,000×10,000 photo costs about
+# what a 512×512 one does. 512 keeps a 2-pixel pen line of a 4,000-pixel scan visible.
+MAX_SIDE = 512
+
+# Ink contrast (0–1) below which the picture counts as empty: a blank canvas, an even photo.
+MIN_CONTRAST = 0.15
+
+# Pixels whose ink is below this fraction of the strongest ink are background: this removes
+# paper texture and JPEG noise before the crop, while anti-aliased stroke edges survive.
+NOISE_FLOOR = 0.25
+
+
+def to_array(image: Any) -> np.ndarray | None:
+    """Whatever Gradio or a caller hands over → a numpy image, or None when there is none.
+
+    Accepts a Sketchpad/ImageEditor value (a mapping with ``"composite"``; only the composite is
+    read, the layers are unreliable in Gradio 6), a PIL image, a numpy array, or a file path.
+    Returns an array of shape (H, W), (H, W, 3) or (H, W, 4), dtype as given (uint8 0–255 or
+    float 0–1), or None for a missing or cleared image.
+    """
+    if isinstance(image, Mapping):
+        image = image.get("composite")
+    if image is None:
+        return None
+    if isinstance(image, (str, Path)):
+        with Image.open(image) as im:
+            im.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at reduced size, cheaply
+            image = _shrink_pil(im)
+            image.load()
+    if isinstance(image, Image.Image):
+        image = _shrink_pil(image)
+        if image.mode not in ("L", "RGB", "RGBA"):
+            image = image.convert(
+                "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
+            )
+        image = np.asarray(image)
+    return np.asarray(image)
+
+
+def _shrink_pil(im: Image.Image) -> Image.Image:
+    """A PIL image no larger than MAX_SIDE on its longer side (reduce() is a cheap box filter)."""
+    factor = -(-max(im.size) // MAX_SIDE)  # ceil
+    if factor > 1:
+        if im.mode not in ("L", "RGB", "RGBA"):
+            im = im.convert("RGBA")
+        im = im.reduce(factor)
+    return im
+
+
+def _shrink_array(a: np.ndarray) -> np.ndarray:
+    """``a`` with its longer side at most MAX_SIDE: a box filter, in Pillow for uint8 (no float
+    copy of a huge array is ever made), else a mean over factor×factor blocks."""
+    factor = -(-max(a.shape[:2]) // MAX_SIDE)
+    if factor <= 1:
+        return a
+    if a.dtype == np.uint8:
+        return np.asarray(Image.fromarray(a).reduce(factor))
+    h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
+    return a[:h, :w].reshape(h // factor, factor, w // factor, factor, *a.shape[2:]).mean(axis=(1, 3))
+
+
+def ink_map(image: np.ndarray) -> np.ndarray | None:
+    """Ink of any image: float32 (H, W) in [0, 1], 1 = full ink; None when there is no ink.
+
+    ``image``: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA; uint8 in 0–255, or float in 0–1.
+    Polarity does not matter: the background is the picture's median grey level, and ink is
+    whatever differs from it (black on white, white on black, a dark photo with chalk). With
+    transparency, the colour is laid on whichever of white or black contrasts with the opaque
+    pixels, so ink that lives only in the alpha channel is found too.
+    """
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)) or a.size == 0:
+        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}")
+    scale = 255.0 if a.dtype == np.uint8 or a.max(initial=0) > 1.0 else 1.0
+    a = _shrink_array(a).astype(np.float32) / np.float32(scale)
+    if a.ndim == 2:
+        grey = a
+    else:
+        grey = a[:, :, :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601 luma
+        if a.shape[2] == 4:
+            alpha = a[:, :, 3]
+            if alpha.min() < 0.5:  # real transparency: lay the colour on a contrasting ground
+                weight = alpha.sum()
+                opaque_grey = (grey * alpha).sum() / weight if weight > 0 else 0.0
+                ground = 1.0 if opaque_grey < 0.5 else 0.0
+                grey = grey * alpha + ground * (1.0 - alpha)
+    background = float(np.median(grey))
+    ink = np.abs(grey - background)
+    peak = float(ink.max())
+    if peak < MIN_CONTRAST:
+        return None
+    ink = np.clip((ink - NOISE_FLOOR * peak) / ((1.0 - NOISE_FLOOR) * peak), 0.0, 1.0)
+    return ink.astype(np.float32)
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Mean pen width of an ink map, in pixels: 2·area / perimeter of the ink above 0.5
+    (a stroke of length L and width w has area L·w and perimeter ≈ 2L). 0 when there is no ink."""
+    b = np.pad(ink > 0.5, 1)
+    perimeter = np.count_nonzero(b[1:] != b[:-1]) + np.count_nonzero(b[:, 1:] != b[:, :-1])
+    return 2.0 * np.count_nonzero(b) / perimeter if perimeter else 0.0
+
+
+def _rank_filter(a: np.ndarray, size: int, op) -> np.ndarray:
+    """Square ``size``×``size`` max (dilation) or min (erosion) filter, separable, zero outside."""
+    before, after = size // 2, size - 1 - size // 2
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (before, after)
+        a = op(sliding_window_view(np.pad(a, pad), size, axis=axis), axis=-1)
+    return a
+
+
+def _fit(ink: np.ndarray, side: int) -> np.ndarray:
+    """Crop ``ink`` to its ink and resize it (Lanczos, aspect kept) so its longer side is ``side``."""
+    rows, cols = np.nonzero(ink > 0)
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    h, w = crop.shape
+    s = side / max(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))  # PIL wants (width, height)
+    fitted = Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(fitted, dtype=np.float32), 0.0, 1.0)
+
+
+def normalize(ink: np.ndarray) -> np.ndarray | None:
+    """MNIST's size normalisation and centring of an ink map, with the pen width made MNIST's.
+
+    ``ink``: float (H, W) in [0, 1]. Returns float32 (28, 28) in [0, 1], ink = 1, the ink fitted
+    into a 20×20 box (aspect ratio kept, Lanczos anti-aliasing) and its centre of mass at (14, 14)
+    to the nearest pixel; None when there is no ink.
+
+    MNIST's writers held pens in proportion to their digits; a canvas has one brush for any size
+    of digit, so a digit drawn tiny comes out as a blob and one drawn huge (or a scan with a fine
+    pen) as a hairline. So, in a working copy 80 px high, a pen much thinner or much thicker than
+    MNIST's (median 1.9 px in the 20 px box) is widened or narrowed to MNIST's width first.
+    """
+    if not np.any(ink > 0):
+        return None
+    work = _fit(ink, WORK)
+    work /= max(float(work.max()), 1e-6)  # a hairline shrunk to 80 px keeps its full contrast
+    target = MNIST_PEN * WORK / BOX
+    pen = stroke_width(work)
+    if 0 < pen < 0.6 * target:
+        size = round(target - pen) + 1
+        work = _rank_filter(np.pad(work, size), size, np.max)
+        work = np.clip(work / np.median(work[work > 0.1]), 0.0, 1.0)  # a faint hairline → solid ink
+    elif pen > 1.6 * target:
+        thinner = _rank_filter(work, round(pen - target) + 1, np.min)
+        if thinner.max() > 0.5:  # never erase a digit
+            work = thinner
+    box = _fit(work, BOX)
+    mass = box.sum()
+    if mass <= 0:
+        return None
+    bh, bw = box.shape
+    cy = (box.sum(axis=1) * np.arange(bh)).sum() / mass
+    cx = (box.sum(axis=0) * np.arange(bw)).sum() / mass
+    top = int(np.clip(round(CENTRE - cy), 0, FIELD - bh))
+    left = int(np.clip(round(CENTRE - cx), 0, FIELD - bw))
+    out = np.zeros((FIELD, FIELD), dtype=np.float32)
+    out[top : top + bh, left : left + bw] = box
+    return out
+
+
+def preprocess(image: Any) -> np.ndarray | None:
+    """A Sketchpad value, an upload, a PIL image, an array or a path → the MNIST-style digit.
+
+    Returns float32 (28, 28) in [0, 1] with ink = 1, or None for an empty or cleared canvas
+    (the caller shows an invitation to draw, not an error).
+    """
+    array = to_array(image)
+    if array is None:
+        return None
+    ink = ink_map(array)
+    return None if ink is None else normalize(ink)

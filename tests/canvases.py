@@ -1,0 +1,48 @@
+"""Synthetic canvases for the tests: digits drawn as a Sketchpad would export them."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+# A "7" and a "0" as polylines in a unit box (x right, y down).
+SEVEN = [(0.1, 0.05), (0.9, 0.05), (0.45, 0.95)]
+ZERO = [(0.5, 0.0), (0.9, 0.25), (0.9, 0.75), (0.5, 1.0), (0.1, 0.75), (0.1, 0.25), (0.5, 0.0)]
+
+
+def stroke_canvas(
+    shape=SEVEN, size: int = 280, box: tuple[float, float, float, float] = (50, 40, 150, 200), width: int = 24
+) -> np.ndarray:
+    """An opaque white RGBA canvas (size, size, 4) uint8 with ``shape`` drawn in black, scaled
+    into ``box`` = (left, top, box width, box height), with a round pen ``width`` pixels wide."""
+    im = Image.new("RGBA", (size, size), (255, 255, 255, 255))
+    draw = ImageDraw.Draw(im)
+    left, top, w, h = box
+    points = [(left + x * w, top + y * h) for x, y in shape]
+    draw.line(points, fill=(0, 0, 0, 255), width=width, joint="curve")
+    r = width / 2
+    for x, y in points:  # round caps, like a brush
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(0, 0, 0, 255))
+    return np.asarray(im).copy()
+
+
+def mnist_canvas(digit: np.ndarray, size: int = 280) -> np.ndarray:
+    """An MNIST digit (28, 28) ink in [0, 1] as an opaque white RGBA canvas with black ink,
+    enlarged to ``size`` the way a big drawing would look."""
+    grey = Image.fromarray((255.0 * (1.0 - digit) + 0.5).astype(np.uint8)).resize(
+        (size, size), Image.BILINEAR
+    )
+    g = np.asarray(grey)
+    return np.dstack([g, g, g, np.full_like(g, 255)])
+
+
+def centre_of_mass(x: np.ndarray) -> tuple[float, float]:
+    r = np.arange(x.shape[0])
+    m = x.sum()
+    return float((x.sum(1) * r).sum() / m), float((x.sum(0) * r).sum() / m)
+
+
+def ink_box(x: np.ndarray, level: float = 0.1) -> tuple[int, int]:
+    """Height and width of the region where ink exceeds ``level``."""
+    rows, cols = np.nonzero(x > level)
+    return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)

@@ -1,0 +1,84 @@
+"""A reading: the answer, the network's own confidence, the doubt, and the network view."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lenet.checkpoint import save_model, weights_path
+from lenet.model import J_RUBBISH, build_model
+from lenet.panels import blank_acts, network_html
+from lenet.reading import FALLBACK_UNSURE_GAP, probabilities, read_digit, top_confidences, unsure_gap
+
+DIGIT = np.zeros((28, 28), np.float32)
+DIGIT[4:24, 13:16] = 1.0  # a 1
+
+
+@pytest.fixture(scope="module", params=["lenet5", "lenet1"])
+def model(request):
+    torch.manual_seed(0)
+    return build_model(request.param).eval()
+
+
+def test_lenet5_probabilities_follow_the_map_criterion():
+    distances = np.array([3.0, 10.0, 1.0, 50, 50, 50, 50, 50, 50, 50])
+    p = probabilities("lenet5", -distances)
+    expected = np.exp(-distances) / (np.exp(-J_RUBBISH) + np.exp(-distances).sum())
+    np.testing.assert_allclose(p, expected)
+    assert p.sum() < 1.0  # the rest is the "rubbish" class
+
+
+def test_lenet1_probabilities_are_a_softmax():
+    p = probabilities("lenet1", np.arange(10.0))
+    np.testing.assert_allclose(p.sum(), 1.0)
+    assert np.argmax(p) == 9
+
+
+def test_reading_of_one_digit(model):
+    r = read_digit(model, DIGIT)
+    assert r.model == model.name and r.digit == int(np.argmax(r.scores)) and r.runner_up != r.digit
+    assert r.acts["input"].shape == (model.input_size, model.input_size)
+    assert r.acts["C1"].ndim == 3 and r.scores.shape == (10,)
+    top = top_confidences(r)
+    assert list(top)[0] == str(r.digit) and len(top) == 3
+    assert all(isinstance(k, str) and isinstance(v, float) for k, v in top.items())
+
+
+def test_doubt_follows_the_gap(model):
+    r = read_digit(model, DIGIT, gap=0.0)
+    assert not r.unsure
+    gap = float(r.scores[r.digit] - r.scores[r.runner_up])
+    assert read_digit(model, DIGIT, gap=gap + 1e-3).unsure
+
+
+def test_unsure_gap_from_metadata_or_fallback(tmp_path):
+    assert unsure_gap("lenet5", tmp_path) == FALLBACK_UNSURE_GAP  # no file at all
+    save_model(build_model("lenet5"), weights_path("lenet5", tmp_path), {"unsure_gap": 2.5})
+    assert unsure_gap("lenet5", tmp_path) == 2.5
+    save_model(build_model("lenet1"), weights_path("lenet1", tmp_path), {"test_error": 0.01})
+    assert unsure_gap("lenet1", tmp_path) == FALLBACK_UNSURE_GAP == math.log(4)
+
+
+def test_network_view_is_labelled_from_the_models_own_counts(model):
+    layers = model.layers()
+    page = network_html(model.name, layers, model.input_size, read_digit(model, DIGIT))
+    for layer in layers:
+        assert f"<b>{layer.name}</b>" in page
+        assert f"{layer.params:,} params · {layer.connections:,} connections" in page
+    assert page.count("<img") >= (7 + 10 if model.name == "lenet5" else 5)
+    assert 'class="col answer"' in page
+    assert ("<b>F6</b>" in page) == (model.name == "lenet5")
+    if model.name == "lenet1":
+        assert "has no C5, F6 or prototypes" in page
+
+
+def test_empty_view_has_the_same_layout(model):
+    layers = model.layers()
+    empty = network_html(model.name, layers, model.input_size, None)
+    full = network_html(model.name, layers, model.input_size, read_digit(model, DIGIT))
+    assert empty.count("<img") == full.count("<img") and 'class="col answer"' not in empty
+    acts = blank_acts(layers, model.input_size)
+    assert acts["input"].shape == (model.input_size,) * 2 and not acts["C1"].any()
