@@ -69,15 +69,19 @@ def predict(drawing: dict | None, model: str = "lenet5") -> tuple[dict, str, str
     return (*show(digit, model), digit)
 
 
-# Gradio's editor opens with no tool selected; a classroom should be able to draw at once.
+# Gradio's editor opens with no tool selected, and "Clear canvas" deselects it again; a classroom
+# should be able to draw at once. Whenever no tool is selected, select the brush.
 SELECT_BRUSH = """
 () => {
-  const pick = (tries) => {
-    const brush = document.querySelector('#sketchpad button[aria-label="Brush"]');
-    if (brush) { if (brush.getAttribute('aria-pressed') !== 'true') brush.click(); return; }
-    if (tries > 0) setTimeout(() => pick(tries - 1), 100);
+  const pick = () => {
+    const pad = document.querySelector('#sketchpad');
+    const brush = pad && pad.querySelector('button[aria-label="Brush"]');
+    if (brush && !pad.querySelector('button.highlight')) brush.click();
+    return Boolean(brush);
   };
-  pick(100);
+  const retry = (n) => { if (!pick() && n > 0) setTimeout(() => retry(n - 1), 100); };
+  retry(100);
+  document.addEventListener('click', () => setTimeout(() => retry(10), 150), true);
 }
 """
 
@@ -88,10 +92,15 @@ CSS = (
 #title h1 { font-size: 22px; margin: 0 0 2px 0; }
 #title p { margin: 0; color: var(--body-text-color-subdued); }
 #top { align-items: center; }
+@media (max-width: 640px) { #top { flex-direction: column; align-items: stretch; } }
 #message .said { font-size: 14px; }
 #message .digit { font-size: 56px; font-weight: 700; line-height: 1.05; }
 #message .digit small { font-size: 16px; font-weight: 400; margin-left: 4px; color: var(--body-text-color-subdued); }
 #message p { margin: 0; }
+#sketchpad button[aria-label="Color"], #sketchpad button[aria-label="Brush Size"] { display: none; }
+#examples .gallery { gap: 4px; }
+#examples .gallery-item .container { width: 50px !important; height: 50px !important; }
+#examples .gallery-item img { image-rendering: pixelated; }
 """
 )
 
@@ -102,6 +111,7 @@ with gr.Blocks(title="LeNet-5 Explorer") as demo:
             "# LeNet-5 Explorer\nDraw a digit and watch the 1998 network of LeCun, Bottou, Bengio and Haffner "
             "read it, layer by layer.",
             elem_id="title",
+            min_width=300,
         )
         model = gr.Radio(
             [(title, name) for name, title in NAMES.items()],
@@ -139,6 +149,7 @@ with gr.Blocks(title="LeNet-5 Explorer") as demo:
                         inputs=[upload],
                         label="MNIST test digits: click one",
                         examples_per_page=10,
+                        elem_id="examples",
                     )
             with gr.Row(equal_height=False):
                 message = gr.HTML(INVITATION, elem_id="message", min_width=120)

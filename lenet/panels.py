@@ -17,8 +17,13 @@ from lenet import visualize as vz
 from lenet.model import BACKGROUND, LayerInfo
 from lenet.reading import Reading
 
-# Display size of one unit, in CSS pixels, per layer (a map of C1 is about 28 × 3.2 = 90 px wide).
-UNIT_PX = {"input": 3.5, "C1": 2.6, "S2": 3.6, "C3": 4.0, "S4": 4.6, "C5": 7.0, "F6": 7.0, "proto": 4.5}
+# Display size of one unit, in CSS pixels, per network and layer (a map of LeNet-5's C1 is
+# 28 × 2.6 ≈ 73 px wide); LeNet-1 has fewer, smaller maps, drawn larger.
+UNIT_PX = {
+    "lenet5": {"input": 3.5, "C1": 2.6, "S2": 3.6, "C3": 4.0, "S4": 4.6, "C5": 7.0, "F6": 7.0},
+    "lenet1": {"input": 4.0, "C1": 3.4, "S2": 5.0, "C3": 6.0, "S4": 8.0},
+}
+PROTO_PX = 5.0
 
 # What each kind of layer does, in the paper's words (section II-B), per network.
 KIND = {
@@ -82,7 +87,7 @@ def _prototype_imgs() -> tuple[str, ...]:
     from lenet.prototypes import bitmaps
 
     pics = vz.colorize(bitmaps())  # (10, 12, 7, 3)
-    return tuple(_img(vz.tile(p[None], 1), UNIT_PX["proto"], f"prototype {d}") for d, p in enumerate(pics))
+    return tuple(_img(vz.tile(p[None], 1), PROTO_PX, f"prototype {d}") for d, p in enumerate(pics))
 
 
 def _bars(model: str, reading: Reading | None, info: LayerInfo | None) -> str:
@@ -92,12 +97,12 @@ def _bars(model: str, reading: Reading | None, info: LayerInfo | None) -> str:
         values = reading.output if reading is not None else None
         heights = values / max(float(values.max()), 1e-9) if values is not None else np.zeros(10)
         texts = [f"{v:.0f}" for v in values] if values is not None else [""] * 10
-        title = "Distance from F6 to each prototype: the shortest is the answer"
+        title = "distance from F6 to each prototype: the shortest is the answer"
     else:
         values = reading.probabilities if reading is not None else None
         heights = values if values is not None else np.zeros(10)
         texts = [f"{100 * v:.0f}%" for v in values] if values is not None else [""] * 10
-        title = "Output: how likely each digit is — the tallest is the answer"
+        title = "how likely each digit is: the tallest is the answer"
     cols = []
     for d in range(10):
         cls = ""
@@ -125,7 +130,7 @@ def network_html(model: str, layers: list[LayerInfo], input_size: int, reading: 
     info = {layer.name: layer for layer in layers}
     n = input_size
     sees = _panel(
-        _img(vz.tile(vz.input_picture(acts["input"])[None], 1), UNIT_PX["input"], "network input"),
+        _img(vz.tile(vz.input_picture(acts["input"])[None], 1), UNIT_PX[model]["input"], "network input"),
         f"<figcaption><b>What {TITLE[model]} sees</b> · {n}×{n}<br>"
         f"<span>background −0.1, ink +1.175</span></figcaption>",
         "input",
@@ -134,20 +139,22 @@ def network_html(model: str, layers: list[LayerInfo], input_size: int, reading: 
     row2 = []
     for name in ("C1", "S2", "C3", "S4"):
         maps = acts[name]
-        pic = _img(vz.feature_grid(maps, cols=MAP_COLS[(model, name)]), UNIT_PX[name], f"{name} feature maps")
+        pic = _img(
+            vz.feature_grid(maps, cols=MAP_COLS[(model, name)]), UNIT_PX[model][name], f"{name} feature maps"
+        )
         cls = "headline" if name in ("C1", "C3") else ""
         (row1 if name in ("C1", "S2") else row2).append(_panel(pic, _caption(info[name], model), cls))
     row3 = []
     if model == "lenet5":
         row2.append(
             _panel(
-                _img(vz.units_picture(acts["C5"], 10, 12), UNIT_PX["C5"], "C5 units"),
+                _img(vz.units_picture(acts["C5"], 10, 12), UNIT_PX[model]["C5"], "C5 units"),
                 _caption(info["C5"], model),
             )
         )
         row3.append(
             _panel(
-                _img(vz.units_picture(acts["F6"], 12, 7), UNIT_PX["F6"], "F6 as a 7×12 picture"),
+                _img(vz.units_picture(acts["F6"], 12, 7), UNIT_PX[model]["F6"], "F6 as a 7×12 picture"),
                 _caption(info["F6"], model),
                 "f6",
             )

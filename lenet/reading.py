@@ -1,9 +1,11 @@
 """One reading of one digit: the answer, how sure the network is, and every layer's activations.
 
-Confidence. LeNet-5's MAP criterion (section II-C, eq. 9) is a cross-entropy over the logits −y_i
-plus one "rubbish" logit −j, so its own estimate of P(class i) is
-exp(−y_i) / (exp(−j) + Σ_k exp(−y_k)): when F6 is far from every prototype, every probability is
-low. LeNet-1 ends in plain logits, so its confidences are their softmax.
+Confidence. LeNet-5 is trained with the MAP criterion (section II-C, eq. 9): a cross-entropy over
+the logits −y_i (y_i the squared distance of F6 to prototype i) plus one "rubbish" logit −j. Its
+class posterior, given that the input is a digit at all, is therefore the softmax of −y_i over the
+ten classes; that is what the page shows. (Keeping the rubbish logit would not give a confidence:
+with j = 0.1 it outweighs every class whose distance exceeds 0.1, so a perfect match would read
+"40 %".) LeNet-1 ends in plain logits, so its confidences are their softmax too.
 
 Doubt. The network is called unsure when the two best scores differ by less than ``unsure_gap``
 (score units: minus squared RBF distance for LeNet-5, logits for LeNet-1). The shipped weights
@@ -22,7 +24,6 @@ import numpy as np
 import torch
 
 from lenet.checkpoint import WEIGHTS_DIR, read_info, weights_path
-from lenet.model import J_RUBBISH
 
 FALLBACK_UNSURE_GAP = math.log(4.0)
 
@@ -34,7 +35,7 @@ class Reading:
     model: str  # "lenet5" or "lenet1"
     digit: int  # the answer: the best score (LeNet-5: the nearest prototype)
     runner_up: int  # the second-best class
-    probabilities: np.ndarray  # float64 (10,), the network's own estimate, see the module docstring
+    probabilities: np.ndarray  # float64 (10,), softmax of the scores, see the module docstring
     scores: np.ndarray  # float32 (10,), larger = more likely
     output: np.ndarray  # float32 (10,), LeNet-5: squared distances to the prototypes; LeNet-1: logits
     unsure: bool  # the two best scores are closer than the gap
@@ -54,12 +55,11 @@ def unsure_gap(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:
     )
 
 
-def probabilities(name: str, scores: np.ndarray) -> np.ndarray:
-    """Class probabilities (10,) float64 from scores (10,); see the module docstring."""
+def probabilities(scores: np.ndarray) -> np.ndarray:
+    """Class probabilities, float64 (10,) summing to 1: the softmax of the scores (10,)."""
     s = np.asarray(scores, dtype=np.float64)
-    logits = np.append(s, -J_RUBBISH) if name == "lenet5" else s
-    e = np.exp(logits - logits.max())
-    return (e / e.sum())[:10]
+    e = np.exp(s - s.max())
+    return e / e.sum()
 
 
 @torch.no_grad()
@@ -74,7 +74,7 @@ def read_digit(model: torch.nn.Module, digit: np.ndarray, gap: float = FALLBACK_
         model=model.name,
         digit=int(best),
         runner_up=int(second),
-        probabilities=probabilities(model.name, scores),
+        probabilities=probabilities(scores),
         scores=scores,
         output=acts["Output"],
         unsure=bool(scores[best] - scores[second] < gap),

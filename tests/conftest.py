@@ -3,7 +3,7 @@ import os
 import pytest
 import torch
 
-from lenet.checkpoint import save_model, weights_path
+from lenet.checkpoint import WEIGHTS_DIR, save_model, weights_path
 from lenet.data import DEFAULT_DATA_DIR, have_mnist
 from lenet.model import build_model
 
@@ -21,10 +21,11 @@ def mnist_test():
 
 
 # The app, served in-process once per session (tests/test_app_api.py, tests/test_browser.py).
-# It loads the shipped weights from weights/. Where they do not exist yet it is served with freshly
-# initialised networks written to a temporary folder, so that its wiring is still tested; the
-# tests that need a trained network check TRAINED and skip.
-TRAINED = all(weights_path(name).is_file() for name in ("lenet5", "lenet1"))
+# It loads the shipped weights from weights/ (or LENET_WEIGHTS_DIR, as app.py does). Where they do
+# not exist yet it is served with freshly initialised networks written to a temporary folder, so
+# that its wiring is still tested; the tests that need a trained network check TRAINED and skip.
+WEIGHTS = os.environ.get("LENET_WEIGHTS_DIR", str(WEIGHTS_DIR))
+TRAINED = all(weights_path(name, WEIGHTS).is_file() for name in ("lenet5", "lenet1"))
 NEEDS_TRAINED = "needs the shipped weights weights/lenet5.safetensors and weights/lenet1.safetensors"
 
 

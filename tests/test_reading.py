@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lenet.checkpoint import save_model, weights_path
-from lenet.model import J_RUBBISH, build_model
+from lenet.model import build_model
 from lenet.panels import blank_acts, network_html
 from lenet.reading import FALLBACK_UNSURE_GAP, probabilities, read_digit, top_confidences, unsure_gap
 
@@ -23,18 +23,18 @@ def model(request):
     return build_model(request.param).eval()
 
 
-def test_lenet5_probabilities_follow_the_map_criterion():
+def test_lenet5_probabilities_are_the_map_posterior_over_the_ten_digits():
     distances = np.array([3.0, 10.0, 1.0, 50, 50, 50, 50, 50, 50, 50])
-    p = probabilities("lenet5", -distances)
-    expected = np.exp(-distances) / (np.exp(-J_RUBBISH) + np.exp(-distances).sum())
-    np.testing.assert_allclose(p, expected)
-    assert p.sum() < 1.0  # the rest is the "rubbish" class
+    p = probabilities(-distances)
+    np.testing.assert_allclose(p, np.exp(-distances) / np.exp(-distances).sum())
+    assert np.argmax(p) == 2 and p[2] > 0.85  # a near-perfect match reads as confident
 
 
-def test_lenet1_probabilities_are_a_softmax():
-    p = probabilities("lenet1", np.arange(10.0))
+def test_probabilities_are_a_softmax_and_survive_huge_scores():
+    p = probabilities(np.arange(10.0))
     np.testing.assert_allclose(p.sum(), 1.0)
     assert np.argmax(p) == 9
+    assert np.isfinite(probabilities(-np.arange(10.0) * 1e4)).all()
 
 
 def test_reading_of_one_digit(model):
