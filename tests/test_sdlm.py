@@ -1,0 +1,193 @@
+"""The paper's optimiser (lenet/sdlm.py): hand-computed steps on tiny networks, oracle tests of
+each layer's curvature rule, the schedule, and the `--recipe paper` option of lenet.train."""
+
+import json
+import math
+
+import pytest
+import torch
+from torch.func import functional_call
+
+from lenet.checkpoint import WEIGHTS_DIR
+from lenet.model import TANH_A, TANH_S, AveragePool, Conv, Full, build_model
+from lenet.sdlm import (
+    CHAINS,
+    MU,
+    PAPER_MU,
+    SDLM,
+    backprop_curvature,
+    diagonal_hessian,
+    layer_curvature,
+    paper_rate,
+)
+from lenet.train import main, parse_args
+
+
+def f(a: float) -> float:  # the squashing function and its slope, written out (appendix A)
+    return TANH_A * math.tanh(TANH_S * a)
+
+
+def f_slope(a: float) -> float:
+    return TANH_A * TANH_S * (1 - math.tanh(TANH_S * a) ** 2)
+
+
+def test_the_schedule_is_the_papers():
+    rates = [paper_rate(epoch) for epoch in range(1, 21)]
+    assert rates == [0.0005] * 2 + [0.0002] * 3 + [0.0001] * 3 + [0.00005] * 4 + [0.00001] * 8
+    assert PAPER_MU == 0.02
+
+
+def test_one_sdlm_step_on_one_tanh_unit_by_hand():
+    """2 inputs → 1 unit x = f(w·u + b) → E = (x − t)². By hand, with w = (0.5, −0.25), b = 0.1,
+    u = (1, 2), t = 1: a = 0.1, f'(a)² · 2 = 2.5940, so h = (u1², u2², 1) · 2.5940 and
+    ∂E/∂a = 2 (x − t) f'(a) = −2.01756; one step w ← w − ε g / (μ + h) with ε = 0.0005, μ = 0.02."""
+    layer = Full(2, 1).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[0.5, -0.25]], dtype=torch.float64))
+        layer.bias.copy_(torch.tensor([0.1], dtype=torch.float64))
+    u = torch.tensor([[1.0, 2.0]], dtype=torch.float64)
+    x = TANH_A * torch.tanh(TANH_S * layer(u))
+    h = backprop_curvature([(layer, u, x.detach(), True)], torch.full_like(x, 2.0))  # ∂²E/∂x² = 2
+    assert h[layer.weight][0].tolist() == pytest.approx([2.5940234, 10.3760935], rel=1e-7)
+    assert h[layer.bias].tolist() == pytest.approx([2.5940234], rel=1e-7)
+
+    opt = SDLM(layer.parameters(), lr=0.0005, mu=0.02)
+    opt.set_curvature(h)
+    opt.zero_grad()
+    ((x - 1.0) ** 2).sum().backward()
+    assert layer.bias.grad.item() == pytest.approx(-2.0175568, rel=1e-7)
+    opt.step()
+    assert layer.weight[0].tolist() == pytest.approx([0.50038591, -0.24980593], rel=1e-7)
+    assert layer.bias.tolist() == pytest.approx([0.10038591], rel=1e-6)
+
+
+def test_second_derivatives_cross_a_hidden_layer_by_hand():
+    """u → 2 tanh units → 1 tanh unit → (y − t)²: ∂²E/∂a_out² = 2 f'(a_out)², each hidden unit
+    gets ∂²E/∂a_i² = f'(a_i)² w_i² ∂²E/∂a_out², and its weight from u_j gets u_j² times that."""
+    hidden, out = Full(2, 2).double(), Full(2, 1).double()
+    w1, b1, w2, b2 = [[0.3, -0.6], [0.8, 0.2]], [0.05, -0.1], [0.7, -1.1], 0.2
+    with torch.no_grad():
+        hidden.weight.copy_(torch.tensor(w1, dtype=torch.float64))
+        hidden.bias.copy_(torch.tensor(b1, dtype=torch.float64))
+        out.weight.copy_(torch.tensor([w2], dtype=torch.float64))
+        out.bias.fill_(b2)
+    u = [0.9, -1.3]
+    a1 = [w1[i][0] * u[0] + w1[i][1] * u[1] + b1[i] for i in range(2)]
+    a2 = w2[0] * f(a1[0]) + w2[1] * f(a1[1]) + b2
+    h_out = 2 * f_slope(a2) ** 2
+    h_hidden = [f_slope(a1[i]) ** 2 * w2[i] ** 2 * h_out for i in range(2)]
+    expected_w1 = [[u[j] ** 2 * h_hidden[i] for j in range(2)] for i in range(2)]
+    expected_w2 = [[f(a1[i]) ** 2 * h_out for i in range(2)]]
+
+    ut = torch.tensor([u], dtype=torch.float64)
+    x1 = TANH_A * torch.tanh(TANH_S * hidden(ut))
+    x2 = TANH_A * torch.tanh(TANH_S * out(x1))
+    h = backprop_curvature([(out, x1, x2, True), (hidden, ut, x1, True)], torch.full_like(x2, 2.0))
+    assert h[hidden.weight].tolist()[0] == pytest.approx(expected_w1[0], rel=1e-9)
+    assert h[hidden.weight].tolist()[1] == pytest.approx(expected_w1[1], rel=1e-9)
+    assert h[hidden.bias].tolist() == pytest.approx(h_hidden, rel=1e-9)
+    assert h[out.weight].tolist()[0] == pytest.approx(expected_w2[0], rel=1e-9)
+
+
+def test_a_shared_weight_sums_its_connections_by_hand():
+    """A 2×2 convolution on a 3×3 image: each of the 4 weights is shared by the 4 output
+    positions, so h_pq = Σ_ij u[i+p, j+q]² · 2 f'(a_ij)² (squared error on every output)."""
+    conv = Conv(1, 1, kernel=2).double()
+    u = torch.tensor([[[[0.2, -1.0, 0.5], [1.1, 0.0, -0.3], [0.4, 0.9, -0.7]]]], dtype=torch.float64)
+    a = conv(u).detach()
+    x = TANH_A * torch.tanh(TANH_S * a)
+    h = backprop_curvature([(conv, u, x, True)], torch.full_like(x, 2.0))
+    for p in range(2):
+        for q in range(2):
+            expected = sum(
+                u[0, 0, i + p, j + q].item() ** 2 * 2 * f_slope(a[0, 0, i, j].item()) ** 2
+                for i in range(2)
+                for j in range(2)
+            )
+            assert h[conv.weight][0, 0, p, q].item() == pytest.approx(expected, rel=1e-9)
+    assert h[conv.bias].item() == pytest.approx(sum(2 * f_slope(v) ** 2 for v in a.flatten().tolist()), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "lenet1"])
+def test_each_layer_rule_matches_autograd_on_squares(name):
+    """Oracle: every layer's weighted sum is linear in its inputs and in its weights, so
+    Σ_connections x_j² h_a_i is the gradient of Σ h_a · layer(x²) with respect to the weights,
+    and Σ_i w_ij² h_a_i the gradient of Σ h_a · layer(z; w²) with respect to z (biases kept)."""
+    torch.manual_seed(0)
+    model = build_model(name).double()
+    acts = model.forward_intermediates(torch.rand(3, 1, 28, 28, dtype=torch.float64))
+    for layer_name, src, _ in CHAINS[name]:
+        layer, x = getattr(model, layer_name.lower()), acts[src]
+        if isinstance(layer, Full):  # LeNet-1's output reads S4 flattened
+            x = x.flatten(1)
+        out_shape = acts[layer_name].shape
+        h_a = torch.rand(out_shape, dtype=torch.float64)
+        h_params, h_x = layer_curvature(layer, x, h_a)
+        if isinstance(layer, AveragePool):  # fixed weights ¼: h_x = h_a / 16 on each input of the block
+            torch.testing.assert_close(h_x, h_a.repeat_interleave(2, 2).repeat_interleave(2, 3) / 16)
+            continue
+        params = {k: v.detach().clone().requires_grad_() for k, v in layer.named_parameters()}
+        y = functional_call(layer, params, (x.square(),)).reshape(out_shape)
+        grads = torch.autograd.grad((h_a * y).sum(), list(params.values()))
+        assert set(h_params) == set(params)
+        for k, g in zip(params, grads, strict=True):
+            torch.testing.assert_close(h_params[k], g, msg=f"{name} {layer_name}.{k}")
+        squared = {k: v.detach() if k == "bias" else v.detach().square() for k, v in layer.named_parameters()}
+        z = x.detach().clone().requires_grad_()
+        y = functional_call(layer, squared, (z,)).reshape(out_shape)
+        (g_z,) = torch.autograd.grad((h_a * y).sum(), z)
+        torch.testing.assert_close(h_x.reshape(x.shape), g_z, msg=f"{name} {layer_name} input")
+
+
+@pytest.mark.parametrize("name", ["lenet5", "lenet1"])
+def test_the_estimate_is_positive_and_covers_every_parameter(name):
+    torch.manual_seed(0)
+    model = build_model(name)
+    x = torch.rand(16, 1, 28, 28)
+    h = diagonal_hessian(model, x)
+    assert list(h) == list(model.parameters())
+    for p, v in h.items():
+        assert v.shape == p.shape and torch.isfinite(v).all() and (v >= 0).all() and (v > 0).any()
+    if name == "lenet5":  # F6's bias: mean over the batch of 2 f'(a)², with f' from the F6 states
+        s = model.forward_intermediates(x)["F6"] / TANH_A
+        torch.testing.assert_close(h[model.f6.bias], (2 * (TANH_A * TANH_S * (1 - s**2)) ** 2).mean(0))
+
+
+def test_sdlm_refuses_to_step_without_curvature():
+    layer = Full(2, 1)
+    opt = SDLM(layer.parameters())
+    layer(torch.ones(1, 2)).sum().backward()
+    with pytest.raises(RuntimeError, match="set_curvature"):
+        opt.step()
+
+
+def test_recipe_flags_and_defaults():
+    ours = parse_args([])
+    assert (ours.recipe, ours.epochs, ours.batch_size, ours.lr, ours.ema, ours.distort) == (
+        "ours",
+        60,
+        128,
+        2e-3,
+        0.999,
+        True,
+    )
+    assert ours.out_dir == WEIGHTS_DIR
+    paper = parse_args(["--recipe", "paper"])
+    assert (paper.epochs, paper.batch_size, paper.mu, paper.distort) == (20, 8, MU, False)
+    assert paper.out_dir == WEIGHTS_DIR / "paper"
+    assert parse_args(["--recipe", "paper", "--distort"]).out_dir == WEIGHTS_DIR / "paper-distort"
+    assert parse_args(["--no-distort"]).distort is False
+    for bad in (["--recipe", "paper", "--lr", "1e-3"], ["--mu", "0.1"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+
+
+def test_paper_recipe_smoke_lowers_the_loss(mnist_test, tmp_path):
+    args = ["--recipe", "paper", "--smoke", "--epochs", "3", "--quiet", "--threads", "1", "--out-dir", str(tmp_path)]
+    assert main(args) == 0
+    log = json.loads((tmp_path / "lenet5.json").read_text())
+    losses = [r["train_loss"] for r in log["history"]]
+    assert losses[-1] < 0.5 * losses[0]
+    assert log["history"][-1]["test_error"] < 0.5
+    assert [r["lr"] for r in log["history"]] == [0.0005, 0.0005, 0.0002]
+    assert log["recipe"].startswith("the paper's") and log["mu"] == MU and log["ema"] == "none"
