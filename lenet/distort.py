@@ -1,8 +1,8 @@
 """Random distortions of training digits, batched on the tensor (no per-image Python loop).
 
 Section III-C of the paper: "random planar affine transformations (translation, scaling,
-squeezing, shearing)". We add the elastic distortions of Simard, Steinkraus and Platt (ICDAR
-2003), which measurably help convolutional networks on MNIST. Both are one ``grid_sample``.
+squeezing, shearing)". We add smooth elastic distortions in the spirit of Simard, Steinkraus and
+Platt (ICDAR 2003), which measurably help convolutional networks on MNIST. Both are one ``grid_sample``.
 """
 
 from __future__ import annotations
@@ -22,16 +22,17 @@ class Distortion:
     squeeze: float = 0.12  # x against y scaling, ± fraction
     shear: float = 0.25  # ± shear factor
     rotate: float = 10.0  # ± degrees (a rotation is two shears and a squeeze)
-    elastic_alpha: float = 34.0  # Simard et al.: displacement field scale, pixels
-    elastic_sigma: float = 4.0  # Simard et al.: Gaussian smoothing of the field, pixels
+    elastic: float = 3.0  # amplitude of the smooth displacement field, pixels (std ≈ 0.47 × this)
+    elastic_grid: int = 4  # control points per side; 4 on 28×28 ≈ the smoothness of Simard's σ = 4
     elastic_p: float = 0.5  # fraction of the images that also get the elastic field
 
 
-def _gaussian_kernel(sigma: float, device) -> torch.Tensor:
-    radius = int(2 * sigma)
-    t = torch.arange(-radius, radius + 1, dtype=torch.float32, device=device)
-    k = torch.exp(-0.5 * (t / sigma) ** 2)
-    return k / k.sum()
+def scaled(d: Distortion, strength: float) -> Distortion:
+    """The same distortion with every range multiplied by ``strength`` (0 = none)."""
+    return Distortion(
+        shift=d.shift * strength, scale=d.scale * strength, squeeze=d.squeeze * strength, shear=d.shear * strength,
+        rotate=d.rotate * strength, elastic=d.elastic * strength, elastic_grid=d.elastic_grid, elastic_p=d.elastic_p,
+    )  # fmt: skip
 
 
 def distort(x: torch.Tensor, d: Distortion, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -58,13 +59,14 @@ def distort(x: torch.Tensor, d: Distortion, generator: torch.Generator | None = 
     theta[:, 1, 2] = d.shift * u() * 2 / h
     grid = F.affine_grid(theta, (b, 1, h, w), align_corners=False)  # (B, H, W, 2)
 
-    if d.elastic_alpha > 0 and d.elastic_p > 0:
-        field = torch.rand(b, 2, h, w, generator=generator, device=dev) * 2 - 1
-        k = _gaussian_kernel(d.elastic_sigma, dev)
-        r = len(k) // 2
-        field = F.conv2d(F.pad(field, (r, r, 0, 0)), k.view(1, 1, 1, -1).expand(2, 1, 1, -1), groups=2)
-        field = F.conv2d(F.pad(field, (0, 0, r, r)), k.view(1, 1, -1, 1).expand(2, 1, -1, 1), groups=2)
+    if d.elastic > 0 and d.elastic_p > 0:
+        # Simard et al. smooth a per-pixel random field with a Gaussian (σ = 4, α = 34 gives a
+        # displacement of std ≈ 1.4 px); random displacements at a coarse grid of control points,
+        # interpolated bicubically, give the same smoothness and size at a fraction of the cost.
+        n = d.elastic_grid
+        coarse = torch.rand(b, 2, n, n, generator=generator, device=dev) * 2 - 1
+        field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=True)
         on = (torch.rand(b, generator=generator, device=dev) < d.elastic_p).float().view(b, 1, 1, 1)
         scale = torch.tensor([2 / w, 2 / h], device=dev).view(1, 2, 1, 1)
-        grid = grid + (field * d.elastic_alpha * scale * on).permute(0, 2, 3, 1)
+        grid = grid + (field * d.elastic * scale * on).permute(0, 2, 3, 1)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)

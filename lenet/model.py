@@ -34,7 +34,8 @@ TANH_S = 2.0 / 3.0
 # Section II-A: background (white) is −0.1 and ink (black) is 1.175: mean ≈ 0, variance ≈ 1.
 BACKGROUND, INK = -0.1, 1.175
 
-# Section II-C: the constant j of the MAP criterion. The paper leaves its value open.
+# Section II-C: the constant j of the MAP criterion. The paper leaves its value open; a small j
+# makes the loss close to pure regression onto the prototypes, a large one close to cross-entropy.
 J_RUBBISH = 0.1
 
 # Table I: the S2 maps (0–5) that each of the 16 C3 maps reads.
@@ -238,6 +239,7 @@ class LeNet5(_LeNet):
         self.c5 = Conv(16, 120)  # 120 maps 1×1, 5×5 on all 16 maps: 48,120 / 48,120
         self.f6 = Full(120, 84)  # 84 units: 10,164 params and connections
         self.output = RBFOutput()  # 10 RBF units: 0 params (fixed), 840 connections
+        self.j = J_RUBBISH  # the MAP constant: a training choice (``--j``), not a weight
 
     def forward_intermediates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every stage for a batch of 28×28 images (B, 1, 28, 28), ink in [0, 1]."""
@@ -256,7 +258,7 @@ class LeNet5(_LeNet):
         """The MAP criterion of section II-C, eq. 9, averaged over the batch:
         E = y_D + log(e^{−j} + Σ_i e^{−y_i}), i.e. cross-entropy over the logits −y_i with one
         extra "rubbish" logit −j."""
-        rubbish = scores.new_full((scores.shape[0], 1), -J_RUBBISH)
+        rubbish = scores.new_full((scores.shape[0], 1), -self.j)
         return F.cross_entropy(torch.cat([scores, rubbish], dim=1), target)
 
 

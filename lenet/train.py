@@ -40,9 +40,9 @@ from tqdm import tqdm
 from lenet.card import write_card
 from lenet.checkpoint import WEIGHTS_DIR, save_model
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
-from lenet.distort import Distortion, distort
+from lenet.distort import Distortion, distort, scaled
 from lenet.evaluate import scores, summarize
-from lenet.model import build_model, count_parameters
+from lenet.model import J_RUBBISH, build_model, count_parameters
 from lenet.sdlm import HESSIAN_SAMPLES, MU, PAPER_EPOCHS, SDLM, diagonal_hessian, paper_rate
 
 RECIPES = {
@@ -70,6 +70,20 @@ def update_average(average: torch.nn.Module, model: torch.nn.Module, decay: floa
     """Exponential moving average of the weights; the decay warms up so early steps count."""
     for a, p in zip(average.parameters(), model.parameters(), strict=True):
         a.lerp_(p, 1.0 - decay)
+
+
+def without_out_dir(argv: list[str]) -> list[str]:
+    """The command line minus ``--out-dir``: where files go does not change what is trained."""
+    out, skip = [], False
+    for a in argv:
+        if skip or a.startswith("--out-dir="):
+            skip = False
+            continue
+        if a == "--out-dir":
+            skip = True
+            continue
+        out.append(a)
+    return out
 
 
 def machine() -> str:
@@ -100,7 +114,9 @@ def train(args: argparse.Namespace) -> dict:
             opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
         )
         kept = ema
-    d = Distortion() if args.distort else None
+    d = scaled(Distortion(), args.distortion) if args.distort else None
+    if hasattr(model, "j"):
+        model.j = args.j
     history, start = [], time.time()
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -140,11 +156,11 @@ def train(args: argparse.Namespace) -> dict:
     final = kept.eval()
     result = summarize(scores(final, x_test), y_test)
     info = {
-        "command": "python -m lenet.train " + " ".join(shlex.quote(a) for a in args.argv),
+        "command": "python -m lenet.train " + " ".join(shlex.quote(a) for a in without_out_dir(args.argv)),
         "recipe": RECIPES[args.recipe],
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
         "lr": paper_rate(1) if paper else args.lr, "ema": "none" if paper else args.ema,
-        "distortions": args.distort,
+        "distortions": args.distort, "distortion_strength": args.distortion, "j": args.j,
         **({"mu": args.mu, "hessian_samples": HESSIAN_SAMPLES} if paper else {}),
         "train_images": len(x_train), "test_images": len(x_test),
         "data": "MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0): 60,000 training, 10,000 test images",
@@ -180,6 +196,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="distort the training images on every pass (ours: on, paper: off)")  # fmt: skip
     p.add_argument("--no-distort", dest="distort", action="store_false",
                    help="train on the plain images (the default of the paper's recipe)")  # fmt: skip
+    p.add_argument("--distortion", type=float, default=1.0, help="strength of the distortions (× the default ranges)")
+    p.add_argument("--j", type=float, default=J_RUBBISH, help="LeNet-5: the constant j of the MAP loss (section II-C)")
     p.add_argument("--train-images", type=int, help="train on the first N training images only (timing runs)")
     p.add_argument("--seed", type=int, default=0, help="random seed (weights, order, distortions)")
     p.add_argument("--threads", type=int, default=2, help="CPU threads for torch")

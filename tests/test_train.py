@@ -16,7 +16,7 @@ def test_distortion_shape_and_identity():
     out = distort(x, Distortion(), g)
     assert out.shape == x.shape and out.min() >= 0 and out.max() <= 1
     assert not torch.allclose(out, x)
-    none = Distortion(shift=0, scale=0, squeeze=0, shear=0, rotate=0, elastic_alpha=0)
+    none = Distortion(shift=0, scale=0, squeeze=0, shear=0, rotate=0, elastic=0)
     torch.testing.assert_close(distort(x, none, g), x, atol=1e-5, rtol=0)
 
 
