@@ -82,11 +82,31 @@ def report(name: str, r: dict) -> str:
     return "\n".join(lines)
 
 
+def errors_path(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> Path:
+    return Path(weights_dir) / f"{name}_errors.safetensors"
+
+
+def write_misclassified(path: Path, x: torch.Tensor, y: torch.Tensor, s: torch.Tensor) -> None:
+    """Ship the misclassified test digits beside the weights, so the app can show them without
+    MNIST: ``images`` uint8 (K, 28, 28), ``labels``, ``predictions``, ``runner_up``, ``indices``
+    int64 (K,), ``gaps`` float32 (K,) (best − second-best score), ``scores`` float32 (K, 10)."""
+    from safetensors.torch import save_file
+
+    top2 = s.topk(2, dim=1).indices
+    wrong = torch.nonzero(top2[:, 0] != y).flatten()
+    save_file({
+        "images": (x[wrong, 0] * 255).round().to(torch.uint8),
+        "labels": y[wrong], "predictions": top2[wrong, 0], "runner_up": top2[wrong, 1], "indices": wrong,
+        "gaps": score_gap(s)[wrong].float().contiguous(), "scores": s[wrong].float().contiguous(),
+    }, str(path))  # fmt: skip
+
+
 RECORDED = ("test_error", "errors", "n", "per_class_error", "rejection", "unsure_gap", "unsure_catches")
 
 
 def record(name: str, weights_dir: Path, r: dict) -> None:
-    """Store what was measured beside the weights (metadata) and in the training log."""
+    """Store what was measured beside the weights (metadata) and in the training log; the
+    misclassified digits go to ``<model>_errors.safetensors`` (see :func:`write_misclassified`)."""
     summary = {k: r[k] for k in RECORDED}
     update_info(weights_path(name, weights_dir), summary)
     log_path = Path(weights_dir) / f"{name}.json"
@@ -111,10 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    r = summarize(scores(model, x), y)
+    s = scores(model, x)
+    r = summarize(s, y)
     print(report(args.model, r))
     if args.record:
         record(args.model, args.weights_dir, r)
+        write_misclassified(errors_path(args.model, args.weights_dir), x, y, s)
     if args.json:
         print(json.dumps({"model": args.model, **r}))
     return 0

@@ -38,10 +38,10 @@ import torch
 from tqdm import tqdm
 
 from lenet.card import write_card
-from lenet.checkpoint import WEIGHTS_DIR, save_model
+from lenet.checkpoint import WEIGHTS_DIR, load_model, save_model
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
 from lenet.distort import Distortion, distort, scaled
-from lenet.evaluate import scores, summarize
+from lenet.evaluate import errors_path, scores, summarize, write_misclassified
 from lenet.model import J_RUBBISH, build_model, count_parameters
 from lenet.sdlm import HESSIAN_SAMPLES, MU, PAPER_EPOCHS, SDLM, diagonal_hessian, paper_rate
 
@@ -102,7 +102,7 @@ def train(args: argparse.Namespace) -> dict:
         x_train, y_train = x_train[: args.train_images], y_train[: args.train_images]
 
     paper = args.recipe == "paper"
-    model = build_model(args.model)
+    model = load_model(args.model, path=args.init).train() if args.init else build_model(args.model)
     steps_per_epoch = (len(x_train) + args.batch_size - 1) // args.batch_size
     if paper:
         opt, sched = SDLM(model.parameters(), lr=paper_rate(1), mu=args.mu), None
@@ -154,10 +154,12 @@ def train(args: argparse.Namespace) -> dict:
         print(f"{args.model} epoch {epoch:3d}  train loss {total / seen:.4f}  test error {100 * err:.2f}%  "
               f"({time.time() - start:.0f} s)", flush=True)  # fmt: skip
     final = kept.eval()
-    result = summarize(scores(final, x_test), y_test)
+    test_scores = scores(final, x_test)
+    result = summarize(test_scores, y_test)
     info = {
         "command": "python -m lenet.train " + " ".join(shlex.quote(a) for a in without_out_dir(args.argv)),
         "recipe": RECIPES[args.recipe],
+        "init": str(args.init) if args.init else "the paper's (appendix A)",
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
         "lr": paper_rate(1) if paper else args.lr, "ema": "none" if paper else args.ema,
         "distortions": args.distort, "distortion_strength": args.distortion, "j": args.j,
@@ -176,6 +178,7 @@ def train(args: argparse.Namespace) -> dict:
     log = {"model": args.model, **info, "n": len(x_test), "confusion": result["confusion"],
            "misclassified": result["misclassified"]}  # fmt: skip
     (out / f"{args.model}.json").write_text(json.dumps(log, indent=1) + "\n")
+    write_misclassified(errors_path(args.model, out), x_test, y_test, test_scores)
     if not args.smoke:
         write_card(out)
     print(f"final test error {100 * info['test_error']:.2f}% ({info['errors']}/{len(x_test)}); "
@@ -198,6 +201,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="train on the plain images (the default of the paper's recipe)")  # fmt: skip
     p.add_argument("--distortion", type=float, default=1.0, help="strength of the distortions (× the default ranges)")
     p.add_argument("--j", type=float, default=J_RUBBISH, help="LeNet-5: the constant j of the MAP loss (section II-C)")
+    p.add_argument(
+        "--init", type=Path, help="start from these weights (a .safetensors file) instead of the paper's init"
+    )
     p.add_argument("--train-images", type=int, help="train on the first N training images only (timing runs)")
     p.add_argument("--seed", type=int, default=0, help="random seed (weights, order, distortions)")
     p.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
