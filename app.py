@@ -152,7 +152,9 @@ with gr.Blocks(title="LeNet-5 Explorer") as demo:
                         elem_id="examples",
                     )
             with gr.Row(equal_height=False):
-                message = gr.HTML(INVITATION, elem_id="message", min_width=120)
+                with gr.Column(min_width=120):
+                    message = gr.HTML(INVITATION, elem_id="message")
+                    clear = gr.Button("Clear", size="sm", variant="secondary", elem_id="clear")
                 label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
         with gr.Column(scale=1):
             view = gr.HTML(network_html("lenet5", LAYERS["lenet5"], NETWORKS["lenet5"].input_size, None))
@@ -178,6 +180,10 @@ with gr.Blocks(title="LeNet-5 Explorer") as demo:
     )
     model.change(
         show, [digit_state, model], [label, message, view], api_visibility="private", show_progress="hidden"
+    )
+    # The editor's own "Clear canvas" (in its toolbar) in a bigger button: no server round trip.
+    clear.click(
+        None, js="() => document.querySelector('#sketchpad button[aria-label=\"Clear canvas\"]').click()"
     )
     demo.load(None, js=SELECT_BRUSH)
 

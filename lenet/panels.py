@@ -66,6 +66,8 @@ def _img(rgb: np.ndarray, unit_px: float, alt: str) -> str:
 def _caption(info: LayerInfo, model: str) -> str:
     h, w = info.size
     shape = f"{info.maps} units" if (h, w) == (1, 1) else f"{info.maps} maps {h}×{w}"
+    if model == "lenet5" and info.name == "F6":
+        shape += " as 7×12"  # drawn like the prototypes beside it
     return (
         f"<figcaption><b>{info.name}</b> {KIND.get((model, info.name), '')} · {shape}"
         f"<br><span>{info.params:,} params · {info.connections:,} connections</span></figcaption>"
