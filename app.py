@@ -104,7 +104,7 @@ CSS = (
 """
 )
 
-with gr.Blocks(title="LeNet-5 Explorer") as demo:
+with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no calls home
     digit_state = gr.State(None)
     with gr.Row(equal_height=True, elem_id="top"):
         gr.Markdown(

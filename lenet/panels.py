@@ -152,13 +152,14 @@ def network_html(model: str, layers: list[LayerInfo], input_size: int, reading: 
             _panel(
                 _img(vz.units_picture(acts["C5"], 10, 12), UNIT_PX[model]["C5"], "C5 units"),
                 _caption(info["C5"], model),
+                "units",
             )
         )
         row3.append(
             _panel(
                 _img(vz.units_picture(acts["F6"], 12, 7), UNIT_PX[model]["F6"], "F6 as a 7×12 picture"),
                 _caption(info["F6"], model),
-                "f6",
+                "units",
             )
         )
     else:
@@ -180,8 +181,10 @@ _GRADIENT = ", ".join(f"rgb{tuple(int(c) for c in vz.LUT[i])}" for i in range(0,
 CSS = f"""
 .lenet-net {{ font-size: 12px; line-height: 1.25; }}
 .lenet-net .row {{ display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: flex-end; margin-bottom: 6px; }}
-.lenet-net .panel {{ margin: 0; display: flex; flex-direction: column; align-items: flex-start; }}
-.lenet-net img {{ image-rendering: pixelated; max-width: 100%; height: auto; display: block; }}
+.lenet-net .panel {{ margin: 0; display: flex; flex-direction: column; align-items: flex-start;
+  width: min-content; min-width: 150px; }}
+.lenet-net img {{ image-rendering: pixelated; height: auto; display: block; max-width: none !important; margin: 0; }}
+.lenet-net .panel.units {{ min-width: 180px; }}
 .lenet-net figcaption {{ margin-top: 2px; color: var(--body-text-color); }}
 .lenet-net figcaption span {{ color: var(--body-text-color-subdued); }}
 .lenet-net .headline figcaption b {{ font-size: 14px; }}
@@ -197,8 +200,9 @@ CSS = f"""
   background: rgba(127, 127, 127, 0.12); margin-top: 3px; }}
 .lenet-net .bar i {{ width: 100%; background: #6b7280; }}
 .lenet-net .col.answer .bar i {{ background: #d97706; }}
-.lenet-net .col img {{ max-width: none; }}
 @media (max-width: 600px) {{
+  .lenet-net .panel {{ width: auto; max-width: 100%; }}
+  .lenet-net img {{ max-width: 100% !important; }}
   .lenet-net .cols {{ gap: 1px; }}
   .lenet-net .col {{ padding: 1px; min-width: 0; }}
   .lenet-net .col img {{ width: 22px !important; }}
