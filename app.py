@@ -22,6 +22,8 @@ from lenet.panels import CSS as PANELS_CSS
 from lenet.panels import network_html
 from lenet.preprocess import preprocess
 from lenet.reading import read_digit, top_confidences, unsure_gap
+from lenet.teach_ui import CSS as TEACH_CSS
+from lenet.teach_ui import Teaching
 
 # One intra-op thread: a forward pass takes about a millisecond, and parallel requests from a
 # class are better served one per core than by threads fighting over two cores.
@@ -38,6 +40,7 @@ except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 LAYERS = {name: net.layers() for name, net in NETWORKS.items()}
 GAPS = {name: unsure_gap(name, WEIGHTS) for name in NAMES}
+TEACHING = Teaching(NETWORKS, NAMES, WEIGHTS, GAPS)  # the teaching tabs' views, built once
 
 INVITATION = (
     '<p class="invite">✏️ <b>Draw a digit (0–9)</b> in the box, any size, anywhere: '
@@ -87,6 +90,7 @@ SELECT_BRUSH = """
 
 CSS = (
     PANELS_CSS
+    + TEACH_CSS
     + """
 .gradio-container { max-width: 1280px !important; padding-top: 4px !important; }
 #title h1 { font-size: 22px; margin: 0 0 2px 0; }
@@ -151,13 +155,16 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no
                         examples_per_page=10,
                         elem_id="examples",
                     )
+                TEACHING.mistakes_tab()
             with gr.Row(equal_height=False):
                 with gr.Column(min_width=120):
                     message = gr.HTML(INVITATION, elem_id="message")
                     clear = gr.Button("Clear", size="sm", variant="secondary", elem_id="clear")
                 label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
-        with gr.Column(scale=1):
-            view = gr.HTML(network_html("lenet5", LAYERS["lenet5"], NETWORKS["lenet5"].input_size, None))
+        with gr.Column(scale=1), gr.Tabs(elem_id="views") as views:
+            with gr.Tab("Network", elem_id="network-tab"):
+                view = gr.HTML(network_html("lenet5", LAYERS["lenet5"], NETWORKS["lenet5"].input_size, None))
+            TEACHING.view_tabs()
 
     outputs = [label, message, view, digit_state]
     sketchpad.change(
@@ -185,6 +192,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no
     clear.click(
         None, js="() => document.querySelector('#sketchpad button[aria-label=\"Clear canvas\"]').click()"
     )
+    TEACHING.wire(model=model, digit=digit_state, views=views, show=show, outputs=outputs)
     demo.load(None, js=SELECT_BRUSH)
 
 demo.queue(max_size=64)

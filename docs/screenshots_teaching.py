@@ -1,0 +1,81 @@
+"""Take the screenshots of the teaching views from the real app in headless Chromium.
+
+    python docs/screenshots_teaching.py [--out docs] [--chromium /usr/bin/chromium]
+
+Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
+picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
+this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
+curves (view-learning.png). Needs Debian's Chromium and the ``playwright`` package; look at the
+pictures before committing them. ``docs/screenshots.py`` takes the drawing views.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def commonest_mistake(page) -> None:
+    """Filter the explorer to its largest off-diagonal cell, then choose the first digit there."""
+    page.get_by_role("tab", name="Mistakes").click()
+    cells = page.locator("#mistakes td.miss")
+    if cells.count():
+        counts = [int(t) for t in cells.all_inner_texts()]
+        cells.nth(counts.index(max(counts))).click()
+    page.locator("#mistakes .thumb:not([hidden])").first.click()
+    page.wait_for_function("() => document.querySelector('#message .digit') !== null")
+    page.wait_for_timeout(500)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs (default: docs/)")
+    parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from playwright.sync_api import sync_playwright
+
+    import app
+
+    _, url, _ = app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    out = Path(args.out)
+    written = []
+
+    def shot(page, name: str) -> None:
+        path = out / f"view-{name}.png"
+        page.screenshot(path=str(path))
+        written.append(path)
+
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"], headless=True)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            page.wait_for_selector('#sketchpad button[aria-label="Brush"].highlight')
+            commonest_mistake(page)
+            shot(page, "explorer")
+            page.get_by_role("tab", name="Why this answer").click()
+            page.wait_for_selector("#why .pics img")
+            page.wait_for_timeout(300)
+            shot(page, "why")
+            page.get_by_role("tab", name="Architecture").click()
+            page.wait_for_selector("#architecture table.arch")
+            shot(page, "architecture")
+            page.get_by_role("tab", name="How it learned").click()
+            page.wait_for_selector("#learning .lenet-learning")
+            page.wait_for_timeout(300)
+            shot(page, "learning")
+            browser.close()
+    finally:
+        app.demo.close()
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""How it learned: the training curves and the error/rejection trade-off of a shipped network,
+drawn once (at start-up) from its training log ``weights/<model>.json``.
+
+The log is what ``python -m lenet.train`` wrote: ``history`` (per epoch: ``train_loss``,
+``test_error``), ``rejection`` (``rejected``, ``threshold``, ``error``: section III of the paper
+reports errors at a given rejection rate) and the recipe and command that made the weights.
+Pure matplotlib (Agg) and strings: no Gradio.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+from lenet.architecture import PAPER_ERROR
+
+TRAIN, TEST, PAPER = "#1f77b4", "#d62728", "#6b7280"  # the colours of lenet/card.py's curves
+
+
+def learning_png(log: dict, title: str) -> bytes:
+    """Three plots side by side as PNG bytes (~880 × 280 px): train loss per epoch (log scale),
+    MNIST test error per epoch with the paper's figure, and the test error left after rejecting
+    the least certain digits. ``log`` needs ``history`` and ``rejection``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    h = log["history"]
+    epochs = [r["epoch"] for r in h]
+    paper = 100 * PAPER_ERROR.get(log.get("model", ""), float("nan"))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 2.8), dpi=100)
+    a.plot(epochs, [r["train_loss"] for r in h], color=TRAIN, marker="o" if len(h) < 15 else None, ms=3)
+    a.set(title="training loss", xlabel="epoch (pass over the training set)", yscale="log")
+    errors = [100 * r["test_error"] for r in h]
+    b.plot(epochs, errors, color=TEST, marker="o" if len(h) < 15 else None, ms=3, label=title)
+    b.axhline(paper, color=PAPER, ls="--", label=f"paper: {paper:.2f}%")
+    b.set(title="MNIST test error (%)", xlabel="epoch", ylim=(0, max(2.5 * paper, min(max(errors), 10.0)) * 1.05))
+    b.legend(fontsize=8, loc="upper right")
+    rej = log["rejection"]
+    c.plot([100 * r["rejected"] for r in rej], [100 * r["error"] for r in rej], color=TEST, marker="o", ms=4)
+    c.set(title="error on the digits it accepts (%)", xlabel="digits rejected as unsure (%)", ylim=(0, None))
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    for ax in (a, b):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a.yaxis.set_major_formatter(ScalarFormatter())
+    a.yaxis.set_minor_formatter(ScalarFormatter())
+    for ax in (a, b, c):
+        ax.grid(alpha=0.3)
+        ax.title.set_fontsize(10)
+        ax.xaxis.label.set_fontsize(8)
+        ax.tick_params(labelsize=8)
+    fig.tight_layout(pad=0.6)
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out.getvalue()
+
+
+def learning_html(log: dict, title: str, model: str) -> str:
+    """The view for one network: the plots and what made the weights, or a note when the log is
+    missing. Called once per network at start-up."""
+    if not log.get("history") or not log.get("rejection"):
+        return (
+            f'<div class="lenet-learning"><p class="note">No training log was shipped with these {title} '
+            f"weights (<code>weights/{model}.json</code>, written by <code>python -m lenet.train</code>).</p></div>"
+        )
+    import base64
+
+    png = base64.b64encode(learning_png(log, title)).decode("ascii")
+    last = log["history"][-1]
+    ten = next((r for r in log["rejection"] if abs(r["rejected"] - 0.01) < 1e-9), None)
+    facts = [
+        f"<b>{title}</b> trained for {len(log['history'])} epochs: test error "
+        f"<b>{100 * log.get('test_error', last['test_error']):.2f}%</b>, the paper "
+        f"{100 * PAPER_ERROR.get(model, float('nan')):.2f}%.",
+    ]
+    if ten:
+        facts.append(
+            f"Rejecting the 1% of digits it is least sure about (the smallest lead of its answer over the "
+            f"second choice) leaves {100 * ten['error']:.2f}% errors on the rest."
+        )
+    recipe = html.escape(str(log.get("recipe", "")))
+    command = html.escape(str(log.get("command", "")))
+    return (
+        f'<div class="lenet-learning"><p>{" ".join(facts)}</p>'
+        f'<img src="data:image/png;base64,{png}" alt="training curves of {title}">'
+        f"<p class='how'>The training loss is measured on the training digits (distorted when the recipe "
+        f"distorts them), the test error on the 10,000 test digits it never trained on. "
+        f"Recipe: {recipe}.<br>Made by <code>{command}</code></p></div>"
+    )
+
+
+CSS = """
+.lenet-learning { font-size: 13px; line-height: 1.35; }
+.lenet-learning p { margin: 0 0 6px 0; }
+.lenet-learning img { max-width: 100%; height: auto; display: block; margin-bottom: 6px; }
+.lenet-learning .how { color: var(--body-text-color-subdued); font-size: 12px; }
+.lenet-learning .note { color: var(--body-text-color-subdued); }
+"""
