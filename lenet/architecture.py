@@ -44,9 +44,9 @@ WHAT = {
     ("lenet5", "F6"): "full",
     ("lenet5", "Output"): "Euclidean RBF, fixed prototypes",
     ("lenet1", "C1"): "convolution",
-    ("lenet1", "S2"): "2×2 average, nothing to learn",
+    ("lenet1", "S2"): "average, nothing to learn",
     ("lenet1", "C3"): "convolution on all 4 maps",
-    ("lenet1", "S4"): "2×2 average, nothing to learn",
+    ("lenet1", "S4"): "average, nothing to learn",
     ("lenet1", "Output"): "full, 192 → 10",
 }
 
@@ -183,13 +183,13 @@ def _pictures(kernels: np.ndarray, limit: float, model_name: str) -> str:
             f'style="width:{w * px:.0f}px;aspect-ratio:{w}/{h}">'
         )
 
-    k = img(vz.tile(kernels, len(kernels)), 7, "C1 kernels")
+    k = img(vz.tile(kernels, len(kernels)), 6, "C1 kernels")
     out = [
         f"<figure>{k}<figcaption><b>C1 kernels</b> · {len(kernels)} learned 5×5 filters<br>"
         f"<span>red: positive weight, blue: negative (±{limit:.2f})</span></figcaption></figure>"
     ]
     if model_name == "lenet5":
-        protos = img(vz.prototypes_grid(), 3.5, "the ten RBF prototypes")
+        protos = img(vz.prototypes_grid(), 3, "the ten RBF prototypes")
         out.append(
             f"<figure>{protos}<figcaption><b>RBF prototypes</b> · fixed 7×12 bitmaps, figure 3<br>"
             "<span>red +1, blue −1: the output unit for digit i measures how far F6 is from bitmap i</span>"
@@ -207,13 +207,13 @@ def architecture_html(model_name: str, title: str, model: torch.nn.Module, test_
     ours = f"{100 * test_error:.2f}%" if test_error is not None else "not measured"
     if model_name == "lenet5":
         intro = (
-            f"Every number below is counted from the loaded {title}; the paper's figure (section II-B) "
-            "is under it, and ✓ marks a match."
+            f"The numbers under <i>this model</i> are counted from the loaded {title} itself; <i>paper</i> is "
+            "section II-B of the paper; ✓ marks a match."
         )
     else:
         intro = (
-            f"Every number below is counted from the loaded {title}. The paper gives no layer table "
-            "for LeNet-1, only its test error."
+            f"The numbers under <i>this model</i> are counted from the loaded {title} itself. The paper gives "
+            "no layer table for LeNet-1, only its test error."
         )
     error = (
         f"<p class='err'>MNIST test error: <b>{ours}</b> (these weights) · "
@@ -221,15 +221,14 @@ def architecture_html(model_name: str, title: str, model: torch.nn.Module, test_
     )
     grid = connection_table(model)
     return (
-        f'<div class="lenet-arch"><p>{intro}</p>{error}<div class="cols"><div>{_table(model_name, rows)}</div>'
-        f'<div class="pics">{_grid_html(grid, model_name)}{_pictures(kernels, limit, model_name)}</div></div></div>'
+        f'<div class="lenet-arch"><p>{intro}</p>{error}{_table(model_name, rows)}'
+        f'<div class="pics">{_grid_html(grid, model_name)}{_pictures(kernels, limit, model_name)}</div></div>'
     )
 
 
 CSS = """
 .lenet-arch { font-size: 13px; line-height: 1.3; }
 .lenet-arch p { margin: 0 0 4px 0; }
-.lenet-arch .cols { display: flex; flex-wrap: wrap; gap: 10px 18px; align-items: flex-start; }
 .lenet-arch table.arch { border-collapse: collapse; margin: 2px 0 6px 0; }
 .lenet-arch table.arch th, .lenet-arch table.arch td { border-bottom: 1px solid var(--border-color-primary);
   padding: 3px 6px; text-align: left; white-space: nowrap; }
@@ -240,15 +239,15 @@ CSS = """
 .lenet-arch tr.total th, .lenet-arch tr.total td { font-weight: 700; border-bottom: none; }
 .lenet-arch i.ok { color: #15803d; font-style: normal; font-weight: 700; margin-left: 2px; }
 .lenet-arch i.bad { color: #b91c1c; font-style: normal; font-weight: 700; margin-left: 2px; }
-.lenet-arch .pics { display: flex; flex-direction: column; gap: 10px; }
+.lenet-arch .pics { display: flex; flex-wrap: wrap; gap: 8px 26px; align-items: flex-end; }
 .lenet-arch figure { margin: 0; }
-.lenet-arch figcaption { max-width: 300px; }
+.lenet-arch figcaption { max-width: 250px; margin-top: 3px; }
 .lenet-arch figcaption span { color: var(--body-text-color-subdued); font-size: 12px; }
 .lenet-arch img { image-rendering: pixelated; display: block; }
 .lenet-arch table.links { border-collapse: collapse; font-size: 10px; }
 .lenet-arch table.links caption { text-align: left; font-size: 10px; color: var(--body-text-color-subdued); }
 .lenet-arch table.links th { padding: 0 2px; font-weight: 400; color: var(--body-text-color-subdued); }
-.lenet-arch table.links td { width: 14px; height: 14px; border: 1px solid var(--border-color-primary);
+.lenet-arch table.links td { width: 13px; height: 13px; border: 1px solid var(--border-color-primary);
   text-align: center; padding: 0; line-height: 1; }
 .lenet-arch table.links td.x { background: #d97706; color: white; }
 .lenet-arch .note { max-width: 260px; color: var(--body-text-color-subdued); }

@@ -123,8 +123,8 @@ def why_html(title: str, digit: int, rival: int, network_input: np.ndarray, maps
         "once for every place on the ink, and watches its scores. "
         '<span class="red">Red</span>: rubbing out that ink lowers the score — it speaks for the digit. '
         '<span class="blue">Blue</span>: rubbing it out raises the score — it speaks against it. '
-        "In the last picture, red ink makes it "
-        f"<b>{digit}</b> rather than <b>{rival}</b>, blue ink pulls it towards {rival}.</p>"
+        "Ink that both digits share can speak for both; the last picture shows what tips the balance: "
+        f"red ink makes it <b>{digit}</b> rather than <b>{rival}</b>, blue ink pulls it towards {rival}.</p>"
         f'<div class="pics">{"".join(panels)}</div>'
         '<p class="note">Occlusion (Zeiler and Fergus, 2014) with 5×5 squares; each picture has its own '
         "colour scale, white is no effect.</p></div>"

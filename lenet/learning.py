@@ -18,7 +18,7 @@ TRAIN, TEST, PAPER = "#1f77b4", "#d62728", "#6b7280"  # the colours of lenet/car
 
 
 def learning_png(log: dict, title: str) -> bytes:
-    """Three plots side by side as PNG bytes (~880 × 280 px): train loss per epoch (log scale),
+    """Three plots side by side as PNG bytes (880 × 300 px): train loss per epoch (log scale),
     MNIST test error per epoch with the paper's figure, and the test error left after rejecting
     the least certain digits. ``log`` needs ``history`` and ``rejection``."""
     import matplotlib
@@ -29,7 +29,7 @@ def learning_png(log: dict, title: str) -> bytes:
     h = log["history"]
     epochs = [r["epoch"] for r in h]
     paper = 100 * PAPER_ERROR.get(log.get("model", ""), float("nan"))
-    fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 2.8), dpi=100)
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 3.0), dpi=100)
     a.plot(epochs, [r["train_loss"] for r in h], color=TRAIN, marker="o" if len(h) < 15 else None, ms=3)
     a.set(title="training loss", xlabel="epoch (pass over the training set)", yscale="log")
     errors = [100 * r["test_error"] for r in h]
@@ -40,12 +40,13 @@ def learning_png(log: dict, title: str) -> bytes:
     rej = log["rejection"]
     c.plot([100 * r["rejected"] for r in rej], [100 * r["error"] for r in rej], color=TEST, marker="o", ms=4)
     c.set(title="error on the digits it accepts (%)", xlabel="digits rejected as unsure (%)", ylim=(0, None))
-    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+    from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarFormatter
 
     for ax in (a, b):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # 1, 2, 5, 10, 20, …: plain numbers
     a.yaxis.set_major_formatter(ScalarFormatter())
-    a.yaxis.set_minor_formatter(ScalarFormatter())
+    a.yaxis.set_minor_formatter(NullFormatter())
     for ax in (a, b, c):
         ax.grid(alpha=0.3)
         ax.title.set_fontsize(10)

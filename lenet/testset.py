@@ -162,8 +162,8 @@ def explorer_html(ts: TestSet, title: str, unsure_gap: float) -> str:
             f"<small>{t}→{p}</small></button>"
         )
     return (
-        f'<div class="lenet-mistakes" data-model="{ts.model}"><p>{summary} Click a digit to read it; '
-        "click a number in the table to see only those mistakes.</p>"
+        f'<div class="lenet-mistakes" data-model="{ts.model}"><p>{summary} Click a digit to read it, '
+        "or a number in the table to see only those.</p>"
         f"{_confusion_html(ts)}"
         '<p class="filter">Showing all mistakes, labelled → read as. '
         '<button class="all" hidden>show all</button></p>'
