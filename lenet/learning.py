@@ -35,7 +35,8 @@ def learning_png(log: dict, title: str) -> bytes:
     errors = [100 * r["test_error"] for r in h]
     b.plot(epochs, errors, color=TEST, marker="o" if len(h) < 15 else None, ms=3, label=title)
     b.axhline(paper, color=PAPER, ls="--", label=f"paper: {paper:.2f}%")
-    b.set(title="MNIST test error (%)", xlabel="epoch", ylim=(0, max(2.5 * paper, min(max(errors), 10.0)) * 1.05))
+    # Zoomed on the paper's figure and the final error: the first epochs may leave the top of the plot.
+    b.set(title="MNIST test error (%)", xlabel="epoch", ylim=(0, 3 * max(paper, errors[-1])))
     b.legend(fontsize=8, loc="upper right")
     rej = log["rejection"]
     c.plot([100 * r["rejected"] for r in rej], [100 * r["error"] for r in rej], color=TEST, marker="o", ms=4)

@@ -61,7 +61,10 @@ def load_testset(model: str, weights_dir: Path | str = WEIGHTS_DIR) -> TestSet:
     missing: the explorer is then empty or lacks its matrix)."""
     weights_dir = Path(weights_dir)
     log_path = weights_dir / f"{model}.json"
-    log = json.loads(log_path.read_text()) if log_path.is_file() else {}
+    try:
+        log = json.loads(log_path.read_text()) if log_path.is_file() else {}
+    except (OSError, ValueError):  # an unreadable log costs the teaching views their numbers, not the app
+        log = {}
     extra = {}
     if "confusion" in log:
         extra["confusion"] = np.asarray(log["confusion"], dtype=np.int64)
