@@ -21,7 +21,7 @@ from lenet.examples import example_paths
 from lenet.panels import CSS as PANELS_CSS
 from lenet.panels import network_html
 from lenet.preprocess import preprocess
-from lenet.reading import read_digit, top_confidences, unsure_gap
+from lenet.reading import read_digit, temperature, top_confidences, unsure_gap
 from lenet.teach_ui import CSS as TEACH_CSS
 from lenet.teach_ui import Teaching
 
@@ -40,6 +40,7 @@ except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 LAYERS = {name: net.layers() for name, net in NETWORKS.items()}
 GAPS = {name: unsure_gap(name, WEIGHTS) for name in NAMES}
+TEMPERATURES = {name: temperature(name, WEIGHTS) for name in NAMES}  # calibrates the confidences
 TEACHING = Teaching(NETWORKS, NAMES, WEIGHTS, GAPS)  # the teaching tabs' views, built once
 
 INVITATION = (
@@ -54,7 +55,7 @@ def show(digit: np.ndarray | None, model: str = "lenet5") -> tuple[dict, str, st
     net = NETWORKS[model]
     if digit is None:
         return {}, INVITATION, network_html(model, LAYERS[model], net.input_size, None)
-    reading = read_digit(net, digit, GAPS[model])
+    reading = read_digit(net, digit, GAPS[model], TEMPERATURES[model])
     d, r = reading.digit, reading.runner_up
     if reading.unsure:
         said = f"{NAMES[model]} is <b>unsure between {d} and {r}</b>; it leans to {d}."

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError, load_model, update_info, weights_path
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
@@ -37,6 +38,15 @@ def score_gap(s: torch.Tensor) -> torch.Tensor:
     return top2[:, 0] - top2[:, 1]
 
 
+def fit_temperature(s: torch.Tensor, y: torch.Tensor) -> float:
+    """The T that makes softmax(scores / T) best calibrated: least negative log-likelihood of the
+    labels (temperature scaling, Guo et al. 2017). LeNet-5's scores are minus squared distances,
+    tens of units apart, so their plain softmax says "100%" even when the network hesitates."""
+    grid = torch.logspace(-1, 2, 61)  # 0.1 … 100
+    nll = torch.stack([F.cross_entropy(s / t, y) for t in grid])
+    return float(grid[nll.argmin()])
+
+
 def summarize(s: torch.Tensor, y: torch.Tensor) -> dict:
     """Test error, per-class error, confusion matrix and rejection trade-off from scores."""
     pred = s.argmax(1)
@@ -54,7 +64,7 @@ def summarize(s: torch.Tensor, y: torch.Tensor) -> dict:
         })  # fmt: skip
     confusion = torch.zeros(10, 10, dtype=torch.long)
     confusion.index_put_((y, pred), torch.ones_like(y), accumulate=True)
-    per_class = [int(wrong[y == c].sum()) / int((y == c).sum()) for c in range(10)]
+    per_class = [int(wrong[y == c].sum()) / max(1, int((y == c).sum())) for c in range(10)]
     k = int(round(UNSURE_FRACTION * len(y)))
     unsure_gap = float(gap[order[k]])
     return {
@@ -65,6 +75,7 @@ def summarize(s: torch.Tensor, y: torch.Tensor) -> dict:
         "confusion": confusion.tolist(),
         "rejection": rejection,
         "unsure_gap": unsure_gap,
+        "temperature": fit_temperature(s, y),
         "unsure_catches": float(wrong[gap < unsure_gap].sum() / max(1, int(wrong.sum()))),
         "misclassified": torch.nonzero(wrong).flatten().tolist(),
     }
@@ -101,7 +112,9 @@ def write_misclassified(path: Path, x: torch.Tensor, y: torch.Tensor, s: torch.T
     }, str(path))  # fmt: skip
 
 
-RECORDED = ("test_error", "errors", "n", "per_class_error", "rejection", "unsure_gap", "unsure_catches")
+RECORDED = (
+    "test_error", "errors", "n", "per_class_error", "rejection", "unsure_gap", "unsure_catches", "temperature",
+)  # fmt: skip
 
 
 def record(name: str, weights_dir: Path, r: dict) -> None:

@@ -1,11 +1,12 @@
 """One reading of one digit: the answer, how sure the network is, and every layer's activations.
 
 Confidence. LeNet-5 is trained with the MAP criterion (section II-C, eq. 9): a cross-entropy over
-the logits −y_i (y_i the squared distance of F6 to prototype i) plus one "rubbish" logit −j. Its
-class posterior, given that the input is a digit at all, is therefore the softmax of −y_i over the
-ten classes; that is what the page shows. (Keeping the rubbish logit would not give a confidence:
-with j = 0.1 it outweighs every class whose distance exceeds 0.1, so a perfect match would read
-"40 %".) LeNet-1 ends in plain logits, so its confidences are their softmax too.
+the logits −y_i (y_i the squared distance of F6 to prototype i) plus one "rubbish" logit −j, so the
+softmax of −y_i over the ten classes is its class posterior given that the input is a digit. But
+those distances are tens of units apart, so that softmax reads "100 %" even when the network
+hesitates. The page therefore shows softmax(scores / T), with the temperature T fitted on the test
+set (least negative log-likelihood; ``lenet.evaluate.fit_temperature``) and stored with the
+weights. LeNet-1 ends in plain logits; the same calibration applies.
 
 Doubt. The network is called unsure when the two best scores differ by less than ``unsure_gap``
 (score units: minus squared RBF distance for LeNet-5, logits for LeNet-1). The shipped weights
@@ -55,16 +56,29 @@ def unsure_gap(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:
     )
 
 
-def probabilities(scores: np.ndarray) -> np.ndarray:
-    """Class probabilities, float64 (10,) summing to 1: the softmax of the scores (10,)."""
-    s = np.asarray(scores, dtype=np.float64)
+def temperature(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:
+    """The calibration temperature stored with the weights (fitted on the test set by
+    ``python -m lenet.evaluate``), or 1 (the plain softmax)."""
+    try:
+        t = read_info(weights_path(name, weights_dir)).get("temperature")
+    except Exception:  # the weights loaded already; unreadable metadata only costs the calibration
+        t = None
+    return float(t) if isinstance(t, (int, float)) and math.isfinite(t) and t > 0 else 1.0
+
+
+def probabilities(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Class probabilities, float64 (10,) summing to 1: the softmax of scores (10,) / temperature."""
+    s = np.asarray(scores, dtype=np.float64) / temperature
     e = np.exp(s - s.max())
     return e / e.sum()
 
 
 @torch.no_grad()
-def read_digit(model: torch.nn.Module, digit: np.ndarray, gap: float = FALLBACK_UNSURE_GAP) -> Reading:
-    """Run ``model`` on one digit, float32 (28, 28) in [0, 1] with ink = 1 (see lenet.preprocess)."""
+def read_digit(
+    model: torch.nn.Module, digit: np.ndarray, gap: float = FALLBACK_UNSURE_GAP, temperature: float = 1.0
+) -> Reading:
+    """Run ``model`` on one digit, float32 (28, 28) in [0, 1] with ink = 1 (see lenet.preprocess);
+    ``gap`` is the doubt threshold, ``temperature`` the calibration of the probabilities."""
     x = torch.from_numpy(np.ascontiguousarray(digit, dtype=np.float32))[None, None]  # (1, 1, 28, 28)
     acts = {k: v[0].numpy() for k, v in model.forward_intermediates(x).items()}
     acts["input"] = acts["input"][0]  # (S, S)
@@ -74,7 +88,7 @@ def read_digit(model: torch.nn.Module, digit: np.ndarray, gap: float = FALLBACK_
         model=model.name,
         digit=int(best),
         runner_up=int(second),
-        probabilities=probabilities(scores),
+        probabilities=probabilities(scores, temperature),
         scores=scores,
         output=acts["Output"],
         unsure=bool(scores[best] - scores[second] < gap),

@@ -171,6 +171,7 @@ def train(args: argparse.Namespace) -> dict:
         "test_error": result["test_error"], "errors": result["errors"],
         "per_class_error": result["per_class_error"], "rejection": result["rejection"],
         "unsure_gap": result["unsure_gap"], "unsure_catches": result["unsure_catches"],
+        "temperature": result["temperature"],
         "history": history,
     }  # fmt: skip
     out = Path(args.out_dir)
