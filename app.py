@@ -9,18 +9,21 @@ from ``weights/`` (or the folder named by LENET_WEIGHTS_DIR); nothing is downloa
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import torch
+from PIL import Image
 
+from lenet import limits
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError, load_model
 from lenet.examples import example_paths
 from lenet.panels import CSS as PANELS_CSS
 from lenet.panels import network_html
-from lenet.preprocess import preprocess
+from lenet.preprocess import UnreadableImage, preprocess
 from lenet.reading import read_digit, temperature, top_confidences, unsure_gap
 from lenet.teach_ui import CSS as TEACH_CSS
 from lenet.teach_ui import Teaching
@@ -28,6 +31,9 @@ from lenet.teach_ui import Teaching
 # One intra-op thread: a forward pass takes about a millisecond, and parallel requests from a
 # class are better served one per core than by threads fighting over two cores.
 torch.set_num_threads(1)
+# Pillow refuses, from the header alone, a picture of over twice this many pixels: this bounds what
+# Gradio's own decoding of a Sketchpad value may allocate (our decoding has its own check).
+Image.MAX_IMAGE_PIXELS = limits.MAX_PIXELS
 
 NAMES = {"lenet5": "LeNet-5", "lenet1": "LeNet-1"}
 CANVAS = 280  # px: the drawing keeps these pixels; MNIST fits a digit into 20 of 28
@@ -66,11 +72,34 @@ def show(digit: np.ndarray | None, model: str = "lenet5") -> tuple[dict, str, st
     return top_confidences(reading), message, network_html(model, LAYERS[model], net.input_size, reading)
 
 
-def predict(drawing: dict | None, model: str = "lenet5") -> tuple[dict, str, str, np.ndarray | None]:
+NO_DIGIT = "No digit in this picture: it is blank or all one shade. Try one dark digit on light paper."
+
+
+def refuse(problem: str, model: str) -> tuple[dict, str, str, None]:
+    """No answer, the reason in the message, and the empty network view."""
+    model = model if model in NETWORKS else "lenet5"
+    view = network_html(model, LAYERS[model], NETWORKS[model].input_size, None)
+    return {}, f'<p class="refused">⚠️ {html.escape(problem)}</p>', view, None
+
+
+def predict(drawing: dict | None, model: str = "lenet5", empty: str = "") -> tuple[dict, str, str, np.ndarray | None]:
     """Sketchpad value (or an uploaded image) → answer, message, network view, and the digit kept
-    for a later switch of network."""
-    digit = preprocess(drawing)
+    for a later switch of network. What cannot be read is answered with the reason; ``empty`` is the
+    message for a picture with nothing in it (by default, the invitation to draw)."""
+    model = model if isinstance(model, str) and model in NETWORKS else "lenet5"  # raw with preprocess=False
+    try:
+        digit = preprocess(drawing)
+    except UnreadableImage as exc:
+        return refuse(str(exc), model)
+    if digit is None and drawing is not None and empty:
+        return refuse(empty, model)
     return (*show(digit, model), digit)
+
+
+def predict_upload(upload: dict | None, model: str = "lenet5") -> tuple[dict, str, str, np.ndarray | None]:
+    """An uploaded photo or scan, as Gradio's file record: Gradio does not decode it (the event has
+    preprocess=False), so a huge or broken file reaches lenet.preprocess, which bounds and explains."""
+    return predict(upload, model, empty=NO_DIGIT)
 
 
 # Gradio's editor opens with no tool selected, and "Clear canvas" deselects it again; a classroom
@@ -109,7 +138,9 @@ CSS = (
 """
 )
 
-with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no calls home
+with gr.Blocks(
+    title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=limits.DELETE_CACHE
+) as demo:  # no calls home; Gradio's cached uploads deleted when an hour old
     digit_state = gr.State(None)
     with gr.Row(equal_height=True, elem_id="top"):
         gr.Markdown(
@@ -141,6 +172,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no
                         show_label=False,
                         elem_id="sketchpad",
                     )
+                    sketchpad.blob_storage = limits.Recent(limits.SKETCH_BLOBS)  # Gradio leaks strokes: see limits
                 with gr.Tab("Photo or MNIST digit"):
                     upload = gr.Image(
                         type="filepath",
@@ -175,16 +207,19 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no
         api_name="predict",
         trigger_mode="always_last",
         show_progress="hidden",
-        concurrency_limit=2,
+        concurrency_limit=limits.CONCURRENCY,
+        concurrency_id="read",  # drawings and uploads share the limit
     )
     upload.change(
-        predict,
+        predict_upload,
         [upload, model],
         outputs,
         api_name="predict_image",
         trigger_mode="always_last",
         show_progress="hidden",
-        concurrency_limit=2,
+        preprocess=False,
+        concurrency_limit=limits.CONCURRENCY,
+        concurrency_id="read",
     )
     model.change(
         show, [digit_state, model], [label, message, view], api_visibility="private", show_progress="hidden"
@@ -196,11 +231,16 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False) as demo:  # no
     TEACHING.wire(model=model, digit=digit_state, views=views, show=show, outputs=outputs)
     demo.load(None, js=SELECT_BRUSH)
 
-demo.queue(max_size=64)
+# A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
+# shows "This application is currently busy. Please try again." instead of a long wait.
+for key, value in limits.GRADIO_ENV.items():  # read by demo.queue(): see lenet/limits.py
+    os.environ.setdefault(key, value)
+demo.queue(max_size=limits.QUEUE_SIZE)
 
 
 def launch(**kwargs):
     """Serve the page; keyword arguments go to ``Blocks.launch`` (tests pass host, port, ...)."""
+    kwargs = {"show_error": True, "max_file_size": limits.MAX_UPLOAD, **kwargs}  # API callers see what is wrong
     return demo.launch(css=CSS, run_history=False, **kwargs)
 
 

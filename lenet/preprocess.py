@@ -17,13 +17,16 @@ Pure numpy and Pillow, no Gradio: the app, the tests and the benchmarks call the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
+
+from lenet.limits import MAX_PIXELS
 
 FIELD = 28  # MNIST's field
 BOX = 20  # MNIST's size-normalisation box
@@ -42,42 +45,87 @@ MIN_CONTRAST = 0.15
 # paper texture and JPEG noise before the crop, while anti-aliased stroke edges survive.
 NOISE_FLOOR = 0.25
 
+# A row or column through a digit crosses at most three strokes (the median over 4,000 MNIST test
+# digits, at 28 px and drawn 280 px big, never exceeds 3); through noise, a texture or squared paper
+# it crosses dozens. Pictures whose median crossing count exceeds this are refused as noise.
+MAX_CROSSINGS = 4
+
+
+class UnreadableImage(ValueError):
+    """The input is not a picture of a digit that can be read; the message says why, for the user."""
+
+
+def _too_big(size: str) -> UnreadableImage:
+    return UnreadableImage(
+        f"This picture is too big to read here ({size}); the limit is {MAX_PIXELS / 1e6:.0f} megapixels. "
+        "Crop it to the digit or send a smaller copy."
+    )
+
+
+NOT_A_PICTURE = "This file is not a picture that can be read. Send a PNG, JPEG, GIF, BMP or WebP image."
+NOISE = (
+    "This looks like noise or a pattern, not one digit: there is ink all over it. "
+    "Draw or photograph a single digit on plain paper."
+)
+
 
 def to_array(image: Any) -> np.ndarray | None:
     """Whatever Gradio or a caller hands over → a numpy image, or None when there is none.
 
     Accepts a Sketchpad/ImageEditor value (a mapping with ``"composite"``; only the composite is
-    read, the layers are unreliable in Gradio 6), a PIL image, a numpy array, or a file path.
-    Returns an array of shape (H, W), (H, W, 3) or (H, W, 4), dtype as given (uint8 0–255 or
-    float 0–1), or None for a missing or cleared image.
+    read, the layers are unreliable in Gradio 6), an upload as Gradio's file record (a mapping with
+    ``"path"``), a PIL image, a numpy array, or a file path. Returns an array of shape (H, W),
+    (H, W, 3) or (H, W, 4), dtype as given (uint8 0–255 or float 0–1), no side over MAX_SIDE for
+    files and PIL images, or None for a missing or cleared image. Raises :class:`UnreadableImage`
+    for a file that is not a picture or is over MAX_PIXELS, and for anything else that is not an image.
     """
     if isinstance(image, Mapping):
-        image = image.get("composite")
+        image = image.get("composite", image.get("path"))
+        if isinstance(image, Mapping):  # a file record inside the Sketchpad value
+            image = image.get("path")
     if image is None:
         return None
     if isinstance(image, (str, Path)):
-        with Image.open(image) as im:
-            im.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at reduced size, cheaply
-            image = _shrink_pil(im)
-            image.load()
+        image = _open(image)
     if isinstance(image, Image.Image):
-        image = _shrink_pil(image)
-        if image.mode not in ("L", "RGB", "RGBA"):
-            image = image.convert(
-                "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
-            )
-        image = np.asarray(image)
-    return np.asarray(image)
+        image = _pil_to_array(image)
+    if not isinstance(image, np.ndarray) or image.dtype.kind not in "biuf":
+        raise UnreadableImage(f"Expected a picture, got {type(image).__name__}.")
+    return image
 
 
-def _shrink_pil(im: Image.Image) -> Image.Image:
-    """A PIL image no larger than MAX_SIDE on its longer side (reduce() is a cheap box filter)."""
+def _open(path: str | Path) -> np.ndarray:
+    """Decode an image file, shrunk to MAX_SIDE, with bounded memory: JPEGs are decoded at reduced
+    scale, and nothing over MAX_PIXELS (after that reduction) is decoded at all."""
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale, cheaply
+            w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise _too_big(f"{w}×{h} pixels")
+            return _pil_to_array(im)
+    except UnreadableImage:
+        raise
+    except Image.DecompressionBombError as exc:  # Pillow refused it at open(), from its header alone
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_big(f"{int(pixels[1]) / 1e6:.0f} megapixels" if pixels else "too many pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise UnreadableImage(NOT_A_PICTURE) from None
+
+
+def _pil_to_array(im: Image.Image) -> np.ndarray:
+    """A PIL image of any mode → uint8 L, RGB or RGBA, or float 0–1 for 16/32-bit images (whose
+    range Pillow would clip to 8 bits), no larger than MAX_SIDE on its longer side."""
+    if im.mode in ("I", "F") or im.mode.startswith("I;"):
+        a = _shrink_array(np.asarray(im.convert("F") if im.mode != "F" else im, dtype=np.float32))
+        lo, hi = float(np.nanmin(a, initial=0.0)), float(np.nanmax(a, initial=0.0))
+        return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    if im.mode not in ("L", "RGB", "RGBA"):
+        im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
     factor = -(-max(im.size) // MAX_SIDE)  # ceil
     if factor > 1:
-        if im.mode not in ("L", "RGB", "RGBA"):
-            im = im.convert("RGBA")
-        im = im.reduce(factor)
-    return im
+        im = im.reduce(factor)  # a box filter, in C, without a full-size float copy
+    return np.asarray(im)
 
 
 def _shrink_array(a: np.ndarray) -> np.ndarray:
@@ -108,6 +156,8 @@ def ink_map(image: np.ndarray) -> np.ndarray | None:
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}")
     scale = 255.0 if a.dtype == np.uint8 or a.max(initial=0) > 1.0 else 1.0
     a = _shrink_array(a).astype(np.float32) / np.float32(scale)
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        a = np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0)
     if a.ndim == 2:
         grey = a
     else:
@@ -126,6 +176,20 @@ def ink_map(image: np.ndarray) -> np.ndarray | None:
         return None
     ink = np.clip((ink - NOISE_FLOOR * peak) / ((1.0 - NOISE_FLOOR) * peak), 0.0, 1.0)
     return ink.astype(np.float32)
+
+
+def crossings(ink: np.ndarray) -> float:
+    """How many strokes a line through the ink crosses: the median number of runs of ink (> 0.5)
+    over the rows that hold ink, or over the columns, whichever is larger. 1–3 for a digit."""
+    b = ink > 0.5
+    medians = []
+    for runs in (
+        (b[:, 1:] & ~b[:, :-1]).sum(axis=1) + b[:, 0],  # runs starting in each row
+        (b[1:, :] & ~b[:-1, :]).sum(axis=0) + b[0, :],  # ... and in each column
+    ):
+        runs = runs[runs > 0]
+        medians.append(float(np.median(runs)) if runs.size else 0.0)
+    return max(medians)
 
 
 def stroke_width(ink: np.ndarray) -> float:
@@ -201,11 +265,20 @@ def normalize(ink: np.ndarray) -> np.ndarray | None:
 def preprocess(image: Any) -> np.ndarray | None:
     """A Sketchpad value, an upload, a PIL image, an array or a path → the MNIST-style digit.
 
-    Returns float32 (28, 28) in [0, 1] with ink = 1, or None for an empty or cleared canvas
-    (the caller shows an invitation to draw, not an error).
+    Returns float32 (28, 28) in [0, 1] with ink = 1, or None for an empty or cleared canvas, or
+    a picture all of one shade (the caller invites to draw, it is not an error). Raises
+    :class:`UnreadableImage`, whose message is meant for the user, for a file that is not a picture,
+    one too big to decode, anything else that is not an image, and noise or patterns.
     """
     array = to_array(image)
     if array is None:
         return None
-    ink = ink_map(array)
-    return None if ink is None else normalize(ink)
+    try:
+        ink = ink_map(array)
+    except ValueError:
+        raise UnreadableImage(f"Expected a grey, RGB or RGBA picture, got an array of shape {array.shape}.") from None
+    if ink is None:
+        return None
+    if crossings(ink) > MAX_CROSSINGS:
+        raise UnreadableImage(NOISE)
+    return normalize(ink)

@@ -1,0 +1,77 @@
+"""Round trip through the real HTTP API, the app next to the floor, in the same run.
+
+    python bench/api_latency.py [--n 300] [--block 25]
+
+Both servers run in their own processes (``python app.py`` and ``python bench/floor_app.py``); one
+simulated page sends ``--n`` drawings to each, one at a time, alternating between the two every
+``--block`` drawings so that both see the same machine. Each round trip is what the page waits
+for after a stroke: upload the PNG, join the queue, receive the answer on the event stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+if __package__ in (None, ""):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Api, Server, drawings, http_client, machine, pct, weights_env
+
+TARGET_RATIO = 1.25  # app p50 / floor p50 (issue 4)
+
+
+async def alternate(urls: dict[str, str], n: int, block: int, pngs: list[bytes], warmup: int = 20) -> dict:
+    async with http_client() as client:
+        apis = {name: await Api.connect(client, url) for name, url in urls.items()}
+        for api in apis.values():
+            for i in range(warmup):
+                await api.predict(pngs[i % len(pngs)], "lenet5")
+        times: dict[str, list[float]] = {name: [] for name in urls}
+        loop = asyncio.get_running_loop()
+        for start in range(0, n, block):
+            for name, api in apis.items():
+                for i in range(start, min(n, start + block)):
+                    t = loop.time()
+                    await api.predict(pngs[i % len(pngs)], "lenet5")
+                    times[name].append(loop.time() - t)
+    return times
+
+
+def measure(n: int = 300, block: int = 25) -> dict:
+    env, note = weights_env()
+    pngs = drawings(64)
+    with Server("bench/floor_app.py") as floor, Server("app.py", env=env) as app:
+        times = asyncio.run(alternate({"floor": floor.url, "app": app.url}, n, block, pngs))
+    return {"times": times, "note": note, "n": n}
+
+
+def report(result: dict) -> dict[str, float]:
+    times = result["times"]
+    print(f"HTTP API round trip, one page, {result['n']} drawings each, app and floor alternating ({result['note']})")
+    print(f"  {machine()}")
+    out = {}
+    for name in ("floor", "app"):
+        out[f"{name}_p50_ms"] = 1000 * pct(times[name], 50)
+        out[f"{name}_p95_ms"] = 1000 * pct(times[name], 95)
+        print(f"  {name:<6} p50 {out[f'{name}_p50_ms']:6.1f} ms   p95 {out[f'{name}_p95_ms']:6.1f} ms")
+    out["ratio_p50"] = out["app_p50_ms"] / out["floor_p50_ms"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=300, help="drawings sent to each server (default: 300)")
+    parser.add_argument("--block", type=int, default=25, help="drawings in a row before switching (default: 25)")
+    args = parser.parse_args(argv)
+    out = report(measure(args.n, args.block))
+    verdict = "meets" if out["ratio_p50"] <= TARGET_RATIO else "MISSES"
+    print(f"  app p50 = {out['ratio_p50']:.2f} × floor p50: {verdict} the target of {TARGET_RATIO}×")
+    return out
+
+
+if __name__ == "__main__":
+    main()

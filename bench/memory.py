@@ -1,0 +1,69 @@
+"""Memory: the app's resident size before and after 5,000 predictions.
+
+    python bench/memory.py [--n 5000] [--users 32]
+
+Serves ``python app.py`` in its own process, sends 200 drawings to warm it up (first requests
+import pandas, fill Gradio's caches), reads its resident size (VmRSS in /proc), sends ``--n`` more
+from ``--users`` pages at once (one session each, as a class), and reads it again, with the peak
+(VmHWM). Growth that stays put over thousands of requests would be a leak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+if __package__ in (None, ""):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Server, drawings, machine, rss_mb, run_users, weights_env
+
+TARGET_MB = 50.0  # growth over 5,000 predictions (issue 4)
+
+
+def measure(n: int = 5000, users: int = 32) -> dict:
+    env, note = weights_env()
+    pngs = drawings(256)
+    with Server("app.py", env=env) as app:
+        asyncio.run(run_users(app.url, 8, 25, pngs))
+        before = rss_mb(app.pid)
+        run = asyncio.run(run_users(app.url, users, -(-n // users), pngs))
+        after, peak = rss_mb(app.pid), rss_mb(app.pid, "VmHWM")
+    return {
+        "before": before,
+        "after": after,
+        "peak": peak,
+        "served": len(run["latencies"]),
+        "failures": len(run["failures"]),
+        "note": note,
+        "users": users,
+    }
+
+
+def report(result: dict) -> dict[str, float]:
+    print(f"Memory over {result['served']} predictions from {result['users']} pages ({result['note']})")
+    print(f"  {machine()}")
+    growth = result["after"] - result["before"]
+    print(
+        f"  resident before {result['before']:.0f} MB, after {result['after']:.0f} MB (growth {growth:+.1f} MB), "
+        f"peak {result['peak']:.0f} MB, failures {result['failures']}"
+    )
+    return {"before_mb": result["before"], "after_mb": result["after"], "growth_mb": growth, "peak_mb": result["peak"]}
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=5000, help="predictions after the warm-up (default: 5000)")
+    parser.add_argument("--users", type=int, default=32, help="pages sending them at once (default: 32)")
+    args = parser.parse_args(argv)
+    out = report(measure(args.n, args.users))
+    verdict = "meets" if out["growth_mb"] <= TARGET_MB else "MISSES"
+    print(f"  growth {out['growth_mb']:.1f} MB: {verdict} the target of ≤ {TARGET_MB:.0f} MB")
+    return out
+
+
+if __name__ == "__main__":
+    main()

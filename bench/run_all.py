@@ -1,0 +1,78 @@
+"""Every performance figure of issue 4 in one run, as a table with the targets.
+
+    python -m bench            # or: python bench/run_all.py [--quick]
+
+Runs, in turn: bench/server_cost.py (one update, in-process), bench/api_latency.py (HTTP round
+trip, app and floor), bench/load.py (32 pages × 12 drawings, app and floor), bench/cold_start.py
+and bench/memory.py (5,000 predictions), each printing its own figures, then the summary. Each
+script also runs on its own. ``--quick`` makes every measure small, to check that they run (its
+figures mean little). Takes about 5 minutes on a 2-core machine; on a busy machine the figures
+are not meaningful — check the load average printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import api_latency, cold_start, load, memory, server_cost
+from bench.common import machine
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small runs, to check the scripts (figures mean little)")
+    args = parser.parse_args(argv)
+    q = args.quick
+    start = time.time()
+    print(f"machine: {machine()}\n")
+
+    # server_cost imports the app in this process; the others serve it in their own processes.
+    cost = server_cost.report(server_cost.measure(100 if q else 1000))
+    print()
+    api = api_latency.report(api_latency.measure(40 if q else 400, 10 if q else 25))
+    print()
+    crowd = load.report(load.measure(8 if q else 32, 3 if q else 12, 1 if q else 3))
+    print()
+    cold = cold_start.report(cold_start.measure(1 if q else 3))
+    print()
+    mem = memory.report(memory.measure(300 if q else 5000, 8 if q else 32))
+    print()
+
+    rows = [
+        ("full update, server cost p50", f"{cost['p50_ms']:.1f} ms (p95 {cost['p95_ms']:.1f})", "≤ 15 ms",
+         cost["p50_ms"] <= 15),
+        ("API round trip p50, app / floor",
+         f"{api['app_p50_ms']:.1f} / {api['floor_p50_ms']:.1f} ms = {api['ratio_p50']:.2f}×", "≤ 1.25×",
+         api["ratio_p50"] <= 1.25),
+        ("API round trip p95, app / floor", f"{api['app_p95_ms']:.1f} / {api['floor_p95_ms']:.1f} ms", "", None),
+        ("32 pages: throughput, app / floor",
+         f"{crowd['app_throughput']:.0f} / {crowd['floor_throughput']:.0f} per s = {crowd['throughput_ratio']:.2f}×",
+         "≥ 0.8×", crowd["throughput_ratio"] >= 0.8),
+        ("32 pages: p95, app / floor",
+         f"{crowd['app_p95_ms']:.0f} / {crowd['floor_p95_ms']:.0f} ms = {crowd['p95_ratio']:.2f}×", "≤ 1.3×",
+         crowd["p95_ratio"] <= 1.3),
+        ("32 pages: failures, app / floor", f"{crowd['app_failures']} / {crowd['floor_failures']}", "0",
+         crowd["app_failures"] == 0),
+        ("cold start, app (floor)", f"{cold['app_s']:.1f} s ({cold['floor_s']:.1f} s)", "≤ 10 s", cold["app_s"] <= 10),
+        ("memory growth, 5,000 predictions" if not q else "memory growth (quick)",
+         f"{mem['growth_mb']:+.1f} MB ({mem['before_mb']:.0f} → {mem['after_mb']:.0f} MB)", "≤ 50 MB",
+         mem["growth_mb"] <= 50),
+    ]  # fmt: skip
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'figure':<40} {'target':<9} met")
+    for name, figure, target, ok in rows:
+        print(f"{name:<{width}}  {figure:<40} {target:<9} {'' if ok is None else ('yes' if ok else 'NO')}")
+    print(f"\n{time.time() - start:.0f} s; load average now {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""How much one small server takes on: how many readings run at once, how many may wait, and how
+big a picture is decoded. ``app.py`` applies these, ``bench/`` measures them, the tests check them.
+
+Sized for a class of about 30 on a free Hugging Face Space (2 CPU cores). Plain constants: no torch
+and no Gradio, so the benchmark's "floor" app can share the queue settings without loading either.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+# Readings run at once (per event). One full update costs a few milliseconds of CPU, most of it
+# in numpy, torch and zlib, which release the GIL; two at once keep both cores busy while the
+# event loop (HTTP, JSON, SSE) takes its share. More only adds threads fighting over two cores.
+CONCURRENCY = 2
+
+# Events allowed to wait. A browser holds at most one waiting reading per tab (the events use
+# trigger_mode="always_last"), so a class of 30 cannot fill this; past it, a newcomer is told at once
+# that the app is busy instead of waiting for seconds. 128 waiting events ≈ 0.5 s of work on 2 cores.
+QUEUE_SIZE = 128
+
+# The largest picture decoded at full size, in pixels (16 MP ≈ 64 MB as RGBA). JPEGs are decoded
+# at 1/2, 1/4 or 1/8 scale first (Pillow's draft mode), so a bigger photo still goes through when its
+# reduced size fits. Pillow's own decompression-bomb limit is set to this in app.py, so Gradio's
+# decoding of a Sketchpad value refuses pictures over twice this before allocating anything.
+MAX_PIXELS = 16_000_000
+
+# The largest file accepted by an upload (Gradio checks it in the browser and on the server).
+MAX_UPLOAD = "20mb"
+
+# Uploaded files and Sketchpad images cached by Gradio are deleted every hour once an hour old
+# (Blocks(delete_cache=...)): a day of classes does not fill the disk.
+DELETE_CACHE = (3600, 3600)
+
+# Gradio recomputes a summary of its last 10,000 events with pandas after every event, for a
+# monitoring page this app does not show (launch(run_history=False)): up to ~9 ms of CPU per event,
+# GIL held, growing with the number of events served. Once per 1,000 events is plenty. Environment
+# variables read when demo.queue() is called; app.py sets them unless already set.
+GRADIO_ENV = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000"}
+
+# Gradio 6.31's Sketchpad receives each stroke's pictures (background, layer, composite: ~10 KB) in a
+# dict keyed by a random id, and frees an entry only when an event reads it. A stroke whose event is
+# superseded (trigger_mode="always_last"), refused by a full queue, or never sent leaves its entry
+# behind (in a browser, every stroke drawn while an answer was on its way did). app.py swaps that dict
+# for a Recent of this size (≈5 MB): more than the strokes that can be waiting at once.
+SKETCH_BLOBS = 4 * QUEUE_SIZE
+
+
+class Recent(OrderedDict):
+    """A dict that keeps only the ``size`` entries stored most recently (the oldest go first)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
