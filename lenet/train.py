@@ -35,10 +35,11 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from tqdm import tqdm
 
 from lenet.card import write_card
-from lenet.checkpoint import WEIGHTS_DIR, load_model, save_model
+from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info, save_model
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
 from lenet.distort import Distortion, distort, scaled
 from lenet.evaluate import errors_path, scores, summarize, write_misclassified
@@ -70,6 +71,21 @@ def update_average(average: torch.nn.Module, model: torch.nn.Module, decay: floa
     """Exponential moving average of the weights; the decay warms up so early steps count."""
     for a, p in zip(average.parameters(), model.parameters(), strict=True):
         a.lerp_(p, 1.0 - decay)
+
+
+KD_TEMPERATURE = 2.0  # softens both distributions further than calibration (Hinton et al. 2015)
+
+
+def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, teacher_t: float) -> torch.Tensor:
+    """KL divergence from the teacher's softened class probabilities to the student's.
+
+    The teacher is LeNet-5, whose scores are minus squared distances: they are first divided by
+    its calibration temperature (``lenet.evaluate.fit_temperature``) so that they are on the scale
+    of log-probabilities, then both are softened by ``KD_TEMPERATURE``; the T² factor keeps the
+    gradient's size independent of T."""
+    t = KD_TEMPERATURE
+    soft = torch.softmax(teacher / (teacher_t * t), dim=1)
+    return F.kl_div(torch.log_softmax(student / t, dim=1), soft, reduction="batchmean") * t * t
 
 
 def without_out_dir(argv: list[str]) -> list[str]:
@@ -115,6 +131,10 @@ def train(args: argparse.Namespace) -> dict:
         )
         kept = ema
     d = scaled(Distortion(), args.distortion) if args.distort else None
+    teacher, teacher_t = None, 1.0
+    if args.teacher:  # knowledge distillation (Hinton et al. 2015) from a trained LeNet-5
+        teacher = load_model("lenet5", path=args.teacher).requires_grad_(False)
+        teacher_t = read_info(args.teacher).get("temperature", 1.0)
     if hasattr(model, "j"):
         model.j = args.j
     history, start = [], time.time()
@@ -134,7 +154,10 @@ def train(args: argparse.Namespace) -> dict:
             xb, yb = x_train[idx], y_train[idx]
             if d is not None:
                 xb = distort(xb, d, gen)
-            loss = model.loss(model(xb), yb)
+            out = model(xb)
+            loss = model.loss(out, yb)
+            if teacher is not None:
+                loss = (1 - args.distill) * loss + args.distill * distillation_loss(out, teacher(xb), teacher_t)
             opt.zero_grad(set_to_none=True)
             if paper:  # SDLM's rates are per sample: step on the sum of the batch's per-sample gradients
                 (loss * len(idx)).backward()
@@ -160,6 +183,7 @@ def train(args: argparse.Namespace) -> dict:
         "command": "python -m lenet.train " + " ".join(shlex.quote(a) for a in without_out_dir(args.argv)),
         "recipe": RECIPES[args.recipe],
         "init": str(args.init) if args.init else "the paper's (appendix A)",
+        "teacher": f"{args.teacher} (distillation weight {args.distill})" if args.teacher else "none",
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
         "lr": paper_rate(1) if paper else args.lr, "ema": "none" if paper else args.ema,
         "distortions": args.distort, "distortion_strength": args.distortion, "j": args.j,
@@ -202,6 +226,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="train on the plain images (the default of the paper's recipe)")  # fmt: skip
     p.add_argument("--distortion", type=float, default=1.0, help="strength of the distortions (× the default ranges)")
     p.add_argument("--j", type=float, default=J_RUBBISH, help="LeNet-5: the constant j of the MAP loss (section II-C)")
+    p.add_argument("--teacher", type=Path, help="distil from this trained LeNet-5 (.safetensors); see --distill")
+    p.add_argument("--distill", type=float, default=0.5, help="weight of the distillation term with --teacher")
     p.add_argument(
         "--init", type=Path, help="start from these weights (a .safetensors file) instead of the paper's init"
     )

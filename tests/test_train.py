@@ -31,3 +31,12 @@ def test_smoke_training_lowers_the_loss(mnist_test, tmp_path):
     assert log["history"][-1]["test_error"] < 0.9  # better than chance on the held-out digits
     model = load_model("lenet1", tmp_path)
     assert model.name == "lenet1"
+
+
+def test_distillation_loss_is_zero_only_when_the_student_matches_the_calibrated_teacher():
+    from lenet.train import distillation_loss
+
+    teacher = -torch.rand(4, 10) * 40  # LeNet-5 scores: minus squared distances
+    matched = distillation_loss(teacher / 8.0, teacher, teacher_t=8.0)
+    assert matched.abs() < 1e-5
+    assert distillation_loss(torch.zeros(4, 10), teacher, teacher_t=8.0) > 0.01
