@@ -82,13 +82,26 @@ def refuse(problem: str, model: str) -> tuple[dict, str, str, None]:
     return {}, f'<p class="refused">⚠️ {html.escape(problem)}</p>', view, None
 
 
+def stroke(value: dict | None) -> dict | bytes | None:
+    """The Sketchpad value as Gradio hands it over undecoded (the event has preprocess=False): from a
+    browser, only an id under which the editor posted this stroke's pictures; from the API, file
+    records. Returns the composite's PNG bytes in the first case, the value itself otherwise. Only the
+    composite is ever read, so Gradio's decoding of the background and the layer is skipped."""
+    if isinstance(value, dict) and value.get("id"):
+        blobs = sketchpad.blob_storage.pop(value["id"], None)
+        if blobs is not None:
+            return blobs.composite
+    return value
+
+
 def predict(drawing: dict | None, model: str = "lenet5", empty: str = "") -> tuple[dict, str, str, np.ndarray | None]:
     """Sketchpad value (or an uploaded image) → answer, message, network view, and the digit kept
     for a later switch of network. What cannot be read is answered with the reason; ``empty`` is the
     message for a picture with nothing in it (by default, the invitation to draw)."""
-    model = model if isinstance(model, str) and model in NETWORKS else "lenet5"  # raw with preprocess=False
+    if not (isinstance(model, str) and model in NETWORKS):  # unchecked by Gradio: preprocess=False
+        return refuse(f"There is no network called {repr(model)[:40]}: choose one of {', '.join(NETWORKS)}.", "lenet5")
     try:
-        digit = preprocess(drawing)
+        digit = preprocess(stroke(drawing))
     except UnreadableImage as exc:
         return refuse(str(exc), model)
     if digit is None and drawing is not None and empty:
@@ -207,6 +220,7 @@ with gr.Blocks(
         api_name="predict",
         trigger_mode="always_last",
         show_progress="hidden",
+        preprocess=False,  # lenet.preprocess decodes the composite alone: see stroke()
         concurrency_limit=limits.CONCURRENCY,
         concurrency_id="read",  # drawings and uploads share the limit
     )
@@ -235,7 +249,7 @@ with gr.Blocks(
 # shows "This application is currently busy. Please try again." instead of a long wait.
 for key, value in limits.GRADIO_ENV.items():  # read by demo.queue(): see lenet/limits.py
     os.environ.setdefault(key, value)
-demo.queue(max_size=limits.QUEUE_SIZE)
+demo.queue(**limits.QUEUE)
 
 
 def launch(**kwargs):

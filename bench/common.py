@@ -205,37 +205,43 @@ def http_client():
     return httpx.AsyncClient(timeout=httpx.Timeout(60.0), limits=httpx.Limits(max_connections=None))
 
 
-async def run_users(url: str, users: int, each: int, pngs: list[bytes], extra=("lenet5",)) -> dict:
+async def run_users(
+    url: str, users: int, each: int, pngs: list[bytes], extra=("lenet5",), warmup: int = 0, on_warm=None
+) -> dict:
     """``users`` pages at once, each sending ``each`` drawings one after another (the next as soon
-    as the answer to the last is back). Returns latencies (s), failures, wall time and throughput."""
+    as the answer to the last is back). With ``warmup``, every page first sends that many drawings,
+    not counted, and ``on_warm()`` is called once they are all answered. Returns the latencies (s),
+    failures, wall time, throughput (answers/s) and what ``on_warm`` returned."""
     async with http_client() as client:
         apis = [await Api.connect(client, url) for _ in range(users)]
         latencies: list[float] = []
         failures: list[str] = []
 
-        async def user(k: int, api: Api) -> None:
-            for i in range(each):
+        async def user(k: int, api: Api, n: int, record: bool) -> None:
+            for i in range(n):
                 start = time.perf_counter()
                 try:
-                    await api.predict(pngs[(k * each + i) % len(pngs)], *extra)
-                    latencies.append(time.perf_counter() - start)
+                    await api.predict(pngs[(k * n + i) % len(pngs)], *extra)
+                    if record:
+                        latencies.append(time.perf_counter() - start)
                 except Exception as exc:  # counted, not raised: failures are a figure
-                    failures.append(f"{type(exc).__name__}: {exc}"[:200])
+                    if record:
+                        failures.append(f"{type(exc).__name__}: {exc}"[:200])
 
+        warm = None
+        if warmup:
+            await asyncio.gather(*(user(k, api, warmup, False) for k, api in enumerate(apis)))
+            warm = on_warm() if on_warm else None
         start = time.perf_counter()
-        await asyncio.gather(*(user(k, api) for k, api in enumerate(apis)))
+        await asyncio.gather(*(user(k, api, each, True) for k, api in enumerate(apis)))
         wall = time.perf_counter() - start
     return {
         "latencies": latencies,
         "failures": failures,
         "wall": wall,
         "throughput": len(latencies) / wall,
+        "after_warmup": warm,
     }
-
-
-def sequential(url: str, n: int, pngs: list[bytes], extra=("lenet5",)) -> list[float]:
-    """One page, ``n`` drawings one after another: round-trip times in seconds."""
-    return asyncio.run(run_users(url, 1, n, pngs, extra))["latencies"]
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -243,10 +249,6 @@ def sequential(url: str, n: int, pngs: list[bytes], extra=("lenet5",)) -> list[f
 
 def pct(values, q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if len(values) else float("nan")
-
-
-def ms(seconds: float) -> str:
-    return f"{1000 * seconds:.1f} ms"
 
 
 def machine() -> str:

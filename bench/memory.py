@@ -2,10 +2,11 @@
 
     python bench/memory.py [--n 5000] [--users 32]
 
-Serves ``python app.py`` in its own process, sends 200 drawings to warm it up (first requests
-import pandas, fill Gradio's caches), reads its resident size (VmRSS in /proc), sends ``--n`` more
-from ``--users`` pages at once (one session each, as a class), and reads it again, with the peak
-(VmHWM). Growth that stays put over thousands of requests would be a leak.
+Serves ``python app.py`` in its own process and reads its resident size (VmRSS in /proc) once
+started; has the same ``--users`` pages (one session each, as a class) send 10 drawings each to warm
+it up (the first requests import pandas, start Gradio's worker threads, give each its malloc arena
+and create the pages' sessions), reads it again ("before"), has them send ``--n`` more, and reads
+it a last time ("after"), with the peak (VmHWM). Growth after the warm-up would be a leak.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ def measure(n: int = 5000, users: int = 32) -> dict:
     env, note = weights_env()
     pngs = drawings(256)
     with Server("app.py", env=env) as app:
-        asyncio.run(run_users(app.url, 8, 25, pngs))
-        before = rss_mb(app.pid)
-        run = asyncio.run(run_users(app.url, users, -(-n // users), pngs))
-        after, peak = rss_mb(app.pid), rss_mb(app.pid, "VmHWM")
+        started = rss_mb(app.pid)
+        run = asyncio.run(run_users(app.url, users, -(-n // users), pngs, warmup=10, on_warm=lambda: rss_mb(app.pid)))
+        before, after, peak = run["after_warmup"], rss_mb(app.pid), rss_mb(app.pid, "VmHWM")
     return {
+        "started": started,
         "before": before,
         "after": after,
         "peak": peak,
@@ -48,8 +49,9 @@ def report(result: dict) -> dict[str, float]:
     print(f"  {machine()}")
     growth = result["after"] - result["before"]
     print(
-        f"  resident before {result['before']:.0f} MB, after {result['after']:.0f} MB (growth {growth:+.1f} MB), "
-        f"peak {result['peak']:.0f} MB, failures {result['failures']}"
+        f"  resident once started {result['started']:.0f} MB; after the warm-up {result['before']:.0f} MB, "
+        f"after {result['served']} more {result['after']:.0f} MB (growth {growth:+.1f} MB); "
+        f"peak {result['peak']:.0f} MB; failures {result['failures']}"
     )
     return {"before_mb": result["before"], "after_mb": result["after"], "growth_mb": growth, "peak_mb": result["peak"]}
 

@@ -19,6 +19,11 @@ CONCURRENCY = 2
 # that the app is busy instead of waiting for seconds. 128 waiting events ≈ 0.5 s of work on 2 cores.
 QUEUE_SIZE = 128
 
+# demo.queue(**QUEUE). With status_update_rate="auto" (Gradio's default) every finished event sends
+# every waiting page its new place in the queue: work per event that grows with the crowd. The page
+# hides those places (show_progress="hidden"), so they are sent every 10 s instead.
+QUEUE = {"max_size": QUEUE_SIZE, "status_update_rate": 10}
+
 # The largest picture decoded at full size, in pixels (16 MP ≈ 64 MB as RGBA). JPEGs are decoded
 # at 1/2, 1/4 or 1/8 scale first (Pillow's draft mode), so a bigger photo still goes through when its
 # reduced size fits. Pillow's own decompression-bomb limit is set to this in app.py, so Gradio's

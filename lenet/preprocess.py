@@ -17,6 +17,7 @@ Pure numpy and Pillow, no Gradio: the app, the tests and the benchmarks call the
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -74,7 +75,7 @@ def to_array(image: Any) -> np.ndarray | None:
 
     Accepts a Sketchpad/ImageEditor value (a mapping with ``"composite"``; only the composite is
     read, the layers are unreliable in Gradio 6), an upload as Gradio's file record (a mapping with
-    ``"path"``), a PIL image, a numpy array, or a file path. Returns an array of shape (H, W),
+    ``"path"``), a PIL image, a numpy array, a file path, or an image file's bytes. Returns an array of shape (H, W),
     (H, W, 3) or (H, W, 4), dtype as given (uint8 0–255 or float 0–1), no side over MAX_SIDE for
     files and PIL images, or None for a missing or cleared image. Raises :class:`UnreadableImage`
     for a file that is not a picture or is over MAX_PIXELS, and for anything else that is not an image.
@@ -87,6 +88,8 @@ def to_array(image: Any) -> np.ndarray | None:
         return None
     if isinstance(image, (str, Path)):
         image = _open(image)
+    elif isinstance(image, (bytes, bytearray)):
+        image = _open(io.BytesIO(image))
     if isinstance(image, Image.Image):
         image = _pil_to_array(image)
     if not isinstance(image, np.ndarray) or image.dtype.kind not in "biuf":
@@ -94,7 +97,7 @@ def to_array(image: Any) -> np.ndarray | None:
     return image
 
 
-def _open(path: str | Path) -> np.ndarray:
+def _open(path: str | Path | io.BytesIO) -> np.ndarray:
     """Decode an image file, shrunk to MAX_SIDE, with bounded memory: JPEGs are decoded at reduced
     scale, and nothing over MAX_PIXELS (after that reduction) is decoded at all."""
     try:
@@ -154,10 +157,10 @@ def ink_map(image: np.ndarray) -> np.ndarray | None:
         a = a[:, :, 0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)) or a.size == 0:
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}")
-    scale = 255.0 if a.dtype == np.uint8 or a.max(initial=0) > 1.0 else 1.0
-    a = _shrink_array(a).astype(np.float32) / np.float32(scale)
     if a.dtype.kind == "f" and not np.isfinite(a).all():
         a = np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0)
+    scale = 255.0 if a.dtype == np.uint8 or a.max(initial=0) > 1.0 else 1.0
+    a = _shrink_array(a).astype(np.float32) / np.float32(scale)
     if a.ndim == 2:
         grey = a
     else:
