@@ -9,6 +9,7 @@ from ``weights/`` (or the folder named by LENET_WEIGHTS_DIR); nothing is downloa
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 from pathlib import Path
@@ -23,7 +24,7 @@ from lenet.checkpoint import WEIGHTS_DIR, WeightsError, load_model
 from lenet.examples import example_paths
 from lenet.panels import CSS as PANELS_CSS
 from lenet.panels import network_html
-from lenet.preprocess import UnreadableImage, preprocess
+from lenet.preprocess import UnreadableImage, pixels, preprocess
 from lenet.reading import read_digit, temperature, top_confidences, unsure_gap
 from lenet.teach_ui import CSS as TEACH_CSS
 from lenet.teach_ui import Teaching
@@ -107,6 +108,15 @@ def predict(drawing: dict | None, model: str = "lenet5", empty: str = "") -> tup
     if digit is None and drawing is not None and empty:
         return refuse(empty, model)
     return (*show(digit, model), digit)
+
+
+async def read_drawing(drawing: dict | None, model: str = "lenet5") -> tuple[dict, str, str, np.ndarray | None]:
+    """:func:`predict` for the canvas, run on Gradio's event loop when the drawing is canvas-sized
+    (no worker thread to fight the loop for the GIL: see limits.IN_LOOP_PIXELS), else in a thread."""
+    picture = stroke(drawing)
+    if pixels(picture) <= limits.IN_LOOP_PIXELS:
+        return predict(picture, model)
+    return await asyncio.to_thread(predict, picture, model)
 
 
 def predict_upload(upload: dict | None, model: str = "lenet5") -> tuple[dict, str, str, np.ndarray | None]:
@@ -214,7 +224,7 @@ with gr.Blocks(
 
     outputs = [label, message, view, digit_state]
     sketchpad.change(
-        predict,
+        read_drawing,
         [sketchpad, model],
         outputs,
         api_name="predict",

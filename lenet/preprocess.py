@@ -97,6 +97,28 @@ def to_array(image: Any) -> np.ndarray | None:
     return image
 
 
+def pixels(image: Any) -> int:
+    """How many pixels ``image`` holds (what to_array accepts), read from a file's header only;
+    0 for nothing, or for a file that is not a picture (it will be refused at once)."""
+    if isinstance(image, Mapping):
+        image = image.get("composite", image.get("path"))
+        if isinstance(image, Mapping):
+            image = image.get("path")
+    if isinstance(image, (bytes, bytearray)):
+        image = io.BytesIO(image)
+    if isinstance(image, (str, Path, io.BytesIO)):
+        try:
+            with Image.open(image) as im:
+                return im.size[0] * im.size[1]
+        except Exception:  # not a picture, too big for Pillow, missing: to_array explains
+            return 0
+    if isinstance(image, Image.Image):
+        return image.size[0] * image.size[1]
+    if isinstance(image, np.ndarray) and image.ndim >= 2:
+        return image.shape[0] * image.shape[1]
+    return 0
+
+
 def _open(path: str | Path | io.BytesIO) -> np.ndarray:
     """Decode an image file, shrunk to MAX_SIDE, with bounded memory: JPEGs are decoded at reduced
     scale, and nothing over MAX_PIXELS (after that reduction) is decoded at all."""

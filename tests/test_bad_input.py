@@ -14,6 +14,7 @@ import os
 import struct
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import zlib
@@ -27,7 +28,7 @@ from PIL import Image
 
 from lenet import limits
 from lenet.checkpoint import weights_path
-from lenet.preprocess import NOISE, NOT_A_PICTURE, UnreadableImage, preprocess
+from lenet.preprocess import NOISE, NOT_A_PICTURE, UnreadableImage, pixels, preprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 gradio_client = pytest.importorskip("gradio_client")
@@ -176,6 +177,20 @@ def test_canvas_of_noise_is_refused_with_the_reason(client, seven, tmp_path):
 def test_very_wide_canvas_is_read(client, tmp_path):
     label, _, _ = client.predict(sketch(save(wide_canvas(), tmp_path / "wide.png")), api_name="/predict")
     assert label["label"] in [str(d) for d in range(10)]
+
+
+def test_big_canvas_is_read_in_a_thread(app_module, client, tmp_path, monkeypatch):
+    """A canvas-sized drawing is read on the event loop; a bigger one (here 1,500², over
+    IN_LOOP_PIXELS) in a worker thread, so that its decoding cannot stall the other pages."""
+    threads = []
+    predict = app_module.predict
+    monkeypatch.setattr(app_module, "predict", lambda *a: threads.append(threading.current_thread()) or predict(*a))
+    big = np.asarray(Image.fromarray(stroke_canvas()).resize((1500, 1500)))
+    for picture in (stroke_canvas(), big):
+        label, _, _ = client.predict(sketch(save(picture, tmp_path / "x.png")), api_name="/predict")
+        assert label["label"] in [str(d) for d in range(10)]
+    loop_thread, worker = threads
+    assert worker is not loop_thread and loop_thread.name != worker.name
 
 
 def test_huge_canvas_is_refused_before_decoding(client, seven, tmp_path):
@@ -373,6 +388,12 @@ def test_full_queue_in_the_browser_says_busy_then_recovers(app_module, server):
 def test_preprocess_refuses_what_is_not_an_image(value):
     with pytest.raises(UnreadableImage):
         preprocess(value)
+
+
+def test_pixels_are_read_from_the_header(tmp_path):
+    path = huge_png(tmp_path / "huge.png", side=3000)
+    assert pixels(str(path)) == pixels({"composite": {"path": str(path)}}) == pixels(path.read_bytes()) == 9_000_000
+    assert pixels(np.zeros((28, 28))) == 784 and pixels(None) == 0 and pixels(b"not a picture") == 0
 
 
 def test_preprocess_of_a_non_picture_file(tmp_path):
