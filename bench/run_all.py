@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     api = api_latency.report(api_latency.measure(40 if q else 400, 10 if q else 25))
     print()
-    crowd = load.report(load.measure(8 if q else 32, 3 if q else 12, 1 if q else 3))
+    users = 8 if q else 32
+    crowd = load.report(load.measure(users, 3 if q else 12, 1 if q else 3))
     print()
     cold = cold_start.report(cold_start.measure(1 if q else 3))
     print()
@@ -55,13 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         ("API round trip p95, app / floor", f"{api['app_p95_ms']:.1f} / {api['floor_p95_ms']:.1f} ms", "", None),
         ("  same, floor with the app's settings",
          f"p50 {api['floor_like_app_p50_ms']:.1f} ms: app {api['ratio_p50_like_app']:.2f}×", "", None),
-        ("32 pages: throughput, app / floor",
+        (f"{users} pages: throughput, app / floor",
          f"{crowd['app_throughput']:.0f} / {crowd['floor_throughput']:.0f} per s = {crowd['throughput_ratio']:.2f}×",
          "≥ 0.8×", crowd["throughput_ratio"] >= 0.8),
-        ("32 pages: p95, app / floor",
+        (f"{users} pages: p95, app / floor",
          f"{crowd['app_p95_ms']:.0f} / {crowd['floor_p95_ms']:.0f} ms = {crowd['p95_ratio']:.2f}×", "≤ 1.3×",
          crowd["p95_ratio"] <= 1.3),
-        ("32 pages: failures, app / floor", f"{crowd['app_failures']} / {crowd['floor_failures']}", "0",
+        (f"{users} pages: failures, app / floor", f"{crowd['app_failures']} / {crowd['floor_failures']}", "0",
          crowd["app_failures"] == 0),
         ("  same, floor with the app's settings",
          f"{crowd['floor_like_app_throughput']:.0f} per s, p95 {crowd['floor_like_app_p95_ms']:.0f} ms: "

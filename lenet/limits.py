@@ -21,9 +21,10 @@ CONCURRENCY = 2
 # thread, so that one of them cannot stall every page.
 IN_LOOP_PIXELS = 1_000_000
 
-# Events allowed to wait. A browser holds at most one waiting reading per tab (the events use
-# trigger_mode="always_last"), so a class of 30 cannot fill this; past it, a newcomer is told at once
-# that the app is busy instead of waiting for seconds. 128 waiting events ≈ 0.5 s of work on 2 cores.
+# Events allowed to wait. A tab holds at most one waiting reading (the events use
+# trigger_mode="always_last") and one teaching-tab update, so a class of 30 cannot fill this. 128
+# waiting events are ≈ 3 s of work at the ~45 answers/s measured with 32 pages drawing at once
+# (bench/load.py); past that, a newcomer is told at once that the app is busy, not kept waiting.
 QUEUE_SIZE = 128
 
 # demo.queue(**QUEUE). With status_update_rate="auto" (Gradio's default) every finished event sends
