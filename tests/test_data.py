@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 
 from lenet import data
 
@@ -40,3 +41,17 @@ def test_real_mnist_split(mnist_test):
     assert x.shape == (10_000, 1, 28, 28) and y.shape == (10_000,)
     assert float(x.min()) == 0.0 and float(x.max()) == 1.0
     assert np.bincount(y.numpy()).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_validation_split_is_the_last_10000_training_images(mnist_test):
+    x, y = data.load_split("train")
+    fit, y_fit = data.load_split("fit")
+    val, y_val = data.load_split("validation")
+    assert (len(fit), len(val)) == (50_000, 10_000)
+    assert torch.equal(fit, x[:50_000]) and torch.equal(val, x[50_000:]) and torch.equal(y_val, y[50_000:])
+    # shared/DATA.md: the official training counts, split between the two parts
+    assert (np.bincount(y_fit.numpy()) + np.bincount(y_val.numpy())).tolist() == [
+        5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949
+    ]
+    with pytest.raises(ValueError, match="unknown split"):
+        data.load_split("valid")

@@ -136,3 +136,15 @@ def test_mnist_digits_survive_the_round_trip():
         assert np.abs(preprocess(mnist_canvas(digit)) - digit).mean() < 0.06, path.name
         assert np.abs(preprocess(str(path)) - digit).mean() < 0.03, path.name
         assert np.abs(preprocess(Path(path)) - digit).mean() < 0.03, path.name
+
+
+def test_ink_covering_most_of_the_canvas_is_still_ink():
+    """A big digit drawn with a thick pen can cover more than half of the canvas; the background
+    is what lies at the border, not the picture's majority grey (which would invert the digit)."""
+    canvas = np.full((280, 280), 255, dtype=np.uint8)
+    canvas[10:270, 30:250] = 0  # a blob of ink, 73% of the canvas
+    canvas[100:180, 110:170] = 255  # with a hole: a fat 0
+    ink = ink_map(canvas)
+    assert ink[140, 50] == 1.0 and ink[140, 140] == 0.0 and ink[2, 2] == 0.0
+    digit = normalize(ink)
+    assert digit[14, 14] < 0.5 < digit[14, 6]  # the hole stays a hole in the 28×28 field

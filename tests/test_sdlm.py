@@ -20,7 +20,7 @@ from lenet.sdlm import (
     layer_curvature,
     paper_rate,
 )
-from lenet.train import main, parse_args
+from lenet.train import main, network_name, parse_args
 
 
 def f(a: float) -> float:  # the squashing function and its slope, written out (appendix A)
@@ -162,20 +162,20 @@ def test_sdlm_refuses_to_step_without_curvature():
 
 
 def test_recipe_flags_and_defaults():
+    """A plain ``python -m lenet.train --model NAME`` is the command of the shipped weights."""
     ours = parse_args([])
     assert (ours.recipe, ours.epochs, ours.batch_size, ours.lr, ours.ema, ours.distort) == (
-        "ours",
-        60,
-        128,
-        2e-3,
-        0.999,
-        True,
-    )
-    assert ours.out_dir == WEIGHTS_DIR
+        "ours", 40, 128, 3e-3, 0.999, True
+    )  # fmt: skip
+    assert (ours.distortion, ours.j, ours.out_dir) == (0.5, 5.0, WEIGHTS_DIR)
+    one = parse_args(["--model", "lenet1"])
+    assert (one.epochs, one.distortion) == (50, 0.35)
     paper = parse_args(["--recipe", "paper"])
-    assert (paper.epochs, paper.batch_size, paper.mu, paper.distort) == (20, 8, MU, False)
-    assert paper.out_dir == WEIGHTS_DIR / "paper"
-    assert parse_args(["--recipe", "paper", "--distort"]).out_dir == WEIGHTS_DIR / "paper-distort"
+    assert (paper.epochs, paper.batch_size, paper.mu, paper.distort, paper.j) == (20, 8, MU, False, 0.1)
+    assert paper.out_dir == WEIGHTS_DIR
+    assert network_name("lenet5", "paper", False) == "lenet5-paper"
+    assert network_name("lenet5", "paper", True) == "lenet5-paper-distort"
+    assert network_name("lenet1", "ours", True) == "lenet1"
     assert parse_args(["--no-distort"]).distort is False
     for bad in (["--recipe", "paper", "--lr", "1e-3"], ["--mu", "0.1"]):
         with pytest.raises(SystemExit):
@@ -185,9 +185,9 @@ def test_recipe_flags_and_defaults():
 def test_paper_recipe_smoke_lowers_the_loss(mnist_test, tmp_path):
     args = ["--recipe", "paper", "--smoke", "--epochs", "3", "--quiet", "--threads", "1", "--out-dir", str(tmp_path)]
     assert main(args) == 0
-    log = json.loads((tmp_path / "lenet5.json").read_text())
+    log = json.loads((tmp_path / "lenet5-paper.json").read_text())
     losses = [r["train_loss"] for r in log["history"]]
     assert losses[-1] < 0.5 * losses[0]
-    assert log["history"][-1]["test_error"] < 0.5
+    assert log["history"][-1]["validation_error"] < 0.5
     assert [r["lr"] for r in log["history"]] == [0.0005, 0.0005, 0.0002]
     assert log["recipe"].startswith("the paper's") and log["mu"] == MU and log["ema"] == "none"
