@@ -191,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         calibration = read_info(weights_path(args.model, args.weights_dir))
         missing = [k for k in CALIBRATION if k not in calibration]
         if missing:
-            raise WeightsError(f"{weights_path(args.model, args.weights_dir)} carries no calibration on the validation "
-                               f"split ({', '.join(missing)} missing): retrain it with python -m lenet.train")  # fmt: skip
+            raise WeightsError(
+                f"{weights_path(args.model, args.weights_dir)} carries no calibration on the validation split "
+                f"({', '.join(missing)} missing): retrain it with python -m lenet.train"
+            )
         x, y = load_split("test", args.data_dir)
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -231,7 +231,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Train LeNet-5 / LeNet-1 on MNIST (the shipped recipe by default).")
     p.add_argument("--model", choices=["lenet5", "lenet1"], default="lenet5", help="which network")
     p.add_argument("--recipe", choices=list(RECIPES), default="ours", help="ours, or the paper's (lenet/sdlm.py)")
-    p.add_argument("--epochs", type=int, help="passes over the training images (ours: 40 for LeNet-5, 50 for LeNet-1; paper: 20)")
+    p.add_argument("--epochs", type=int,
+                   help="passes over the training images (ours: 40 LeNet-5, 50 LeNet-1; paper: 20)")  # fmt: skip
     p.add_argument("--batch-size", type=int, help="images per step (ours: 128; paper: 8, summed gradients)")
     p.add_argument("--lr", type=float, help="ours: peak learning rate of the one-cycle schedule (3e-3)")
     p.add_argument("--ema", type=float, help="ours: decay of the exponential moving average of weights (0.999)")
@@ -240,10 +241,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="distort the training images on every pass (ours: on, paper: off)")  # fmt: skip
     p.add_argument("--no-distort", dest="distort", action="store_false",
                    help="train on the plain images (the default of the paper's recipe)")  # fmt: skip
-    p.add_argument("--distortion", type=float, help="strength of the affine and elastic distortions (× the default ranges; ours: 0.5 for LeNet-5, 0.35 for LeNet-1)")
+    p.add_argument("--distortion", type=float, help="strength of the affine and elastic distortions "
+                   "(× the default ranges; ours: 0.5 for LeNet-5, 0.35 for LeNet-1)")  # fmt: skip
     p.add_argument("--pen", type=float, default=1.0,
-                   help="ours: range of the random pen thinning/thickening (× the default; 0 = the pen as it is)")  # fmt: skip
-    p.add_argument("--j", type=float, help="LeNet-5: the constant j of the MAP loss (section II-C; ours: 5, paper: 0.1)")
+                   help="ours: range of the random pen thinning/thickening (× the default; 0 = as drawn)")  # fmt: skip
+    p.add_argument("--j", type=float, help="LeNet-5: the MAP loss's constant j (section II-C; ours: 5, paper: 0.1)")
     p.add_argument("--teacher", type=Path, help="distil from this trained LeNet-5 (.safetensors); see --distill")
     p.add_argument("--distill", type=float, default=0.5, help="weight of the distillation term with --teacher")
     p.add_argument(
