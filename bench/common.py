@@ -27,7 +27,6 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 CANVAS = 280
 
@@ -103,13 +102,15 @@ def rss_mb(pid: int, field_name: str = "VmRSS") -> float:
 
 
 class Server:
-    """``python app.py`` (or another script) in its own process on a free port; ``with`` waits for
-    its first page and stops it at the end. ``started_in`` is the cold start, in seconds."""
+    """``python app.py`` (or a module, ``python -m bench.floor_app``) in its own process on a free
+    port, from the repository root; ``with`` waits for its first page and stops it at the end.
+    ``started_in`` is the cold start, in seconds."""
 
     def __init__(self, script: str = "app.py", args: tuple[str, ...] = (), env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.command = [sys.executable, script, *args]
+        run = [script] if script.endswith(".py") else ["-m", script]  # a file, or a module
+        self.command = [sys.executable, *run, *args]
         self.env = {
             **os.environ,
             **(env or {}),

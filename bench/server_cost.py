@@ -1,6 +1,6 @@
 """Server-side cost of one full update, in-process: what one drawing costs the server's CPU.
 
-    python bench/server_cost.py [--n 500] [--model lenet5]
+    python -m bench.server_cost [--n 500] [--model lenet5]
 
 For ``--n`` different drawings (PNG, as the canvas exports them) it times, one drawing at a time:
 the app's steps on their own (MNIST-style preprocessing, the forward pass with every layer's
@@ -21,11 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import drawings, machine, pct
 

@@ -1,6 +1,6 @@
 """Take the README's screenshots from the real app in headless Chromium.
 
-    python docs/screenshots.py [--out docs] [--chromium /usr/bin/chromium]
+    python -m docs.screenshots [--out docs] [--chromium /usr/bin/chromium]
 
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), draws a digit with
 the mouse, and saves a desktop view (1280×720, a projector) and a phone view (390×844, the whole
@@ -11,7 +11,6 @@ committing them.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
     from playwright.sync_api import sync_playwright
 
     import app

@@ -1,6 +1,6 @@
 """Take the screenshots of the teaching views from the real app in headless Chromium.
 
-    python docs/screenshots_teaching.py [--out docs] [--chromium /usr/bin/chromium]
+    python -m docs.screenshots_teaching [--out docs] [--chromium /usr/bin/chromium]
 
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
@@ -12,7 +12,6 @@ pictures before committing them. ``docs/screenshots.py`` takes the drawing views
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
     from playwright.sync_api import sync_playwright
 
     import app
