@@ -121,7 +121,7 @@ def _direct_predictions(app, model: str, digits: np.ndarray) -> np.ndarray:
     import torch
 
     with torch.no_grad():
-        return app.NETWORKS[model](torch.from_numpy(digits)[:, None]).argmax(1).numpy()
+        return app.NETWORKS[model].net(torch.from_numpy(digits)[:, None]).argmax(1).numpy()
 
 
 def _plot(rows, overall: float, direct: float | None, args) -> None:

@@ -47,24 +47,23 @@ def measure(n: int = 500, model: str = "lenet5", warmup: int = 20) -> dict:
     from PIL import Image
 
     import app
-    from lenet.panels import network_html
+    from explorer.network_view import network_html
     from lenet.preprocess import preprocess
-    from lenet.reading import read_digit
 
     pngs = drawings(min(n, 200))
     arrays = [np.asarray(Image.open(io.BytesIO(p))) for p in pngs]
     values = [{"background": None, "layers": [], "composite": a} for a in arrays]
     cases = [values[i % len(values)] for i in range(n)]
-    net, layers, gap = app.NETWORKS[model], app.LAYERS[model], app.GAPS[model]
+    network = app.NETWORKS[model]
 
     for v in cases[:warmup]:
         app.predict(v, model)
     digits = [preprocess(v) for v in cases]
-    readings = [read_digit(net, d, gap) for d in digits]
+    readings = [network.read(d) for d in digits]
     figures = {
         "preprocess": timed(preprocess, cases),
-        "forward (every layer)": timed(lambda d: read_digit(net, d, gap), digits),
-        "network view (7 PNGs)": timed(lambda r: network_html(model, layers, net.input_size, r), readings),
+        "forward (every layer)": timed(network.read, digits),
+        "network view (7 PNGs)": timed(lambda r: network_html(network, r), readings),
         "predict() in all": timed(lambda v: app.predict(v, model), cases),
     }
 

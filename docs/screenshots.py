@@ -19,17 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FOUR = [[(-20, -95), (-62, 25), (62, 25)], [(28, -60), (28, 98)]]
 
 
-def draw(page, strokes) -> None:
-    box = page.locator("#sketchpad canvas").first.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for stroke in strokes:
-        page.mouse.move(cx + stroke[0][0], cy + stroke[0][1])
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(cx + x, cy + y, steps=4)
-        page.mouse.up()
-    page.wait_for_function("() => document.querySelector('#message .digit') !== null")
-    page.wait_for_timeout(500)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,18 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     import app
+    from tests.browser import ANSWERED, draw, launch, open_page
 
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     out = Path(args.out)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"], headless=True)
+            browser = launch(p, args.chromium)
             for name, viewport, full in (("desktop", (1280, 720), False), ("phone", (390, 844), True)):
-                page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-                page.set_default_timeout(60_000)
-                page.goto(url)
-                page.wait_for_selector('#sketchpad button[aria-label="Brush"].highlight')
-                draw(page, FOUR)
+                page = open_page(browser, url, viewport, timeout_ms=60_000)
+                draw(page, FOUR, steps=4)
+                page.wait_for_function(ANSWERED)
+                page.wait_for_timeout(500)
                 page.screenshot(path=str(out / f"screenshot-{name}.png"), full_page=full)
                 page.close()
             browser.close()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tests.browser import ANSWERED, launch, open_page
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,7 +27,7 @@ def commonest_mistake(page) -> None:
         counts = [int(t) for t in cells.all_inner_texts()]
         cells.nth(counts.index(max(counts))).click()
     page.locator("#mistakes .thumb:not([hidden])").first.click()
-    page.wait_for_function("() => document.querySelector('#message .digit') !== null")
+    page.wait_for_function(ANSWERED)
     page.wait_for_timeout(500)
 
 
@@ -50,11 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"], headless=True)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            page.wait_for_selector('#sketchpad button[aria-label="Brush"].highlight')
+            browser = launch(p, args.chromium)
+            page = open_page(browser, url, timeout_ms=60_000)
             commonest_mistake(page)
             shot(page, "explorer")
             page.get_by_role("tab", name="Why this answer").click()
