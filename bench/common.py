@@ -65,7 +65,7 @@ def weights_env() -> tuple[dict[str, str], str]:
 def drawings(n: int = 64, seed: int = 0) -> list[bytes]:
     """``n`` different PNGs as the Sketchpad exports them: 280×280 opaque white RGBA, black ink —
     the shipped MNIST examples enlarged to 40–90 % of the canvas and placed at random."""
-    from lenet.examples import example_paths
+    from explorer.examples import example_paths
 
     rng = np.random.default_rng(seed)
     digits = [np.asarray(Image.open(p).convert("L")) for p in example_paths()]

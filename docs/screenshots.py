@@ -4,7 +4,8 @@
 
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), draws a digit with
 the mouse, and saves a desktop view (1280×720, a projector) and a phone view (390×844, the whole
-page). Needs Debian's Chromium and the ``playwright`` package; look at the pictures before
+page). Needs Debian's Chromium and the ``playwright`` package (the browser helpers are
+``tests/browser.py``, shared with the browser tests); look at the pictures before
 committing them.
 """
 

@@ -5,8 +5,9 @@
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
 this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
-curves (view-learning.png). Needs Debian's Chromium and the ``playwright`` package; look at the
-pictures before committing them. ``docs/screenshots.py`` takes the drawing views.
+curves (view-learning.png). Needs Debian's Chromium and the ``playwright`` package (the browser
+helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
+committing them. ``python -m docs.screenshots`` takes the drawing views.
 """
 
 from __future__ import annotations
