@@ -24,7 +24,7 @@ from lenet.model import LayerInfo, _LeNet
 from lenet.reading import Reading, read_digit, temperature, unsure_gap
 
 # The networks the page offers, in the order of its switch: name → title.
-TITLES = {"lenet5": "LeNet-5", "lenet1": "LeNet-1"}
+TITLES = {"lenet5": "LeNet-5", "lenet1": "LeNet-1", "lenet5-paper": "LeNet-5 · trained as in 1998"}
 DEFAULT = "lenet5"
 
 

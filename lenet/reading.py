@@ -4,13 +4,13 @@ Confidence. LeNet-5 is trained with the MAP criterion (section II-C, eq. 9): a c
 the logits −y_i (y_i the squared distance of F6 to prototype i) plus one "rubbish" logit −j, so the
 softmax of −y_i over the ten classes is its class posterior given that the input is a digit. But
 those distances are tens of units apart, so that softmax reads "100 %" even when the network
-hesitates. The page therefore shows softmax(scores / T), with the temperature T fitted on the test
-set (least negative log-likelihood; ``lenet.evaluate.fit_temperature``) and stored with the
-weights. LeNet-1 ends in plain logits; the same calibration applies.
+hesitates. The page therefore shows softmax(scores / T), with the temperature T fitted on the
+validation split (least negative log-likelihood; ``lenet.evaluate.fit_temperature``) and stored
+with the weights. LeNet-1 ends in plain logits; the same calibration applies.
 
 Doubt. The network is called unsure when the two best scores differ by less than ``unsure_gap``
 (score units: minus squared RBF distance for LeNet-5, logits for LeNet-1). The shipped weights
-carry a gap chosen on the test set in their metadata (``lenet.checkpoint.read_info``); without it
+carry a gap chosen on the validation split in their metadata (``lenet.checkpoint.read_info``); without it
 we fall back to ln 4, i.e. "the runner-up is at least a quarter as likely as the answer" — both
 networks' scores are log-probabilities up to a constant, so the fallback means the same for both.
 """
@@ -57,8 +57,8 @@ def unsure_gap(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:
 
 
 def temperature(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:
-    """The calibration temperature stored with the weights (fitted on the test set by
-    ``python -m lenet.evaluate``), or 1 (the plain softmax)."""
+    """The calibration temperature stored with the weights (fitted on the validation split by
+    ``python -m lenet.train``), or 1 (the plain softmax)."""
     try:
         t = read_info(weights_path(name, weights_dir)).get("temperature")
     except Exception:  # the weights loaded already; unreadable metadata only costs the calibration

@@ -20,6 +20,8 @@ torch.set_num_threads(1)  # tests share a small machine; keep each one on one co
 def mnist_test():
     """The 10,000 MNIST test images; skipped where `python -m lenet.data` has not been run."""
     if not have_mnist(DEFAULT_DATA_DIR):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true and MNIST is missing: tests/run.sh fetches it with `python -m lenet.data`")
         pytest.skip("MNIST not fetched: run `python -m lenet.data` (CI does)")
     from lenet.data import load_split
 
@@ -56,6 +58,11 @@ def server(app_module):
 def browser():
     """Headless Chromium, one per test module (Playwright's sync API cannot be nested, so none lives
     longer than its module); the browser tests skip without it or without Playwright."""
+    if os.environ.get("CI") == "true":  # in CI the browser tests run for real: nothing to skip them
+        from playwright import sync_api
+
+        if not chromium.have_chromium():
+            pytest.fail(f"CI=true and no Chromium: {chromium.NEEDS_CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     if not chromium.have_chromium():
         pytest.skip(chromium.NEEDS_CHROMIUM)

@@ -12,7 +12,7 @@ fi
 
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ||
-    echo "note: could not install Chromium; the browser test will be skipped"
+    echo "note: could not install Chromium; the browser tests will be skipped (and fail under CI=true)"
 fi
 
 .venv/bin/python -m lenet.data

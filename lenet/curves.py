@@ -1,0 +1,74 @@
+"""The training curves of one network, as a PNG: the one plotter behind the model card
+(``lenet/card.py``) and the page's "How it learned" view.
+
+The log is what ``python -m lenet.train`` wrote and ``python -m lenet.evaluate --record`` completed:
+``history`` (per epoch: ``train_loss``, ``validation_error``), ``test_error`` (read once, at the
+end) and ``rejection`` (on the test set, at thresholds fixed on the validation split).
+"""
+
+from __future__ import annotations
+
+import io
+
+from lenet.paper import TEST_ERROR
+
+TRAIN, VALIDATION, TEST, PAPER = "#1f77b4", "#d62728", "#111827", "#6b7280"
+
+
+def epoch_error(row: dict) -> float:
+    """The held-out error of one epoch of the log: the validation error (older logs: the test error)."""
+    return row["validation_error"] if "validation_error" in row else row["test_error"]
+
+
+def learning_png(log: dict, title: str, arch: str) -> bytes:
+    """Three plots side by side as PNG bytes (880 × 300 px): training loss per epoch (log scale),
+    validation error per epoch with the final test error and the paper's, and the test error left
+    after rejecting the least certain digits. ``log`` needs ``history``; ``arch`` ("lenet5") picks
+    the paper's figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarFormatter
+
+    h = log["history"]
+    epochs = [r["epoch"] for r in h]
+    marker = "o" if len(h) < 15 else None
+    paper = 100 * TEST_ERROR.get(arch, float("nan"))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 3.0), dpi=100)
+    a.plot(epochs, [r["train_loss"] for r in h], color=TRAIN, marker=marker, ms=3)
+    a.set(title="training loss", xlabel="epoch (pass over the training set)", yscale="log")
+    errors = [100 * epoch_error(r) for r in h]
+    b.plot(epochs, errors, color=VALIDATION, marker=marker, ms=3, label="validation")
+    if "test_error" in log:
+        b.plot(
+            [epochs[-1]],
+            [100 * log["test_error"]],
+            "D",
+            color=TEST,
+            ms=5,
+            label=f"test: {100 * log['test_error']:.2f}%",
+        )
+    b.axhline(paper, color=PAPER, ls="--", label=f"paper (test): {paper:.2f}%")
+    # Zoomed on the paper's figure and the final error: the first epochs may leave the top of the plot.
+    b.set(title=f"{title}: error (%)", xlabel="epoch", ylim=(0, 3 * max(paper, errors[-1])))
+    b.legend(fontsize=8, loc="upper right")
+    rej = log.get("rejection") or []
+    if rej:
+        c.plot([100 * r["rejected"] for r in rej], [100 * r["error"] for r in rej], color=TEST, marker="o", ms=4)
+    c.set(title="test error on the digits it accepts (%)", xlabel="digits rejected as unsure (%)", ylim=(0, None))
+    for ax in (a, b):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # 1, 2, 5, 10, 20, …: plain numbers
+    a.yaxis.set_major_formatter(ScalarFormatter())
+    a.yaxis.set_minor_formatter(NullFormatter())
+    for ax in (a, b, c):
+        ax.grid(alpha=0.3)
+        ax.title.set_fontsize(10)
+        ax.xaxis.label.set_fontsize(8)
+        ax.tick_params(labelsize=8)
+    fig.tight_layout(pad=0.6)
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out.getvalue()
