@@ -10,6 +10,7 @@ strings: no Gradio. What depends on the architecture is keyed by ``network.arch`
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,9 +196,10 @@ def architecture_html(network: Network) -> str:
             f"The numbers under <i>this model</i> are counted from the loaded {title} itself. The paper gives "
             "no layer table for LeNet-1, only its test error."
         )
+    caveat = f" — but {html.escape(paper.NOT_THE_SAME[arch])}" if arch in paper.NOT_THE_SAME else ""
     error = (
         f"<p class='err'>MNIST test error: <b>{ours}</b> (these weights) · "
-        f"<b>{100 * paper.TEST_ERROR[arch]:.2f}%</b> (the paper, section III)</p>"
+        f"<b>{100 * paper.TEST_ERROR[arch]:.2f}%</b> (the paper, section III){caveat}</p>"
     )
     grid = connection_table(network.net)
     return (

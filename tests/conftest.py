@@ -7,9 +7,10 @@ import os
 import pytest
 import torch
 
-from lenet.checkpoint import save_model, weights_path
+from lenet.checkpoint import architecture, save_model, weights_path
 from lenet.data import DEFAULT_DATA_DIR, have_mnist
 from lenet.model import build_model
+from lenet.network import TITLES
 from tests import browser as chromium
 from tests.weights import TRAINED
 
@@ -38,8 +39,8 @@ def app_module(tmp_path_factory):
     if not TRAINED:
         folder = tmp_path_factory.mktemp("untrained-weights")
         torch.manual_seed(0)
-        for name in ("lenet5", "lenet1"):
-            save_model(build_model(name), weights_path(name, folder), {"note": "untrained, for tests"})
+        for name in TITLES:
+            save_model(build_model(architecture(name)), weights_path(name, folder), {"note": "untrained, for tests"})
         os.environ["LENET_WEIGHTS_DIR"] = str(folder)
     import app
 

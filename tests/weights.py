@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 
-from lenet.checkpoint import WEIGHTS_DIR, weights_path
+from lenet.checkpoint import WEIGHTS_DIR, architecture, weights_path
+from lenet.network import TITLES
 
 WEIGHTS = os.environ.get("LENET_WEIGHTS_DIR", str(WEIGHTS_DIR))
-TRAINED = all(weights_path(name, WEIGHTS).is_file() for name in ("lenet5", "lenet1"))
-NEEDS_TRAINED = "needs the shipped weights weights/lenet5.safetensors and weights/lenet1.safetensors"
+TRAINED = all(weights_path(name, WEIGHTS).is_file() for name in TITLES)
+NEEDS_TRAINED = "needs the shipped weights of every network the page offers: " + ", ".join(
+    f"weights/{name}.safetensors" for name in TITLES
+)
 
 
 def untrained(name: str, log: dict | None = None, seed: int = 0):
@@ -18,8 +21,8 @@ def untrained(name: str, log: dict | None = None, seed: int = 0):
     import torch
 
     from lenet.model import build_model
-    from lenet.network import TITLES, Network
+    from lenet.network import Network
 
     torch.manual_seed(seed)
-    net = build_model(name).eval()
+    net = build_model(architecture(name)).eval()
     return Network(name, TITLES[name], net, net.layers(), temperature=1.0, unsure_gap=1.0, log=log or {})

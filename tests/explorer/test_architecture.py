@@ -61,3 +61,4 @@ def test_html_lists_every_layer_with_its_marks():
     page1 = architecture_html(untrained("lenet1"))
     assert 'class="ok"' not in page1 and "3,246" in page1 and "1.70%" in page1 and "no F6" in page1
     assert page1.count("✕") == 48
+    assert "16×16" in page1 and "not of the same network" in page1 and "16×16" not in page5

@@ -14,7 +14,7 @@ import torch
 from explorer.mistakes import explorer_html, load_testset
 from explorer.pictures import thumbnail
 from lenet.checkpoint import load_model
-from lenet.evaluate import errors_path, summarize, write_misclassified
+from lenet.evaluate import calibrate, errors_path, summarize, write_misclassified
 from lenet.network import read_log
 from tests.weights import NEEDS_TRAINED, TRAINED, WEIGHTS
 
@@ -27,7 +27,7 @@ def shipped(tmp_path):
     y = torch.randint(0, 10, (50,), generator=g)
     s = torch.randn(50, 10, generator=g)
     s[:35, :] -= 10 * torch.nn.functional.one_hot(y[:35], 10).neg()  # the first 35 are read right
-    r = summarize(s, y)
+    r = summarize(s, y, calibrate(s, y))
     (tmp_path / "lenet5.json").write_text(json.dumps({"model": "lenet5", **r}))
     write_misclassified(errors_path("lenet5", tmp_path), x, y, s)
     return tmp_path, x, y, s
