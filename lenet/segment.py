@@ -43,7 +43,20 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lenet.preprocess import MAX_CROSSINGS, UnreadableImage, ink_map, normalize, to_array
+from lenet.preprocess import (
+    BOX,
+    CENTRE,
+    FIELD,
+    MAX_CROSSINGS,
+    MNIST_PEN,
+    UnreadableImage,
+    _fit,
+    _rank_filter,
+    ink_map,
+    normalize,
+    stroke_width,
+    to_array,
+)
 
 MAX_DIGITS = 10  # what the page asks for; longer rows are read but flagged
 MAX_SPAN = 6  # a digit is at most this many consecutive segments
@@ -51,6 +64,7 @@ BAND = 48  # px: the height of the ink's bounding box in the working copy
 MARGIN = 2  # px of blank paper around it
 INK_LEVEL = 0.35  # ink above this is a stroke (components, segments, cut costs)
 MAX_ASPECT = 18.0  # ink wider than this × the digit height: far more than 10 digits, or a line
+MAX_COVER = 0.5  # ink over more than this share of its box is a scribble (numbers: at most 0.45)
 MAX_SEGMENTS = 60  # refuse beyond this many segments (a scribble, a page of text)
 
 # Cutting (fractions of the estimated digit height H).
@@ -77,10 +91,11 @@ class Costs:
     digit scores about 1 for its class, about 50 for the runner-up). Tuned on validation digits."""
 
     digit: float = -10.0  # per digit read; negative: a two-digit blob often looks like one digit (an 8)
-    cut: float = 2.0  # per pixel of ink (working size, pen ≈ 4 px) that a chosen cut goes through
+    cut: float = 4.0  # per stroke that a chosen cut goes through
+    gap: float = 10.0  # taken off for each gap between separate pieces of ink that the path cuts at
     short: float = 0.85  # a piece less than short·H high ...
     short_cost: float = 200.0  # ... pays this per H of height missing
-    aspect_free: float = 1.0  # a piece's log width/height may be this many SDs off its digit's ...
+    aspect_free: float = 2.0  # a piece's log width/height may be this many SDs off its digit's ...
     aspect_cost: float = 5.0  # ... beyond that it pays this × (SDs in excess)²
     reject: float = 40.0  # a piece on the path whose best energy is above this is no digit: "?"
 
@@ -91,7 +106,7 @@ BLANK = "Nothing written yet: write a number of up to 10 digits in a row."
 TOO_LONG = (
     "This is longer than a row of 10 digits (or a line rather than digits): write at most 10 digits in one row."
 )
-NOISE = "This looks like noise or a pattern, not a row of digits. Write the digits on plain paper."
+NOISE = "This looks like a scribble, noise or a pattern, not a row of digits. Write the digits on plain paper."
 NOT_DIGITS = "This does not look like digits. Write a number of up to 10 digits in a row."
 
 
@@ -102,7 +117,7 @@ class Cut:
     index: int  # 0 = before everything, len(segments) = after everything
     kind: str  # "start", "gap" (between separate pieces of ink), "ink" (through touching ink), "end"
     line: list[tuple[float, float]]  # (x, y) points in the input's pixels, top to bottom
-    cost: float  # what choosing this cut costs (ink crossed); 0 for gaps
+    cost: float  # what choosing this cut costs (the strokes it goes through); 0 for gaps
     on_path: bool
 
 
@@ -187,7 +202,7 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
 def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
     """Where to cut one connected piece of ink (float (H, W), zero outside it) that may hold several
     digits: least-ink paths from its top row to its bottom row, left to right, as (column of the path
-    in each row, int (H,); the ink it crosses).
+    in each row, int (H,); how many strokes it crosses).
 
     A path starts at every column, moves at most one column per row and at most CUT_DRIFT·H from
     its start, and crosses as little ink as it can (dynamic programming over the rows, all starts
@@ -247,7 +262,9 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
     for path in sorted(chosen, key=lambda q: q.mean()):
         if out:
             path = np.maximum(path, out[-1][0])  # cut paths never cross
-        out.append((path, float(ink[np.arange(h), path].sum())))
+        along = ink[np.arange(h), path] > INK_LEVEL
+        strokes = int(along[0]) + int(np.count_nonzero(along[1:] & ~along[:-1]))  # runs of ink it crosses
+        out.append((path, float(strokes)))
     return out
 
 
@@ -277,7 +294,7 @@ class _Segments:
     labels: np.ndarray  # int32 (H, W) at the working size: 0 background, k + 1 = segment k (left to right)
     boxes: np.ndarray  # int (S, 4): left, top, right, bottom (exclusive) per segment
     cut_lines: list[list[tuple[float, float]]]  # per inner cut 1..S−1, in working pixels
-    cut_costs: np.ndarray  # float (S + 1,): ink crossed by each cut (0 at the ends and at gaps)
+    cut_costs: np.ndarray  # float (S + 1,): strokes crossed by each cut (0 at the ends and at gaps)
     cut_kinds: list[str]
 
 
@@ -300,6 +317,7 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
         side = np.zeros(sub.shape, dtype=np.int64)
         for path, _ in cuts:
             side += cols >= path[:, None]
+        _reassign_fragments(sub, side, len(cuts) + 1)
         base = len(regions)
         for k in range(len(cuts) + 1):
             part = sub & (side == k)
@@ -363,6 +381,32 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
     return _Segments(labels, boxes, lines, cut_costs, kinds)
 
 
+def _grow(mask: np.ndarray) -> np.ndarray:
+    """A boolean mask grown by one pixel in all eight directions."""
+    h, w = mask.shape
+    p = np.pad(mask, 1)
+    return np.any([p[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], axis=0)
+
+
+def _reassign_fragments(ink: np.ndarray, side: np.ndarray, parts: int) -> None:
+    """After cutting one connected piece of ``ink`` (bool) into ``parts`` (``side``: the part of each
+    pixel, changed in place), a bit of stroke that a cut left cut off from the rest of its part (the
+    tip of the neighbour's stroke that crossed the cut) goes to the part it still touches."""
+    for k in range(parts):
+        part = ink & (side == k)
+        labels, n = components(part)
+        if n < 2:
+            continue
+        main = int(np.bincount(labels.ravel())[1:].argmax()) + 1
+        for f in range(1, n + 1):
+            if f == main:
+                continue
+            fragment = labels == f
+            touching = side[_grow(fragment) & ink & ~part]
+            if touching.size:
+                side[fragment] = np.bincount(touching).argmax()
+
+
 def _centre_x(regions: list[np.ndarray], owner: np.ndarray, k: int) -> float:
     """Centre of mass (x) of everything glued to region ``k``."""
     xs = np.concatenate([np.nonzero(r)[1] for j, r in enumerate(regions) if owner[j] == k])
@@ -414,6 +458,7 @@ def arc_costs(energy: np.ndarray, boxes: np.ndarray, height: float, costs: Costs
     w = (boxes[:, 2] - boxes[:, 0]) / height
     short = costs.short_cost * np.maximum(0.0, costs.short - h)
     z = (np.log(np.maximum(w, 1e-3) / np.maximum(h, 1e-3))[:, None] - LOG_ASPECT) / LOG_ASPECT_SD  # (B, 10)
+    z[:, 1] = np.maximum(z[:, 1], 0.0)  # a 1 may be as thin as the pen: only too wide is suspect
     aspect = costs.aspect_cost * np.maximum(0.0, np.abs(z) - costs.aspect_free) ** 2
     return energy + short[:, None] + aspect + costs.digit
 
@@ -492,7 +537,7 @@ def build_graph(model: torch.nn.Module, image: Any):
     if work is None:
         return None, status, 1.0, (0.0, 0.0)
     mask = work > INK_LEVEL
-    if _vertical_crossings(mask) > MAX_CROSSINGS:
+    if _vertical_crossings(mask) > MAX_CROSSINGS or mask.mean() > MAX_COVER:
         return None, NOISE, 1.0, (0.0, 0.0)
     height = _estimate_height(mask)
     if mask.shape[1] > MAX_ASPECT * height:
@@ -515,10 +560,51 @@ class _Graph:
     energy: np.ndarray  # float32 (B, 10)
 
 
+def mnist_pen(work: np.ndarray, height: float) -> np.ndarray:
+    """The working ink with its pen made MNIST's for digits ``height`` px high: the pen-width step
+    of ``lenet.preprocess.normalize``, done once for the whole row (one pen wrote all of it)
+    rather than once per candidate piece. Same rule: only a pen under 0.6× or over 1.6× MNIST's
+    (1.9 px in a 20 px box) is widened or narrowed."""
+    target = MNIST_PEN * height / BOX
+    pen = stroke_width(work)
+    if 0 < pen < 0.6 * target:
+        size = round(target - pen) + 1
+        wider = _rank_filter(np.pad(work, size), size, np.max)[size:-size, size:-size]
+        return np.clip(wider / np.median(wider[wider > 0.1]), 0.0, 1.0).astype(np.float32)
+    if pen > 1.6 * target:
+        thinner = _rank_filter(work, round(pen - target) + 1, np.min)
+        if thinner.max() > 0.5:  # never erase a digit
+            return thinner.astype(np.float32)
+    return work
+
+
+def mnist_field(piece: np.ndarray) -> np.ndarray | None:
+    """One candidate piece's ink (float (h, w), pen already MNIST's) → float32 (28, 28) in [0, 1]:
+    the rest of ``lenet.preprocess.normalize`` — cropped, fitted into the 20×20 box (aspect kept,
+    Lanczos) and placed with its centre of mass at (14, 14). None when there is no ink.
+    (Scaling pieces by the row's digit height instead, so that fragments stay small and two digits
+    stay wide, did not read better on the validation numbers.)"""
+    if not np.any(piece > 0):
+        return None
+    box = _fit(piece, BOX)
+    mass = box.sum()
+    if mass <= 0:
+        return None
+    bh, bw = box.shape
+    cy = (box.sum(axis=1) * np.arange(bh)).sum() / mass
+    cx = (box.sum(axis=0) * np.arange(bw)).sum() / mass
+    top = int(np.clip(round(CENTRE - cy), 0, FIELD - bh))
+    left = int(np.clip(round(CENTRE - cx), 0, FIELD - bw))
+    out = np.zeros((FIELD, FIELD), dtype=np.float32)
+    out[top : top + bh, left : left + bw] = box
+    return out
+
+
 def _score_pieces(model, work, seg: _Segments, height: float):
     """Every run of 1..MAX_SPAN consecutive segments no wider than MAX_WIDTH·H, normalised like a
     single MNIST digit, and scored in one batch: (spans, boxes, inputs, energies)."""
     s = len(seg.boxes)
+    inked = mnist_pen(work, height)
     spans, boxes, inputs = [], [], []
     for a in range(s):
         for b in range(a + 1, min(s, a + MAX_SPAN) + 1):
@@ -529,7 +615,7 @@ def _score_pieces(model, work, seg: _Segments, height: float):
                 break
             x0, y0, x1, y1 = box
             lab = seg.labels[y0:y1, x0:x1]
-            digit = normalize(np.where((lab > a) & (lab <= b), work[y0:y1, x0:x1], 0.0))
+            digit = mnist_field(np.where((lab > a) & (lab <= b), inked[y0:y1, x0:x1], 0.0))
             if digit is None:
                 continue
             spans.append((a, b))
@@ -548,7 +634,7 @@ def decode(graph: _Graph, costs: Costs = COSTS, scale: float = 1.0, origin=(0.0,
     cost = arc_costs(graph.energy, graph.boxes, height, costs)  # (B, 10)
     best = cost.argmin(axis=1)
     arcs = {span: float(cost[k, best[k]]) for k, span in enumerate(graph.spans)}
-    node_costs = costs.cut * seg.cut_costs
+    node_costs = costs.cut * seg.cut_costs - costs.gap * (np.array(seg.cut_kinds) == "gap")
     total, path = viterbi(s + 1, arcs, node_costs)
     on_path = set(zip(path[:-1], path[1:], strict=False))
 
