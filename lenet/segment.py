@@ -1,34 +1,36 @@
 """Read a row of handwritten digits the paper's way: cut, recognise every candidate piece, Viterbi.
 
-Sections IV and V of LeCun, Bottou, Bengio and Haffner (1998) read whole ZIP codes and cheque
-amounts, where nobody says where one digit ends and the next begins. Their answer, heuristic
-over-segmentation (HOS, section IV-C), is what this module does:
+LeCun, Bottou, Bengio and Haffner (1998), sections IV–V, read whole ZIP codes and cheque amounts,
+where nobody says where one digit ends and the next begins. Their answer is heuristic
+over-segmentation, and this module follows it:
 
-1. **Cut too much.** The ink is split at every plausible boundary: the gaps between connected
-   pieces of ink, and paths through touching ink that start at the valleys of the vertical ink
-   profile and go from top to bottom crossing as little ink as they can. The result is a left-to-
-   right sequence of *segments*; each digit is one segment or a run of a few consecutive ones
-   (a digit drawn in two strokes, or cut in two by a path through its loop).
-2. **Recognise every candidate.** Every run of 1..``MAX_SPAN`` consecutive segments is a candidate
-   piece. Each is preprocessed exactly like a single digit (``lenet.preprocess.normalize``: the
-   MNIST size normalisation and centring) and all are scored in ONE batched forward pass. The cost
-   of a piece read as digit d is LeNet-5's RBF output y_d, the squared distance of F6 to digit d's
-   prototype (eq. 7): an unnormalised energy, so a piece that is no digit at all (half a digit, two
-   digits, a cut in the wrong place) costs a lot whatever the label — section V-A explains why
-   normalised per-piece probabilities cannot reject bad segmentations, and the paper calls this
-   "rubbish" the class the recogniser must learn to give high energies to.
-3. **Viterbi.** The cuts are the nodes of the *segmentation graph* (figure 17), the pieces its arcs,
-   and the reading is the cheapest path from the first cut to the last (figure 18): per arc the
-   best digit's energy plus a shape penalty (a piece much shorter or wider than a digit), plus
-   a constant per digit and a cost for each cut through ink.
+1. **Cut too much** (:func:`oversegment`). The ink is split at every plausible boundary: the gaps
+   between its connected pieces, and, through touching ink, near-vertical paths that start at the
+   notches of the upper and lower contours (where two loops meet) and at the valleys of the ink
+   crossed (the vertical ink profile), each crossing as little ink as it can. A bit of stroke a cut
+   leaves cut off from its side goes to the side it still touches. The result is a left-to-right
+   row of *segments*; a digit is one segment or a run of a few consecutive ones.
+2. **Recognise every candidate** (:func:`build_graph`). Every run of 1..``MAX_SPAN`` consecutive
+   segments is a candidate piece, preprocessed like a single digit (the steps of
+   ``lenet.preprocess.normalize``: MNIST's pen width, size normalisation and centring), and all
+   are scored in ONE batched forward pass. The cost of a piece read as digit d starts from
+   LeNet-5's RBF output y_d, the squared distance of F6 to digit d's prototype (eq. 7): an
+   unnormalised energy, so that a piece that is no digit at all can cost a lot whatever its label.
+3. **Viterbi** (:func:`decode`, :func:`viterbi`). The cuts are the nodes of the segmentation graph,
+   the pieces its arcs, and the reading is the cheapest path from the first cut to the last: per
+   arc the best digit's energy, plus penalties for a piece much shorter than the row's digits or
+   much wider or narrower than that digit usually is (MNIST's width/height per class), plus a
+   constant per digit; per node, a cost per stroke that a cut goes through, a bonus for a gap.
 
-Deviations from the paper: the shipped LeNet-5 was trained on single MNIST digits only, not on
-segmentation graphs (section VI's graph transformer training), so "not a digit" relies on the
-energies of a digit-only recogniser plus the shape penalties; the constants below were tuned on
-MNIST digits from the last 10,000 training images, never on the test set (``bench/read_number.py``).
-A piece whose best energy exceeds ``REJECT`` is answered "?" — the MAP criterion's rubbish constant j
-(section II-C) plays the same part for a single digit, but the shipped model's j = 5 is far below
-the energies of clean pieces cut from touching digits, so the threshold is set on validation data.
+What differs from the paper, and why the figures are what they are (``bench/read_number.py``):
+the shipped LeNet-5 was trained on single, centred MNIST digits only. The paper also trained its
+recogniser on the pieces of the graph, so that parts of digits, pairs of digits and badly cut
+pieces get high energies for every class ("rubbish"); ours never saw such pieces, and two touching
+digits squeezed into the 20×20 box often look like one good digit (an 8, a 0). The penalties and
+``Costs`` stand in for that training; they were tuned on numbers written with the last 10,000
+MNIST training digits, never on the test set. A piece on the path whose best energy is above
+``Costs.reject`` is answered "?" (the MAP criterion's rubbish constant j plays that part for one
+digit, but the shipped j = 5 is below the energies of clean pieces cut from touching ink).
 
 Pure numpy, Pillow and torch; no Gradio: a page turns :class:`NumberReading` into pictures.
 """
@@ -103,9 +105,7 @@ class Costs:
 COSTS = Costs()
 
 BLANK = "Nothing written yet: write a number of up to 10 digits in a row."
-TOO_LONG = (
-    "This is longer than a row of 10 digits (or a line rather than digits): write at most 10 digits in one row."
-)
+TOO_LONG = "This is longer than a row of 10 digits (or a line rather than digits): write at most 10 digits in one row."
 NOISE = "This looks like a scribble, noise or a pattern, not a row of digits. Write the digits on plain paper."
 NOT_DIGITS = "This does not look like digits. Write a number of up to 10 digits in a row."
 
@@ -117,7 +117,7 @@ class Cut:
     index: int  # 0 = before everything, len(segments) = after everything
     kind: str  # "start", "gap" (between separate pieces of ink), "ink" (through touching ink), "end"
     line: list[tuple[float, float]]  # (x, y) points in the input's pixels, top to bottom
-    cost: float  # what choosing this cut costs (the strokes it goes through); 0 for gaps
+    cost: float  # what passing this cut adds to a path: Costs.cut per stroke it goes through, −Costs.gap at a gap
     on_path: bool
 
 
@@ -299,8 +299,9 @@ class _Segments:
 
 
 def oversegment(ink: np.ndarray, height: float) -> _Segments:
-    """Cut the ink (float (H, W) at the working size) into left-to-right segments: its connected
-    pieces, each wide one cut further along least-ink paths (:func:`cut_paths`)."""
+    """Cut the ink (float (H, W) at the working size; ``height``: the row's digit height H in
+    working pixels) into left-to-right segments: its connected pieces, each wide one cut further
+    along least-ink paths (:func:`cut_paths`)."""
     mask = ink > INK_LEVEL
     comp, n = components(mask)
     regions: list[np.ndarray] = []  # boolean masks, one per segment (before ordering)
@@ -530,7 +531,7 @@ def read_number(model: torch.nn.Module, image: Any) -> NumberReading:
     return decode(graph, COSTS, scale, origin)
 
 
-def build_graph(model: torch.nn.Module, image: Any):
+def build_graph(model: torch.nn.Module, image: Any) -> tuple[_Graph | None, str, float, tuple[float, float]]:
     """The segmentation graph of ``image`` with every piece scored, before any costs: (graph, "",
     input pixels per working pixel, origin) or (None, the message for the user, 1, (0, 0))."""
     work, status, scale, origin = _working_ink(image)
