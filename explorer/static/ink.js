@@ -130,8 +130,6 @@ canvas.addEventListener('keydown', (e) => {
     clear();
   }
 });
-// Other parts of the page (a bigger Clear button) clear the canvas with this DOM event.
-element.addEventListener('ink-clear', clear);
 
 new ResizeObserver(fit).observe(canvas);
 fit();
