@@ -42,22 +42,31 @@ WATCH = """() => {
   addEventListener('pointerdown', () => { window.__down = performance.now(); }, true);
   addEventListener('pointerup', () => { window.__up = performance.now(); }, true);
   const answer = document.querySelector('#answer');
+  const message = document.querySelector('#message');  // the app's: it says how many points it read
   const shown = () => answer.querySelector('[data-testid="label-output-value"]')?.innerText ?? '';
-  let last = shown();
-  new MutationObserver(() => {
-    const text = shown();
-    if (text === last) return;
-    last = text;
-    requestAnimationFrame(() => window.__answers.push({t: performance.now(), text: text}));
-  }).observe(answer, {subtree: true, childList: true, characterData: true});
+  const points = () => message?.querySelector('[data-points]')?.dataset.points ?? null;
+  let last = '';
+  const seen = () => {
+    const text = shown(), n = points();
+    if (text + '|' + n === last) return;
+    last = text + '|' + n;
+    requestAnimationFrame(() => window.__answers.push({t: performance.now(), text: text, points: n}));
+  };
+  seen();
+  window.__answers = [];
+  for (const target of [answer, message]) {
+    const all = {subtree: true, childList: true, characterData: true, attributes: true};
+    if (target) new MutationObserver(seen).observe(target, all);
+  }
 }"""
 
 SURFACES = {
-    # name: (bench/ink_app.py arguments, the canvas, what shows the page is ready to draw)
-    "sketchpad": (("--surface", "sketchpad"), "#sketchpad canvas", '#sketchpad button[aria-label="Brush"].highlight'),
-    "ink": (("--surface", "ink"), "#ink canvas", "#ink [data-ready]"),
-    "ink-read": (("--surface", "ink", "--read"), "#ink canvas", "#ink [data-ready]"),
-}
+    # name: (the server's script and arguments, the canvas, what shows the page is ready to draw)
+    "sketchpad": (("bench/ink_app.py", "--surface", "sketchpad"), "#sketchpad canvas",
+                  '#sketchpad button[aria-label="Brush"].highlight'),
+    "ink": (("bench/ink_app.py", "--surface", "ink"), "#ink canvas", "#ink [data-ready]"),
+    "ink-read": (("bench/ink_app.py", "--surface", "ink", "--read"), "#ink canvas", "#ink [data-ready]"),
+}  # fmt: skip
 
 
 def stroke_path(k: int, moves: int) -> list[tuple[float, float]]:
@@ -101,15 +110,20 @@ def points_drawn(page) -> int:
 
 
 def ink_final(page):
-    """The painted answer for the whole drawing: its Label shows the count of points drawn."""
+    """The painted answer for the whole drawing: the app's message, or the bare app's Label, shows
+    the count of points read, and it is the count drawn."""
     n = points_drawn(page)
-    return wait_for(page, lambda a: a["text"].startswith(f"{n} points"))
+    return wait_for(page, lambda a: a["points"] == str(n) or a["text"].startswith(f"{n} points"))
+
+
+def cleared(answer: dict) -> bool:
+    return answer["points"] == "0" or answer["text"].startswith("0 points")
 
 
 def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
-    args, canvas, ready = SURFACES[name]
+    command, canvas, ready = SURFACES[name]
     env, _ = weights_env()
-    with Server("bench/ink_app.py", args, env=env) as server:
+    with Server(command[0], command[1:], env=env) as server:
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         page.set_default_timeout(30_000)
         page.goto(server.url)
@@ -119,7 +133,7 @@ def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
         for k in range(strokes + 2):  # the first two warm up
             if name != "sketchpad" and k % 3 == 0 and points_drawn(page):  # a new digit every 3 strokes
                 page.locator("#ink [data-ink=clear]").click()
-                wait_for(page, lambda a: a["text"].startswith("0 points"))
+                wait_for(page, cleared)
             page.evaluate("window.__answers = []")
             draw(page, canvas, stroke_path(k, 15))
             up = page.evaluate("window.__up")
@@ -131,7 +145,7 @@ def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
         # One long stroke: how often the answer changes while the pen moves.
         if name != "sketchpad":
             page.locator("#ink [data-ink=clear]").click()
-            wait_for(page, lambda a: a["text"].startswith("0 points"))
+            wait_for(page, cleared)
         page.evaluate("window.__answers = []")
         moves = int(long_s / MOVE_S)
         spiral = [(r * math.cos(t), r * math.sin(t)) for i in range(moves) for r, t in [(20 + 70 * i / moves, i / 8)]]
