@@ -1,8 +1,8 @@
 """Round trip through the real HTTP API, the app next to the floor, in the same run.
 
-    python bench/api_latency.py [--n 300] [--block 25]
+    python -m bench.api_latency [--n 300] [--block 25]
 
-The servers run in their own processes (``python app.py``, ``python bench/floor_app.py`` with
+The servers run in their own processes (``python app.py``, ``python -m bench.floor_app`` with
 Gradio's defaults and with ``--like-app``); one simulated page sends ``--n`` drawings to each, one
 at a time, switching server every ``--block`` drawings so that all see the same machine. Each round
 trip is what the page waits for after a stroke: upload the PNG, join the queue, receive the answer
@@ -13,12 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Api, Server, drawings, http_client, machine, pct, weights_env
 
@@ -46,8 +40,8 @@ def measure(n: int = 300, block: int = 25) -> dict:
     env, note = weights_env()
     pngs = drawings(64)
     with (
-        Server("bench/floor_app.py") as floor,
-        Server("bench/floor_app.py", ("--like-app",)) as like_app,
+        Server("bench.floor_app") as floor,
+        Server("bench.floor_app", ("--like-app",)) as like_app,
         Server("app.py", env=env) as app,
     ):
         urls = {"floor": floor.url, "floor_like_app": like_app.url, "app": app.url}

@@ -1,6 +1,6 @@
 """How well does the app read digits drawn at any size, place and pen width? A benchmark, not a test.
 
-    python bench/canvas_accuracy.py [--n 300] [--seed 0] [--model lenet5] [--url URL] [--plot docs/canvas-accuracy.png]
+    python -m bench.canvas_accuracy [--n 300] [--seed 0] [--model lenet5] [--url URL] [--plot docs/canvas-accuracy.png]
 
 MNIST test digits are drawn onto the app's 280 px canvas as a user might draw them: scaled so
 the digit is 15–95 % of the canvas high, put anywhere it fits, and with a pen from 0.4× to 3×
@@ -60,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", default=None, help="write the figure here (e.g. docs/canvas-accuracy.png)")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
     import torch
     from gradio_client import Client, handle_file
 
@@ -122,7 +121,7 @@ def _direct_predictions(app, model: str, digits: np.ndarray) -> np.ndarray:
     import torch
 
     with torch.no_grad():
-        return app.NETWORKS[model](torch.from_numpy(digits)[:, None]).argmax(1).numpy()
+        return app.NETWORKS[model].net(torch.from_numpy(digits)[:, None]).argmax(1).numpy()
 
 
 def _plot(rows, overall: float, direct: float | None, args) -> None:

@@ -1,6 +1,6 @@
 """Cold start: from ``python app.py`` to the first page served.
 
-    python bench/cold_start.py [--runs 3]
+    python -m bench.cold_start [--runs 3]
 
 Starts the app ``--runs`` times in a fresh process and times it until ``GET /`` answers 200 (the
 imports, loading both networks, building the teaching views and the page, starting the server).
@@ -12,12 +12,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Server, machine, weights_env
 
@@ -28,7 +22,7 @@ def measure(runs: int = 3) -> dict:
     env, note = weights_env()
     times: dict[str, list[float]] = {"floor": [], "app": []}
     for _ in range(runs):
-        for name, script, extra in (("floor", "bench/floor_app.py", {}), ("app", "app.py", env)):
+        for name, script, extra in (("floor", "bench.floor_app", {}), ("app", "app.py", env)):
             with Server(script, env=extra) as server:
                 times[name].append(server.started_in)
     return {"times": times, "note": note}

@@ -27,7 +27,6 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 CANVAS = 280
 
@@ -66,7 +65,7 @@ def weights_env() -> tuple[dict[str, str], str]:
 def drawings(n: int = 64, seed: int = 0) -> list[bytes]:
     """``n`` different PNGs as the Sketchpad exports them: 280×280 opaque white RGBA, black ink —
     the shipped MNIST examples enlarged to 40–90 % of the canvas and placed at random."""
-    from lenet.examples import example_paths
+    from explorer.examples import example_paths
 
     rng = np.random.default_rng(seed)
     digits = [np.asarray(Image.open(p).convert("L")) for p in example_paths()]
@@ -103,13 +102,15 @@ def rss_mb(pid: int, field_name: str = "VmRSS") -> float:
 
 
 class Server:
-    """``python app.py`` (or another script) in its own process on a free port; ``with`` waits for
-    its first page and stops it at the end. ``started_in`` is the cold start, in seconds."""
+    """``python app.py`` (or a module, ``python -m bench.floor_app``) in its own process on a free
+    port, from the repository root; ``with`` waits for its first page and stops it at the end.
+    ``started_in`` is the cold start, in seconds."""
 
     def __init__(self, script: str = "app.py", args: tuple[str, ...] = (), env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.command = [sys.executable, script, *args]
+        run = [script] if script.endswith(".py") else ["-m", script]  # a file, or a module
+        self.command = [sys.executable, *run, *args]
         self.env = {
             **os.environ,
             **(env or {}),

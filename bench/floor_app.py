@@ -1,6 +1,6 @@
 """The floor: a minimal Sketchpad app whose function returns a constant.
 
-    python bench/floor_app.py [--like-app]   # serves on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT
+    python -m bench.floor_app [--like-app]   # serves on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT
 
 Whatever this costs per drawing — the upload, Gradio's queue, decoding the Sketchpad's PNG, the
 event stream — no Gradio app with a Sketchpad can cost less; the benchmarks compare the app with it.
@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from lenet import limits  # noqa: E402
+from lenet import limits
 
 ANSWER = {"7": 0.98, "1": 0.01, "9": 0.01}
 

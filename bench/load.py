@@ -1,6 +1,6 @@
 """A class drawing at once: 32 pages × 12 drawings each, the app next to the floor, in the same run.
 
-    python bench/load.py [--users 32] [--each 12] [--rounds 3]
+    python -m bench.load [--users 32] [--each 12] [--rounds 3]
 
 Each simulated page sends its next drawing as soon as the answer to the last is back (no pause:
 harder than a class, where a stroke takes a second or two). For the app and the floor, in turn, for
@@ -15,12 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Server, drawings, machine, pct, run_users, weights_env
 
@@ -32,8 +26,8 @@ def measure(users: int = 32, each: int = 12, rounds: int = 3) -> dict:
     env, note = weights_env()
     pngs = drawings(64)
     servers = {
-        "floor": Server("bench/floor_app.py"),
-        "floor_like_app": Server("bench/floor_app.py", ("--like-app",)),
+        "floor": Server("bench.floor_app"),
+        "floor_like_app": Server("bench.floor_app", ("--like-app",)),
         "app": Server("app.py", env=env),
     }
     runs: dict[str, list[dict]] = {name: [] for name in servers}

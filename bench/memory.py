@@ -1,6 +1,6 @@
 """Memory: the app's resident size before and after 5,000 predictions.
 
-    python bench/memory.py [--n 5000] [--users 32]
+    python -m bench.memory [--n 5000] [--users 32]
 
 Serves ``python app.py`` in its own process and reads its resident size (VmRSS in /proc) once
 started; has the same ``--users`` pages (one session each, as a class) send 10 drawings each to warm
@@ -13,12 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Server, drawings, machine, rss_mb, run_users, weights_env
 

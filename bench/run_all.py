@@ -1,6 +1,6 @@
 """Every performance figure of issue 4 in one run, as a table with the targets.
 
-    python -m bench            # or: python bench/run_all.py [--quick]
+    python -m bench            # or: python -m bench.run_all [--quick]
 
 Runs, in turn: bench/server_cost.py (one update, in-process), bench/api_latency.py (HTTP round
 trip, app and floor), bench/load.py (32 pages × 12 drawings, app and floor), bench/cold_start.py
@@ -15,12 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import api_latency, cold_start, load, memory, server_cost
 from bench.common import machine

@@ -1,6 +1,6 @@
 """Server-side cost of one full update, in-process: what one drawing costs the server's CPU.
 
-    python bench/server_cost.py [--n 500] [--model lenet5]
+    python -m bench.server_cost [--n 500] [--model lenet5]
 
 For ``--n`` different drawings (PNG, as the canvas exports them) it times, one drawing at a time:
 the app's steps on their own (MNIST-style preprocessing, the forward pass with every layer's
@@ -21,11 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import drawings, machine, pct
 
@@ -52,24 +47,23 @@ def measure(n: int = 500, model: str = "lenet5", warmup: int = 20) -> dict:
     from PIL import Image
 
     import app
-    from lenet.panels import network_html
+    from explorer.network_view import network_html
     from lenet.preprocess import preprocess
-    from lenet.reading import read_digit
 
     pngs = drawings(min(n, 200))
     arrays = [np.asarray(Image.open(io.BytesIO(p))) for p in pngs]
     values = [{"background": None, "layers": [], "composite": a} for a in arrays]
     cases = [values[i % len(values)] for i in range(n)]
-    net, layers, gap = app.NETWORKS[model], app.LAYERS[model], app.GAPS[model]
+    network = app.NETWORKS[model]
 
     for v in cases[:warmup]:
         app.predict(v, model)
     digits = [preprocess(v) for v in cases]
-    readings = [read_digit(net, d, gap) for d in digits]
+    readings = [network.read(d) for d in digits]
     figures = {
         "preprocess": timed(preprocess, cases),
-        "forward (every layer)": timed(lambda d: read_digit(net, d, gap), digits),
-        "network view (7 PNGs)": timed(lambda r: network_html(model, layers, net.input_size, r), readings),
+        "forward (every layer)": timed(network.read, digits),
+        "network view (7 PNGs)": timed(lambda r: network_html(network, r), readings),
         "predict() in all": timed(lambda v: app.predict(v, model), cases),
     }
 

@@ -1,19 +1,21 @@
 """Take the screenshots of the teaching views from the real app in headless Chromium.
 
-    python docs/screenshots_teaching.py [--out docs] [--chromium /usr/bin/chromium]
+    python -m docs.screenshots_teaching [--out docs] [--chromium /usr/bin/chromium]
 
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
 this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
-curves (view-learning.png). Needs Debian's Chromium and the ``playwright`` package; look at the
-pictures before committing them. ``docs/screenshots.py`` takes the drawing views.
+curves (view-learning.png). Needs Debian's Chromium and the ``playwright`` package (the browser
+helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
+committing them. ``python -m docs.screenshots`` takes the drawing views.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from tests.browser import ANSWERED, launch, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +28,7 @@ def commonest_mistake(page) -> None:
         counts = [int(t) for t in cells.all_inner_texts()]
         cells.nth(counts.index(max(counts))).click()
     page.locator("#mistakes .thumb:not([hidden])").first.click()
-    page.wait_for_function("() => document.querySelector('#message .digit') !== null")
+    page.wait_for_function(ANSWERED)
     page.wait_for_timeout(500)
 
 
@@ -36,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
     from playwright.sync_api import sync_playwright
 
     import app
@@ -52,11 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"], headless=True)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            page.wait_for_selector('#sketchpad button[aria-label="Brush"].highlight')
+            browser = launch(p, args.chromium)
+            page = open_page(browser, url, timeout_ms=60_000)
             commonest_mistake(page)
             shot(page, "explorer")
             page.get_by_role("tab", name="Why this answer").click()

@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 
 from lenet.checkpoint import WEIGHTS_DIR
+from lenet.paper import TEST_ERROR as PAPER_ERROR
 
-PAPER_ERROR = {"lenet5": 0.0095, "lenet1": 0.017}
 TITLES = {"lenet5": "LeNet-5", "lenet1": "LeNet-1"}
 
 

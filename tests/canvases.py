@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -46,3 +50,27 @@ def ink_box(x: np.ndarray, level: float = 0.1) -> tuple[int, int]:
     """Height and width of the region where ink exceeds ``level``."""
     rows, cols = np.nonzero(x > level)
     return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
+
+
+def huge_png(path: Path, side: int = 10_000) -> Path:
+    """A side×side greyscale PNG (white, a black bar) written row by row: it costs the test almost no
+    memory, and would cost a naive server side² bytes (100 MB) or 4·side² (RGBA) to decode."""
+    row_white = b"\x00" + b"\xff" * side
+    row_bar = (
+        b"\x00"
+        + b"\xff" * (side // 2 - side // 40)
+        + b"\x00" * (side // 20)
+        + b"\xff" * (side - side // 2 - side // 40)
+    )
+    deflate = zlib.compressobj(1)
+    data = [deflate.compress(row_bar if side // 10 <= y < side - side // 10 else row_white) for y in range(side)]
+    data.append(deflate.flush())
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(data)) + chunk(b"IEND", b"")
+    )
+    return path

@@ -1,11 +1,17 @@
+"""Fixtures shared by every test folder: MNIST, the app served in-process, and a browser."""
+
+from __future__ import annotations
+
 import os
 
 import pytest
 import torch
 
-from lenet.checkpoint import WEIGHTS_DIR, save_model, weights_path
+from lenet.checkpoint import save_model, weights_path
 from lenet.data import DEFAULT_DATA_DIR, have_mnist
 from lenet.model import build_model
+from tests import browser as chromium
+from tests.weights import TRAINED
 
 torch.set_num_threads(1)  # tests share a small machine; keep each one on one core
 
@@ -20,15 +26,10 @@ def mnist_test():
     return load_split("test")
 
 
-# The app, served in-process once per session (tests/test_app_api.py, tests/test_browser.py).
-# It loads the shipped weights from weights/ (or LENET_WEIGHTS_DIR, as app.py does). Where they do
-# not exist yet it is served with freshly initialised networks written to a temporary folder, so
-# that its wiring is still tested; the tests that need a trained network check TRAINED and skip.
-WEIGHTS = os.environ.get("LENET_WEIGHTS_DIR", str(WEIGHTS_DIR))
-TRAINED = all(weights_path(name, WEIGHTS).is_file() for name in ("lenet5", "lenet1"))
-NEEDS_TRAINED = "needs the shipped weights weights/lenet5.safetensors and weights/lenet1.safetensors"
-
-
+# The app, served in-process once per session (tests/app/). It loads the shipped weights from
+# weights/ (or LENET_WEIGHTS_DIR, as app.py does). Where they do not exist yet it is served with
+# freshly initialised networks written to a temporary folder, so that its wiring is still tested;
+# the tests that need a trained network check TRAINED and skip.
 @pytest.fixture(scope="session")
 def app_module(tmp_path_factory):
     """The ``app`` module, imported once, with trained weights where they exist."""
@@ -49,3 +50,24 @@ def server(app_module):
     _, url, _ = app_module.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     yield url
     app_module.demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module (Playwright's sync API cannot be nested, so none lives
+    longer than its module); the browser tests skip without it or without Playwright."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not chromium.have_chromium():
+        pytest.skip(chromium.NEEDS_CHROMIUM)
+    with sync_api.sync_playwright() as p:
+        b = chromium.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh desktop page (1280×720) of the app, ready to draw."""
+    page = chromium.open_page(browser, server)
+    yield page
+    page.close()

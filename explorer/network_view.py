@@ -1,0 +1,169 @@
+"""The network view: every layer's activations as one HTML fragment (its CSS:
+``static/network_view.css``).
+
+One fragment instead of a dozen image components keeps each update cheap (one output; tiny PNGs
+inlined as data URIs, no files written or fetched) and lets the captions follow the chosen network
+without extra outputs. The pictures are sent at one pixel per unit and enlarged by the browser
+(``image-rendering: pixelated``). Pure Python and numpy: no Gradio import. What depends on the
+architecture (unit sizes, captions, grid columns) is keyed by ``network.arch``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from explorer import pictures as vz
+from explorer.pictures import img
+from lenet.model import BACKGROUND, LayerInfo
+from lenet.network import Network
+from lenet.reading import Reading
+
+# Display size of one unit, in CSS pixels, per network and layer (a map of LeNet-5's C1 is
+# 28 × 2.6 ≈ 73 px wide); LeNet-1 has fewer, smaller maps, drawn larger.
+UNIT_PX = {
+    "lenet5": {"input": 3.5, "C1": 2.6, "S2": 3.6, "C3": 4.0, "S4": 4.6, "C5": 7.0, "F6": 7.0},
+    "lenet1": {"input": 4.0, "C1": 3.4, "S2": 5.0, "C3": 6.0, "S4": 8.0},
+}
+PROTO_PX = 5.0
+
+# What each kind of layer does, in the paper's words (section II-B), per network.
+KIND = {
+    ("lenet5", "C1"): "convolution 5×5",
+    ("lenet5", "S2"): "subsampling 2×2",
+    ("lenet5", "C3"): "convolution 5×5, Table I",
+    ("lenet5", "S4"): "subsampling 2×2",
+    ("lenet5", "C5"): "convolution 5×5",
+    ("lenet5", "F6"): "full",
+    ("lenet5", "Output"): "Euclidean RBF, fixed prototypes",
+    ("lenet1", "C1"): "convolution 5×5",
+    ("lenet1", "S2"): "average 2×2",
+    ("lenet1", "C3"): "convolution 5×5",
+    ("lenet1", "S4"): "average 2×2",
+    ("lenet1", "Output"): "full",
+}
+
+
+def blank_acts(layers: list[LayerInfo], input_size: int) -> dict[str, np.ndarray]:
+    """Activations of nothing: an empty input and zero everywhere (white on the colour scale),
+    so an empty canvas shows the same layout as a drawing."""
+    acts = {"input": np.full((input_size, input_size), BACKGROUND, dtype=np.float32)}
+    for layer in layers:
+        h, w = layer.size
+        acts[layer.name] = np.zeros(
+            (layer.maps,) if (h, w) == (1, 1) else (layer.maps, h, w), dtype=np.float32
+        )
+    return acts
+
+
+def _caption(info: LayerInfo, arch: str) -> str:
+    h, w = info.size
+    shape = f"{info.maps} units" if (h, w) == (1, 1) else f"{info.maps} maps {h}×{w}"
+    if arch == "lenet5" and info.name == "F6":
+        shape += " as 7×12"  # drawn like the prototypes beside it
+    return (
+        f"<figcaption><b>{info.name}</b> {KIND.get((arch, info.name), '')} · {shape}"
+        f"<br><span>{info.params:,} params · {info.connections:,} connections</span></figcaption>"
+    )
+
+
+def _panel(picture: str, caption: str, cls: str = "") -> str:
+    return f'<figure class="panel {cls}">{picture}{caption}</figure>'
+
+
+# Columns of each feature-map grid: C1 in one row (the headline), the rest in two rows.
+MAP_COLS = {("lenet5", "C1"): 6, ("lenet5", "S2"): 3, ("lenet5", "C3"): 8, ("lenet5", "S4"): 8,
+            ("lenet1", "C1"): 4, ("lenet1", "S2"): 2, ("lenet1", "C3"): 6, ("lenet1", "S4"): 6}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _prototype_imgs() -> tuple[str, ...]:
+    """The ten figure-3 bitmaps as <img> tags (they never change: encoded once)."""
+    from lenet.prototypes import bitmaps
+
+    pics = vz.colorize(bitmaps())  # (10, 12, 7, 3)
+    return tuple(img(vz.tile(p[None], 1), f"prototype {d}", PROTO_PX) for d, p in enumerate(pics))
+
+
+def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
+    """LeNet-5: the ten prototypes with the squared distance of F6 to each (shortest wins).
+    LeNet-1: the ten output scores as probabilities (tallest wins)."""
+    if arch == "lenet5":
+        values = reading.output if reading is not None else None
+        heights = values / max(float(values.max()), 1e-9) if values is not None else np.zeros(10)
+        texts = [f"{v:.0f}" for v in values] if values is not None else [""] * 10
+        title = "distance from F6 to each prototype: the shortest is the answer"
+    else:
+        values = reading.probabilities if reading is not None else None
+        heights = values if values is not None else np.zeros(10)
+        texts = [f"{100 * v:.0f}%" for v in values] if values is not None else [""] * 10
+        title = "how likely each digit is: the tallest is the answer"
+    cols = []
+    for d in range(10):
+        cls = ""
+        if reading is not None and d == reading.digit:
+            cls = "answer"
+        elif reading is not None and reading.unsure and d == reading.runner_up:
+            cls = "rival"
+        proto = _prototype_imgs()[d] if arch == "lenet5" else ""
+        cols.append(
+            f'<div class="col {cls}"><b>{d}</b>{proto}'
+            f'<div class="bar"><i style="height:{100 * float(heights[d]):.0f}%"></i></div>'
+            f"<small>{texts[d]}</small></div>"
+        )
+    caption = (
+        f"<figcaption><b>Output</b> {KIND[(arch, 'Output')]} · {title}"
+        + (f"<br><span>{info.params:,} params · {info.connections:,} connections</span>" if info else "")
+        + "</figcaption>"
+    )
+    return f'<figure class="panel output"><div class="cols">{"".join(cols)}</div>{caption}</figure>'
+
+
+def network_html(network: Network, reading: Reading | None) -> str:
+    """The whole network view for ``reading`` (or the empty layout when it is None), as HTML."""
+    arch, unit_px = network.arch, UNIT_PX[network.arch]
+    acts = reading.acts if reading is not None else blank_acts(network.layers, network.input_size)
+    info = {layer.name: layer for layer in network.layers}
+    n = network.input_size
+    sees = _panel(
+        img(vz.tile(vz.input_picture(acts["input"])[None], 1), "network input", unit_px["input"]),
+        f"<figcaption><b>What {network.title} sees</b> · {n}×{n}<br>"
+        f"<span>background −0.1, ink +1.175</span></figcaption>",
+        "input",
+    )
+    row1 = [sees]
+    row2 = []
+    for name in ("C1", "S2", "C3", "S4"):
+        maps = acts[name]
+        pic = img(vz.feature_grid(maps, cols=MAP_COLS[(arch, name)]), f"{name} feature maps", unit_px[name])
+        cls = "headline" if name in ("C1", "C3") else ""
+        (row1 if name in ("C1", "S2") else row2).append(_panel(pic, _caption(info[name], arch), cls))
+    row3 = []
+    if arch == "lenet5":
+        row2.append(
+            _panel(
+                img(vz.units_picture(acts["C5"], 10, 12), "C5 units", unit_px["C5"]),
+                _caption(info["C5"], arch),
+                "units",
+            )
+        )
+        row3.append(
+            _panel(
+                img(vz.units_picture(acts["F6"], 12, 7), "F6 as a 7×12 picture", unit_px["F6"]),
+                _caption(info["F6"], arch),
+                "units",
+            )
+        )
+    else:
+        row3.append(
+            '<p class="note">LeNet-1 has no C5, F6 or prototypes: its 192 S4 units feed '
+            "10 output units directly.</p>"
+        )
+    row3.append(_bars(arch, reading, info.get("Output")))
+    legend = (
+        '<div class="legend"><span>−1.72</span><i></i><span>+1.72</span>'
+        "<small>one colour scale for every map: the squashing function's range</small></div>"
+    )
+    rows = "".join(f'<div class="row">{"".join(r)}</div>' for r in (row1, row2, row3))
+    return f'<div class="lenet-net">{legend}{rows}</div>'

@@ -1,0 +1,102 @@
+"""The teaching tabs of the page — mistakes, why this answer, the architecture, how it learned — in
+Gradio, so that ``app.py`` stays a short list of wiring.
+
+Everything they show is made by the pure modules beside this one (:mod:`explorer.mistakes`,
+:mod:`explorer.why`, :mod:`explorer.architecture`, :mod:`explorer.how_it_learned`). What is per
+network (the mistakes, the matrix, the plots, the layer table) is built once, when :class:`Teaching`
+is created at start-up, and only looked up per request. The only per-request work is the occlusion
+map, and it runs only while "Why this answer" is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+
+from explorer import architecture, assets, how_it_learned, mistakes, why
+from lenet.network import Network
+from lenet.occlusion import occlusion
+
+WHY_TAB = "Why this answer"
+
+
+class Teaching:
+    """The teaching views of every network, built once. ``networks``: name → :class:`Network`."""
+
+    def __init__(self, networks: dict[str, Network], weights_dir: Path | str):
+        self.networks = networks
+        self.testsets = {name: mistakes.load_testset(name, weights_dir) for name in networks}
+        self.explorer = {
+            name: mistakes.explorer_html(self.testsets[name], n.title, n.unsure_gap) for name, n in networks.items()
+        }
+        self.architecture = {name: architecture.architecture_html(n) for name, n in networks.items()}
+        self.learning = {name: how_it_learned.learning_html(n) for name, n in networks.items()}
+
+    # --- per request ------------------------------------------------------------------------
+
+    def why(self, digit: np.ndarray | None, name: str) -> str:
+        """The "why this answer" HTML for a 28×28 digit (float32 in [0, 1], ink = 1) or None."""
+        network = self.networks.get(name)
+        if digit is None or network is None:
+            return why.WHY_EMPTY
+        reading = network.read(digit)
+        maps = occlusion(network.net, digit)
+        return why.why_html(network.title, reading.digit, reading.runner_up, reading.acts["input"], maps)
+
+    def picked(self, name: str, data: dict) -> np.ndarray | None:
+        """The digit the page sent back from the explorer (``{"pick": k, "model": name}``), or None
+        when it is stale (another network was chosen meanwhile) or out of range."""
+        ts = self.testsets.get(name)
+        k = data.get("pick")
+        if ts is None or data.get("model") != name or not isinstance(k, int) or not 0 <= k < len(ts.images):
+            return None
+        return ts.digit(k)
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def mistakes_tab(self, name: str) -> None:
+        """The explorer, as one more tab of the input side (call inside a ``gr.Tabs``)."""
+        with gr.Tab("Mistakes", elem_id="mistakes-tab"):
+            self.explorer_view = gr.HTML(self.explorer[name], js_on_load=assets.js("mistakes.js"), elem_id="mistakes")
+
+    def view_tabs(self, name: str) -> None:
+        """Why this answer, the architecture and how it learned, as tabs beside the network view."""
+        with gr.Tab(WHY_TAB, elem_id="why-tab") as self.why_tab:
+            self.why_view = gr.HTML(why.WHY_EMPTY, elem_id="why")
+        with gr.Tab("Architecture", elem_id="architecture-tab"):
+            self.architecture_view = gr.HTML(self.architecture[name], elem_id="architecture")
+        with gr.Tab("How it learned", elem_id="learning-tab"):
+            self.learning_view = gr.HTML(self.learning[name], elem_id="learning")
+
+    def wire(self, *, choice: gr.Radio, digit: gr.State, views: gr.Tabs,
+             show: Callable[[np.ndarray | None, str], tuple], outputs: list) -> None:  # fmt: skip
+        """Events: choosing a mistake reads it through the app's own ``show`` (so it is shown exactly
+        as a drawing is) into ``outputs`` = the outputs of ``show`` plus the digit state; switching
+        network swaps the prebuilt views; the occlusion map follows the digit while its tab is open."""
+        why_open = gr.State(False)
+
+        def pick(name: str, event: gr.EventData):
+            chosen = self.picked(name, getattr(event, "_data", None) or {})
+            return gr.skip() if chosen is None else (*show(chosen, name), chosen)
+
+        def opened(event: gr.SelectData, digit_now, name):
+            is_why = event.value == WHY_TAB
+            return is_why, (self.why(digit_now, name) if is_why else gr.skip())
+
+        def follow(digit_now, name, is_open):
+            return self.why(digit_now, name) if is_open else gr.skip()
+
+        def switched(name, digit_now, is_open):
+            return self.explorer[name], self.architecture[name], self.learning[name], follow(digit_now, name, is_open)
+
+        quiet = {"api_visibility": "private", "show_progress": "hidden"}
+        self.explorer_view.click(pick, [choice], outputs, **quiet)
+        views.select(opened, [digit, choice], [why_open, self.why_view], **quiet)
+        digit.change(follow, [digit, choice, why_open], self.why_view, trigger_mode="always_last", **quiet)
+        choice.change(
+            switched, [choice, digit, why_open],
+            [self.explorer_view, self.architecture_view, self.learning_view, self.why_view], **quiet,
+        )  # fmt: skip

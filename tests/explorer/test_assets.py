@@ -1,0 +1,23 @@
+"""The page's CSS and JavaScript files: all present, read at start-up, and in step with the code."""
+
+from __future__ import annotations
+
+from explorer import assets
+from explorer.pictures import css_gradient
+
+
+def test_every_style_sheet_is_joined_and_the_scripts_load():
+    css = assets.css()
+    for name in assets.STYLES:
+        assert assets.read(name).strip() in css
+    for selector in (".lenet-net", ".lenet-mistakes", ".lenet-why", ".lenet-arch", ".lenet-learning", "#sketchpad"):
+        assert selector in css
+    assert css.count("{") == css.count("}")
+    assert assets.js("select_brush.js").startswith("() =>") and "Brush" in assets.js("select_brush.js")
+    assert assets.js("clear.js").startswith("() =>") and "Clear canvas" in assets.js("clear.js")
+    assert "trigger('click'" in assets.js("mistakes.js") and not assets.js("mistakes.js").startswith("//")
+
+
+def test_the_legend_gradient_is_the_colour_scale():
+    """static/network_view.css types the legend's gradient: it must be the LUT's colours."""
+    assert f"linear-gradient(to right, {css_gradient()})" in assets.read("network_view.css")

@@ -1,0 +1,157 @@
+"""The architecture against the paper's numbers, and oracle tests of each custom layer."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lenet.model import (
+    C3_TABLE,
+    J_RUBBISH,
+    LeNet1,
+    LeNet5,
+    PartialConv,
+    RBFOutput,
+    ScaledTanh,
+    Subsampling,
+    build_model,
+    count_parameters,
+)
+from lenet.paper import LAYERS
+
+PAPER_LAYERS = {name: (row.params, row.connections) for name, row in LAYERS.items()}  # section II-B
+
+
+def test_lenet5_layers_match_the_paper():
+    rows = {r.name: r for r in LeNet5().layers()}
+    assert {n: (r.params, r.connections) for n, r in rows.items()} == PAPER_LAYERS
+    assert (rows["C1"].maps, rows["C1"].size) == (6, (28, 28))
+    assert (rows["C3"].maps, rows["C3"].size) == (16, (10, 10))
+    assert (rows["S4"].maps, rows["S4"].size) == (16, (5, 5))
+
+
+def test_lenet5_totals():
+    model = LeNet5()
+    assert count_parameters(model) == 60_000
+    assert sum(p.numel() for p in model.parameters()) == 60_000  # nothing frozen hides in there
+    assert sum(r.connections for r in model.layers()) == 340_908
+
+
+def test_lenet1_is_seed_004():
+    rows = {r.name: r for r in LeNet1().layers()}
+    assert [(r.maps, r.size) for r in rows.values()] == [
+        (4, (24, 24)),
+        (4, (12, 12)),
+        (12, (8, 8)),
+        (12, (4, 4)),
+        (10, (1, 1)),
+    ]
+    assert count_parameters(LeNet1()) == 4 * 26 + 12 * (4 * 25 + 1) + 10 * (12 * 16 + 1)
+
+
+def test_scaled_tanh_constants():
+    f = ScaledTanh()
+    assert f(torch.tensor(1.0)).item() == pytest.approx(1.0, abs=1e-4)
+    assert f(torch.tensor(-1.0)).item() == pytest.approx(-1.0, abs=1e-4)
+    assert f(torch.tensor(100.0)).item() == pytest.approx(1.7159)
+
+
+def test_subsampling_equals_block_sum_arithmetic():
+    torch.manual_seed(0)
+    s = Subsampling(3)
+    x = torch.randn(2, 3, 6, 6)
+    expected = torch.empty(2, 3, 3, 3)
+    for i in range(3):
+        for j in range(3):
+            block = x[:, :, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2].sum(dim=(2, 3))
+            expected[:, :, i, j] = block * s.coefficient + s.bias
+    torch.testing.assert_close(s(x), expected)
+
+
+def test_c3_equals_dense_convolution_with_absent_connections_zeroed():
+    torch.manual_seed(0)
+    c3 = PartialConv(C3_TABLE, 6)
+    assert c3.weight.shape == (60, 5, 5)  # one kernel per Table I connection, no masked extras
+    dense = torch.zeros(16, 6, 5, 5)
+    k = 0
+    for out_map, inputs in enumerate(C3_TABLE):
+        for in_map in inputs:
+            dense[out_map, in_map] = c3.weight[k].detach()
+            k += 1
+    x = torch.randn(2, 6, 14, 14)
+    torch.testing.assert_close(c3(x), F.conv2d(x, dense, c3.bias.detach()))
+    # An S2 map that a C3 map does not read cannot change it.
+    x2 = x.clone()
+    x2[:, 5] += 10.0  # map 5 feeds C3 maps 3, 4, 5, 8, 9, 10, 11, 13, 14, 15 only
+    changed = (c3(x2) - c3(x)).abs().amax(dim=(0, 2, 3)) > 1e-5
+    assert [m for m in range(16) if changed[m]] == [m for m, ins in enumerate(C3_TABLE) if 5 in ins]
+
+
+def test_c3_table_is_table_one():
+    assert sum(len(ins) for ins in C3_TABLE) == 60
+    assert [len(ins) for ins in C3_TABLE] == [3] * 6 + [4] * 9 + [6]
+
+
+def test_rbf_output_is_squared_euclidean_distance_to_fixed_prototypes():
+    rbf = RBFOutput()
+    assert list(rbf.parameters()) == []
+    x = torch.randn(3, 84)
+    expected = torch.stack([((x - rbf.centres[i]) ** 2).sum(1) for i in range(10)], dim=1)
+    torch.testing.assert_close(rbf(x), expected)
+
+
+def test_map_loss_matches_its_formula():
+    torch.manual_seed(0)
+    model = LeNet5()
+    y_dist = torch.rand(4, 10) * 30  # squared distances
+    target = torch.tensor([0, 3, 7, 9])
+    expected = torch.stack([
+        y_dist[p, target[p]] + torch.log(math.exp(-J_RUBBISH) + torch.exp(-y_dist[p]).sum()) for p in range(4)
+    ]).mean()  # fmt: skip
+    torch.testing.assert_close(model.loss(-y_dist, target), expected)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "lenet1"])
+def test_every_parameter_gets_a_finite_gradient(name):
+    torch.manual_seed(0)
+    model = build_model(name)
+    x = torch.rand(8, 1, 28, 28)
+    model.loss(model(x), torch.arange(8)).backward()
+    for pname, p in model.named_parameters():
+        assert p.grad is not None, pname
+        assert torch.isfinite(p.grad).all(), pname
+        assert p.grad.abs().sum() > 0, pname
+
+
+def test_paper_initialisation_bounds():
+    model = LeNet5()
+    assert model.c1.weight.abs().max() <= 2.4 / 25
+    assert model.c5.weight.abs().max() <= 2.4 / 400
+    assert model.f6.weight.abs().max() <= 2.4 / 120
+    assert model.s2.coefficient.abs().max() <= 2.4 / 4
+    for out_map, ins in enumerate(C3_TABLE):
+        w = model.c3.weight[model.c3.out_idx == out_map]
+        assert w.abs().max() <= 2.4 / (25 * len(ins))
+
+
+def test_intermediates_shapes_and_input_scaling():
+    model = LeNet5().eval()
+    x = torch.zeros(2, 1, 28, 28)
+    x[:, :, 10:18, 12:16] = 1.0
+    acts = model.forward_intermediates(x)
+    shapes = {k: tuple(v.shape) for k, v in acts.items()}
+    assert shapes == {
+        "input": (2, 1, 32, 32), "C1": (2, 6, 28, 28), "S2": (2, 6, 14, 14), "C3": (2, 16, 10, 10),
+        "S4": (2, 16, 5, 5), "C5": (2, 120), "F6": (2, 84), "Output": (2, 10), "scores": (2, 10),
+    }  # fmt: skip
+    assert acts["input"].min().item() == pytest.approx(-0.1)  # background, the 2-pixel border included
+    assert acts["input"].max().item() == pytest.approx(1.175)  # ink
+    for k in ("C1", "S2", "C3", "S4", "C5", "F6"):
+        assert acts[k].abs().max() <= 1.7159 + 1e-6
+    torch.testing.assert_close(acts["scores"], -acts["Output"])
+
+
+def test_build_model_rejects_unknown_names():
+    with pytest.raises(ValueError, match="lenet5"):
+        build_model("alexnet")
