@@ -1,31 +1,28 @@
 """Bare apps for the pen-to-answer benchmark (bench/pen_latency.py): one drawing surface and one
 gr.Label, nothing else, so that what is measured is the surface and Gradio, not the page.
 
-    python bench/ink_app.py [--surface ink|sketchpad] [--read]   # GRADIO_SERVER_NAME / _PORT
+    python -m bench.ink_app [--surface ink|sketchpad] [--read]   # GRADIO_SERVER_NAME / _PORT
 
-``ink``: our canvas (explorer/ink.py); the Label says how many points the server received, so the
-benchmark knows when the answer for the whole stroke is on screen. ``sketchpad``: a bare
-``gr.Sketchpad``, the Label counts the strokes answered. Both answer at once with a constant's cost;
-``--read`` makes the ink app rasterise the strokes and read them with LeNet-5 as well (its Label
-then shows the digit next to the point count), to see the server's share.
+``ink``: our canvas (explorer/canvas.py, with its style sheet); the Label says how many points the
+server received, so the benchmark knows when the answer for the whole stroke is on screen.
+``sketchpad``: a bare ``gr.Sketchpad``, the Label counts the strokes answered. Both answer at once,
+at a constant's cost; ``--read`` makes the ink app rasterise the strokes and read them with LeNet-5
+as well (its Label then shows the digit next to the point count), to see the server's share.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from lenet import limits  # noqa: E402
+from explorer import assets
+from lenet import limits
 
 
 def ink_app(read: bool = False) -> gr.Blocks:
-    from explorer.ink import ink_canvas
+    from explorer.canvas import ink_canvas
     from lenet.strokes import BadStrokes, parse, rasterise
 
     read_digit = None
@@ -90,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--read", action="store_true", help="ink: also rasterise and read the strokes with LeNet-5")
     args = parser.parse_args(argv)
     demo = ink_app(args.read) if args.surface == "ink" else sketchpad_app()
-    demo.queue(**limits.QUEUE).launch(run_history=False)
+    demo.queue(**limits.QUEUE).launch(css=assets.read("canvas.css"), run_history=False)
     return 0
 
 

@@ -3,7 +3,7 @@ stroke by stroke with a 60 Hz pen, the strokes sent while the pen moves with at 
 flight per page (the newest strokes go as soon as the previous answer is back), as
 explorer/static/ink.js and Gradio's trigger_mode="always_last" do in a browser.
 
-    python bench/ink_load.py [--users 32] [--digits 4] [--app]
+    python -m bench.ink_load [--users 32] [--digits 4] [--app]
 
 Each page draws ``--digits`` digits of 3 strokes (30 points, 0.5 s each, 0.3 s between strokes),
 then clears the canvas (one more reading: the empty drawing). Printed, not asserted: readings sent
@@ -22,12 +22,6 @@ import json
 import math
 import statistics
 import time
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Api, Server, http_client, machine, pct, weights_env
 
@@ -153,12 +147,12 @@ async def crowd(url: str, users: int, digits: int, api_name: str, extra: tuple) 
 
 def measure(users: int = 32, digits: int = 4, app: bool = False) -> dict:
     env, note = weights_env()
-    server = Server("app.py", env=env) if app else Server("bench/ink_app.py", ("--surface", "ink", "--read"), env=env)
-    api_name, extra = ("strokes", ("lenet5",)) if app else ("strokes", ())
+    server = Server("app.py", env=env) if app else Server("bench.ink_app", ("--surface", "ink", "--read"), env=env)
+    api_name, extra = ("strokes", ("lenet5", None)) if app else ("strokes", ())  # None: the page's "why" state
     with server:
         asyncio.run(crowd(server.url, 2, 1, api_name, extra))  # warm up
         result = asyncio.run(crowd(server.url, users, digits, api_name, extra))
-    result.update(users=users, digits=digits, note=note, served="app.py" if app else "bench/ink_app.py --read")
+    result.update(users=users, digits=digits, note=note, served="app.py" if app else "bench.ink_app --read")
     return result
 
 

@@ -1,8 +1,8 @@
 """What a person feels: from lifting the pen to the answer on screen, in headless Chromium.
 
-    python bench/pen_latency.py [--strokes 20] [--long 2.0] [--only ink sketchpad ink-read]
+    python -m bench.pen_latency [--strokes 20] [--long 2.0] [--only sketchpad ink ink-read app]
 
-Serves each bare app of bench/ink_app.py in its own process and draws on it with the mouse through
+Serves each bare app of bench/ink_app.py, and the app, in its own process and draws on it with the mouse through
 Playwright (Debian's /usr/bin/chromium): strokes of ~15 pointer moves 16 ms apart (a 60 Hz pen),
 then pen up. In the page, a capture listener notes when the pen is lifted and a MutationObserver on
 the answer (#answer, a gr.Label: its top line) notes, in the next animation frame, when each new answer is
@@ -14,7 +14,8 @@ painted. Printed (not asserted), for each surface:
   answer follows the pen). For the Sketchpad, the first answer after pen-up.
 - updates per second while drawing: answers painted during a ``--long`` second stroke.
 
-``ink-read`` is our canvas with the server rasterising and reading every update with LeNet-5.
+``ink-read`` is our canvas with the server rasterising and reading every update with LeNet-5;
+``app`` is the whole page (its message says how many points it read), with every output.
 Everything shares the machine's cores with the browser: check the load average printed with them.
 """
 
@@ -24,12 +25,6 @@ import argparse
 import math
 import shutil
 import time
-from pathlib import Path
-
-if __package__ in (None, ""):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Server, machine, pct, weights_env
 
@@ -62,10 +57,11 @@ WATCH = """() => {
 
 SURFACES = {
     # name: (the server's script and arguments, the canvas, what shows the page is ready to draw)
-    "sketchpad": (("bench/ink_app.py", "--surface", "sketchpad"), "#sketchpad canvas",
+    "sketchpad": (("bench.ink_app", "--surface", "sketchpad"), "#sketchpad canvas",
                   '#sketchpad button[aria-label="Brush"].highlight'),
-    "ink": (("bench/ink_app.py", "--surface", "ink"), "#ink canvas", "#ink [data-ready]"),
-    "ink-read": (("bench/ink_app.py", "--surface", "ink", "--read"), "#ink canvas", "#ink [data-ready]"),
+    "ink": (("bench.ink_app", "--surface", "ink"), "#ink canvas", "#ink [data-ready]"),
+    "ink-read": (("bench.ink_app", "--surface", "ink", "--read"), "#ink canvas", "#ink [data-ready]"),
+    "app": (("app.py",), "#ink canvas", "#ink [data-ready]"),
 }  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from lenet.preprocess import UnreadableImage
 # Bounds on what one drawing may hold. A digit drawn slowly with a 120 Hz pen is a few hundred points
 # (the canvas drops points closer than a pixel to the last one); these leave a wide margin.
 MAX_STROKES = 100
-MAX_POINTS = 20_000
+MAX_POINTS = 10_000
 MAX_JSON = 1_000_000  # characters of a value sent as JSON text
 MIN_SIDE, MAX_SIDE = 16, 4096  # canvas side, in pixels
 # The largest canvas side rasterised: bigger canvases are drawn scaled down to this (the digit ends
@@ -40,6 +40,11 @@ RASTER = 280
 # Points may lie off the canvas (the pen left it while drawing); they are kept, the picture is the
 # canvas. A point further out than this many canvas sides is not a drawing.
 MARGIN = 1.0
+# What drawing costs Pillow: about one operation per pixel under the pen, for each segment (its length
+# plus a round joint, times the pen's width), at the scale rasterised, ~3 ns each. A digit is ~0.3 M of
+# these; a canvas scribbled all over a few times, ~3 M. More is refused, so that no value within the
+# sizes above (10,000 long segments under a huge pen: ~150 M, half a second) stalls the server.
+MAX_INK = 40 * RASTER * RASTER
 
 
 class BadStrokes(UnreadableImage):
@@ -118,6 +123,9 @@ def parse(value: Any) -> Strokes | None:
     if total > MAX_POINTS:
         raise BadStrokes(f"This drawing has {total:,} points; the limit is {MAX_POINTS:,}. Clear and redraw.")
     lo_x, hi_x, lo_y, hi_y = -MARGIN * width, (1 + MARGIN) * width, -MARGIN * height, (1 + MARGIN) * height
+    scale = min(1.0, RASTER / max(width, height))
+    pen = max(1.0, brush * scale)
+    ink = 0.0  # the rasterising cost, see MAX_INK
     checked = []
     for i, stroke in enumerate(strokes, 1):
         points = []
@@ -127,7 +135,10 @@ def parse(value: Any) -> Strokes | None:
             x, y = _number(point[0], f"Stroke {i}'s x"), _number(point[1], f"Stroke {i}'s y")
             if not (lo_x <= x <= hi_x and lo_y <= y <= hi_y):
                 raise BadStrokes(f"Stroke {i} has a point ({x:g}, {y:g}) far outside the {width}×{height} canvas.")
+            ink += pen * (pen + (math.hypot(x - points[-1][0], y - points[-1][1]) * scale if points else 0.0))
             points.append((x, y))
+        if ink > MAX_INK:
+            raise BadStrokes("This drawing has too much ink to read: clear it and draw one digit.")
         if points:
             checked.append(tuple(points))
     if not checked:
@@ -138,7 +149,7 @@ def parse(value: Any) -> Strokes | None:
 def rasterise(drawing: Strokes) -> np.ndarray:
     """The drawing as the canvas showed it: uint8 (H, W) grey, 255 paper and 0 ink, drawn with a
     round pen of the drawing's brush diameter. The canvas is scaled so that its longer side is at
-    most RASTER pixels (the pen with it), so the cost is bounded whatever the canvas size."""
+    most RASTER pixels (the pen with it); with :func:`parse`'s MAX_INK, the cost is bounded."""
     scale = min(1.0, RASTER / max(drawing.width, drawing.height))
     w, h = max(1, round(drawing.width * scale)), max(1, round(drawing.height * scale))
     pen = max(1.0, drawing.brush * scale)
@@ -146,12 +157,23 @@ def rasterise(drawing: Strokes) -> np.ndarray:
     im = Image.new("L", (w, h), 255)
     draw = ImageDraw.Draw(im)
     for stroke in drawing.strokes:
-        points = [(x * scale, y * scale) for x, y in stroke]
+        points = _thinned([(x * scale, y * scale) for x, y in stroke], max(1.0, pen / 4))
         if len(points) > 1:
             draw.line(points, fill=0, width=max(1, round(pen)), joint="curve")
         for x, y in (points[0], points[-1]) if len(points) > 1 else points[:1]:  # round caps
             draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
     return np.asarray(im)
+
+
+def _thinned(points: list[tuple[float, float]], apart: float) -> list[tuple[float, float]]:
+    """``points`` without those closer than ``apart`` to the last one kept (the ends are kept): under
+    a round pen a quarter of its width, they change nothing visible, and each round joint costs Pillow
+    a few microseconds (20,000 of them: ~0.1 s)."""
+    kept = points[:1]
+    for x, y in points[1:-1]:
+        if (x - kept[-1][0]) ** 2 + (y - kept[-1][1]) ** 2 >= apart * apart:
+            kept.append((x, y))
+    return kept + points[-1:] if len(points) > 1 else kept
 
 
 def picture(value: Any) -> np.ndarray | None:

@@ -6,7 +6,8 @@
 // one reading is in flight per page and the newest strokes go as soon as the previous answer is in.
 //
 // The value: {strokes: [[[x, y], ...], ...], brush, width, height}, in canvas pixels (props.size
-// square), brush = the pen's diameter. Read and checked by lenet/strokes.py.
+// square), brush = the pen's diameter. Checked and rasterised by lenet/strokes.py; the markup is
+// explorer/canvas.py, TEMPLATE.
 const size = Number(props.size) || 280;
 const brush = Number(props.brush) || 24;
 const canvas = element.querySelector('canvas');

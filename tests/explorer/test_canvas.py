@@ -1,4 +1,4 @@
-"""The drawing surface (explorer/ink.py, explorer/static/ink.js) in a real browser, on a bare page:
+"""The drawing surface (explorer/canvas.py, explorer/static/canvas.js) in a real browser, on a bare page:
 drawing with the mouse and a finger, Undo, Clear, the value it sends, and at most one reading in
 flight while the pen moves, with the newest strokes sent when the answer is back.
 
@@ -7,21 +7,15 @@ Needs Debian's Chromium at /usr/bin/chromium and the ``playwright`` package; ski
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
-from pathlib import Path
 
 import gradio as gr
 import pytest
 
-from explorer.ink import BRUSH, SIZE, ink_canvas
+from explorer import assets
+from explorer.canvas import BRUSH, CANVAS, ink_canvas
 from lenet.strokes import BadStrokes, parse, picture
-
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("needs Chromium (apt-get install chromium)", allow_module_level=True)
 
 SLOW_S = 0.25  # each reading takes this long, so that strokes arrive while one is in flight
 
@@ -61,17 +55,10 @@ def bare():
         label = gr.Label(elem_id="answer")
         canvas.change(recorder.read, canvas, label, trigger_mode="always_last", show_progress="hidden",
                       concurrency_limit=4)  # fmt: skip
-    _, url, _ = demo.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    _, url, _ = demo.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True,
+                                    css=assets.read("canvas.css"))  # fmt: skip
     yield url, recorder
     demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -122,7 +109,7 @@ def test_mouse_stroke_sends_its_points_and_the_answer_follows(page, bare):
     assert 15 <= n <= 21  # a point per move, at least a pixel apart
     wait_shown(page, f"{n} points")
     value = bare[1].values[-1]
-    assert value["brush"] == BRUSH and value["width"] == value["height"] == SIZE
+    assert value["brush"] == BRUSH and value["width"] == value["height"] == CANVAS
     xs = [x for x, _ in value["strokes"][0]]
     ys = [y for _, y in value["strokes"][0]]
     assert max(abs(x - 140) for x in xs) < 1.5 and abs(ys[0] - 40) < 1.5 and abs(ys[-1] - 240) < 1.5

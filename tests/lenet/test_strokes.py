@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 import pytest
-from canvases import SEVEN, ZERO, stroke_canvas
 
 from lenet.preprocess import UnreadableImage, preprocess
-from lenet.strokes import MAX_POINTS, MAX_STROKES, RASTER, BadStrokes, Strokes, parse, picture, rasterise
+from lenet.strokes import MAX_POINTS, MAX_STROKES, RASTER, BadStrokes, Strokes, parse, picture
+from tests.canvases import SEVEN, ZERO, stroke_canvas
 
 
 def value(strokes, brush=24, width=280, height=280) -> dict:
@@ -47,7 +47,7 @@ def test_rasterised_strokes_match_the_sketchpad_composite():
     ours = picture(value([drawn(SEVEN)], brush=24))
     theirs = stroke_canvas(SEVEN, width=24)[:, :, 0]
     assert ours.shape == (280, 280) and ours.dtype == np.uint8
-    assert np.mean(ours != theirs) < 0.002  # a few edge pixels of the round caps
+    assert np.mean(ours != theirs) < 0.002  # a few edge pixels of the round caps and joints
     diff = np.abs(preprocess(ours) - preprocess(theirs))
     assert diff.mean() < 0.005 and diff.max() < 0.15  # one pixel's anti-aliased edge at most
 
@@ -141,17 +141,45 @@ def test_json_text_too_long_is_refused_before_parsing():
     assert time.perf_counter() - start < 0.05
 
 
-def test_the_largest_allowed_drawing_is_cheap():
-    """MAX_POINTS points on the largest canvas: parsed and rasterised in well under a second."""
-    rng = np.random.default_rng(0)
-    pts = rng.uniform(0, 4096, size=(MAX_POINTS, 2)).round(1).tolist()
-    v = value([pts[i : i + MAX_POINTS // MAX_STROKES] for i in range(0, MAX_POINTS, MAX_POINTS // MAX_STROKES)],
-              brush=2000, width=4096, height=4096)  # fmt: skip
+def scribble(n: int, step: float, seed: int = 0) -> list[list[list[float]]]:
+    """``n`` points of a random walk with steps of about ``step`` px on the 280 px canvas, as strokes."""
+    rng = np.random.default_rng(seed)
+    walk = np.clip(140 + np.cumsum(rng.normal(0, step, size=(n, 2)), axis=0), 0, 280).round(1)
+    per = max(1, n // MAX_STROKES)
+    return [walk[i : i + per].tolist() for i in range(0, n, per)]
+
+
+@pytest.mark.parametrize("brush", [2, 6, 24])
+def test_the_heaviest_allowed_drawings_are_cheap(brush):
+    """MAX_POINTS points of scribble (the most a value may hold; a digit is a few hundred): parsed
+    and rasterised in a small fraction of a second, or refused for its ink (the 24 px pen)."""
     start = time.perf_counter()
-    d = parse(v)
-    image = rasterise(d)
-    assert d.points == MAX_POINTS and image.shape == (RASTER, RASTER)
-    assert time.perf_counter() - start < 1.0
+    try:
+        image = picture(value(scribble(MAX_POINTS, 2.0), brush=brush))
+        assert image.shape == (280, 280) and (image < 128).any()
+    except BadStrokes as exc:
+        assert "too much ink" in str(exc) and brush == 24
+    assert time.perf_counter() - start < 0.25  # ~40 ms on an idle 2-core machine
+
+
+def test_a_heavy_scribble_is_refused_for_its_ink_before_drawing():
+    """Long random segments under a huge pen, on the largest canvas: ~150 M pixel operations to
+    draw (half a second): refused by parse(), in the time it takes to read the points."""
+    rng = np.random.default_rng(0)
+    per = MAX_POINTS // MAX_STROKES
+    jumps = [rng.uniform(0, 4096, size=(per, 2)).round(1).tolist() for _ in range(MAX_STROKES)]
+    start = time.perf_counter()
+    with pytest.raises(BadStrokes, match="too much ink"):
+        parse(value(jumps, brush=2000, width=4096, height=4096))
+    assert time.perf_counter() - start < 0.1
+
+
+def test_thinning_keeps_the_picture():
+    """Dense points (0.5 px apart) and the same stroke thinned give the same picture."""
+    dense = [[[100 + 0.5 * i, 60 + 0.3 * i] for i in range(200)]]
+    sparse = [[dense[0][0], dense[0][-1]]]
+    a, b = picture(value(dense)), picture(value(sparse))
+    assert np.mean(a != b) < 0.002
 
 
 def test_strokes_are_immutable_and_finite():

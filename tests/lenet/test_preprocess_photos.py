@@ -8,11 +8,11 @@ import time
 
 import numpy as np
 import pytest
-from canvases import SEVEN, stroke_canvas
 from PIL import Image, ImageOps
 
 from lenet import limits
 from lenet.preprocess import ORIENTATION, UnreadableImage, orient, preprocess, to_array
+from tests.canvases import SEVEN, huge_png, stroke_canvas
 
 
 @pytest.fixture
@@ -83,8 +83,6 @@ def test_8000x6000_phone_jpeg_is_decoded_reduced(app_limits, tmp_path):
 
 def test_huge_png_is_still_refused(app_limits, tmp_path):
     """No reduced decoding exists for a PNG: over the limit it is refused, from its header."""
-    from test_bad_input import huge_png
-
     path = huge_png(tmp_path / "huge.png")
     with pytest.raises(UnreadableImage, match="too big"):
         preprocess(str(path))
