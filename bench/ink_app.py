@@ -30,14 +30,17 @@ def ink_app(read: bool = False) -> gr.Blocks:
         import torch
 
         from lenet.checkpoint import load_model
-        from lenet.preprocess import preprocess
+        from lenet.preprocess import UnreadableImage, preprocess
         from lenet.reading import read_digit as read_one
 
         torch.set_num_threads(1)
         net = load_model("lenet5")
 
         def read_digit(picture) -> str:
-            digit = preprocess(picture)
+            try:
+                digit = preprocess(picture)
+            except UnreadableImage:  # a scribble read as noise: an answer all the same
+                return "?"
             return "-" if digit is None else str(read_one(net, digit).digit)
 
     def answer(value: dict | None) -> dict:
