@@ -125,7 +125,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     # explains a huge or broken upload. Every reading shares one concurrency limit.
     read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
             "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
-    ink.change(read_strokes, [ink, choice, why_open], [*outputs, why_view], api_name="strokes", **read)
+    canvas.listen(ink, read_strokes, [ink, choice, why_open], [*outputs, why_view], api_name="strokes", **read)
     sketchpad.change(read_drawing, [sketchpad, choice], outputs, api_name="predict", **read)
     uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
                              api_name="predict_image", **read)  # fmt: skip

@@ -22,7 +22,7 @@ from lenet import limits
 
 
 def ink_app(read: bool = False) -> gr.Blocks:
-    from explorer.canvas import ink_canvas
+    from explorer.canvas import ink_canvas, listen
     from lenet.strokes import BadStrokes, parse, rasterise
 
     read_digit = None
@@ -56,8 +56,8 @@ def ink_app(read: bool = False) -> gr.Blocks:
     with gr.Blocks(title="ink", analytics_enabled=False) as demo:
         canvas = ink_canvas(elem_id="ink")
         label = gr.Label(num_top_classes=1, elem_id="answer")
-        canvas.change(answer, canvas, label, api_name="strokes", trigger_mode="always_last", show_progress="hidden",
-                      concurrency_limit=limits.CONCURRENCY)  # fmt: skip
+        listen(canvas, answer, [canvas], [label], api_name="strokes", trigger_mode="always_last",
+               show_progress="hidden", concurrency_limit=limits.CONCURRENCY)  # fmt: skip
     return demo
 
 

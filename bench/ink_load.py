@@ -1,7 +1,7 @@
 """A class drawing at once, with the traffic the canvas really sends: 32 pages, each drawing digits
 stroke by stroke with a 60 Hz pen, the strokes sent while the pen moves with at most one reading in
-flight per page (the newest strokes go as soon as the previous answer is back), as
-explorer/static/ink.js and Gradio's trigger_mode="always_last" do in a browser.
+flight per page, as explorer/static/canvas.js does in a browser: when an answer is back, the newest
+strokes go at once if the pen is up, and, while it moves, after a pause as long as that round trip.
 
     python -m bench.ink_load [--users 32] [--digits 4] [--app]
 
@@ -70,6 +70,7 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
     version = 0  # bumped at each change of the drawing
     changed = asyncio.Event()
     answered = {"count": 0, "at": {}}  # answers to this page; version → when its answer came back
+    pen = {"down": False, "rest": 0.0}  # the pen; when the next mid-stroke reading may go
 
     async def sender(stop: asyncio.Event) -> None:
         sent = -1
@@ -79,7 +80,10 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
                 await asyncio.wait([asyncio.ensure_future(changed.wait()), asyncio.ensure_future(stop.wait())],
                                    return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
                 continue
-            sent = version
+            if pen["down"] and time.perf_counter() < pen["rest"]:  # mid-stroke: pace, as the canvas does
+                await asyncio.sleep(0.004)
+                continue
+            sent, start = version, time.perf_counter()
             value = {"strokes": [list(s) for s in strokes], "brush": BRUSH, "width": SIZE, "height": SIZE}
             out["sent"] += 1
             try:
@@ -88,7 +92,8 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
                 out["answers"] += 1
             except Exception as exc:  # counted, not raised
                 out["failures"].append(f"{type(exc).__name__}: {exc}"[:200])
-            answered["at"][sent] = time.perf_counter()
+            answered["at"][sent] = now = time.perf_counter()
+            pen["rest"] = now + min(now - start, 1.0)
 
     def change() -> None:
         nonlocal version
@@ -102,10 +107,12 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
             current: list[list[float]] = []
             strokes.append(current)
             start, before = time.perf_counter(), answered["count"]
+            pen["down"] = True
             for point in stroke:
                 current.append(point)
                 change()
                 await asyncio.sleep(1 / HZ)
+            pen["down"] = False
             up, final = time.perf_counter(), version
             out["updates_per_s"].append((answered["count"] - before) / (up - start))
             while final not in answered["at"] and not any(v > final for v in answered["at"]):

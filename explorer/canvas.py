@@ -6,14 +6,15 @@ The drawing surface is a canvas of our own in a Gradio custom HTML component (``
 lifted, then exported its layers as PNGs and uploaded them: ~0.6 s before the server heard of a
 stroke. This canvas sends the strokes themselves, a few kilobytes of JSON, while the pen moves
 (``static/canvas.js``); the server checks and rasterises them (:mod:`lenet.strokes`) and reads the
-picture like any other. Listen to it with ``trigger_mode="always_last"``: a change while a reading
-is on its way is held, and the newest strokes go when it is answered, so one reading at most is in
-flight per page. Its style sheet is ``static/canvas.css``.
+picture like any other. Wire it with :func:`listen`: one reading at most is in flight per page, and
+the newest strokes go when it is answered (mid-stroke, after a pause as long as the round trip).
+Its style sheet is ``static/canvas.css``.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -79,6 +80,24 @@ def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "cle
     ink.api_info = lambda: API_INFO
     ink.example_payload = ink.example_value = lambda: EXAMPLE
     return ink
+
+
+# Run in the browser when a reading of the canvas is answered or fails (no request): the canvas
+# then sends the strokes drawn meanwhile (static/canvas.js, answered).
+ANSWERED = (
+    "() => document.querySelectorAll('.ink')"
+    ".forEach((e) => e.dispatchEvent(new Event('ink-answered', {bubbles: true})))"
+)
+
+
+def listen(ink: gr.HTML, fn: Callable, inputs: list, outputs: list, **kwargs: Any) -> None:
+    """Read the canvas ``ink`` with ``fn`` whenever its strokes change (``ink.change``, with
+    ``kwargs``), and tell it in the browser when each reading is answered, so that it keeps one in
+    flight and paces the next. The canvas works without this (Gradio's always_last holds back what
+    it sends meanwhile), but waits up to 5 s for each answer."""
+    reading = ink.change(fn, inputs, outputs, **kwargs)
+    reading.then(None, js=ANSWERED)
+    reading.failure(None, js=ANSWERED)
 
 
 _POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}

@@ -2,8 +2,11 @@
 // Gradio runs this body once per page with `element` (the component's root), `props` (its value and
 // the props given in Python) and `trigger`. It draws with pointer events (mouse, finger, pen) and
 // publishes the strokes as the component's value while the pen moves; every new value fires the
-// component's "change" event, and the Python side listens with trigger_mode="always_last", so at most
-// one reading is in flight per page and the newest strokes go as soon as the previous answer is in.
+// component's "change" event. One reading at most is in flight: the page tells the canvas when each
+// is answered (an "ink-answered" DOM event, wired by explorer/canvas.py, listen), and the newest
+// strokes go then — at once when the pen is up, or, while it moves, after a pause as long as the last
+// round trip, so that a busy server (a class drawing at once) gets fewer mid-stroke readings and the
+// pen-up one waits less. Gradio's trigger_mode="always_last" on the event is the second lock.
 //
 // The value: {strokes: [[[x, y], ...], ...], brush, width, height}, in canvas pixels (props.size
 // square), brush = the pen's diameter. Checked and rasterised by lenet/strokes.py; the markup is
@@ -16,6 +19,13 @@ const strokes = [];
 let current = null; // the stroke under the pen
 let pen = null; // the pointerId drawing it: a second finger does not draw
 let frame = 0; // a requestAnimationFrame pending to publish
+let timer = 0; // ... or a timer, while the pen moves and the last reading is recent
+let version = 0; // bumped at every change of the drawing
+let sent = 0; // the version last published
+let last = ''; // ... as JSON: an unchanged value fires no event, so it is not waited for
+let inflight = 0; // when the reading in flight was published (performance.now()), or 0
+let rest = 0; // when the next mid-stroke reading may go: the answer's arrival plus its round trip
+let stuck = 0; // a timer that stops waiting for an answer that never comes (an error, a lost event)
 
 // Sharp on any screen: the backing store follows the canvas's CSS size and the device pixel ratio;
 // drawing happens in canvas pixels (size × size) through the transform.
@@ -53,14 +63,46 @@ function redraw() {
 
 // The value Gradio sends: a fresh object each time (Gradio compares values to decide on "change").
 function publish() {
-  if (frame) cancelAnimationFrame(frame);
-  frame = 0;
-  element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
-  props.value = {strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size};
+  cancelAnimationFrame(frame);
+  clearTimeout(timer);
+  frame = timer = 0;
+  if (inflight || sent === version) return;
+  sent = version;
+  const value = {strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size};
+  const json = JSON.stringify(value);
+  if (json === last) return;
+  last = json;
+  inflight = performance.now();
+  stuck = setTimeout(answered, 5000);
+  props.value = value;
 }
 
-function publishSoon() {
-  if (!frame) frame = requestAnimationFrame(publish);
+// The page's answer arrived (or the reading failed): send what changed meanwhile.
+function answered() {
+  if (!inflight) return;
+  const now = performance.now();
+  rest = now + Math.min(now - inflight, 1000);
+  inflight = 0;
+  clearTimeout(stuck);
+  if (sent !== version) schedule(pen === null);
+}
+element.addEventListener('ink-answered', answered);
+
+// The drawing changed: publish now (pen up, Undo, Clear) or soon (the pen moves), one at a time.
+function changed(now) {
+  version++;
+  element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
+  schedule(now);
+}
+
+function schedule(now) {
+  if (inflight) return; // answered() sends it
+  const wait = now ? 0 : rest - performance.now();
+  if (now) publish();
+  else if (!frame && !timer) {
+    if (wait > 16) timer = setTimeout(publish, wait);
+    else frame = requestAnimationFrame(publish);
+  }
 }
 
 function at(e) {
@@ -78,7 +120,7 @@ canvas.addEventListener('pointerdown', (e) => {
   current = [at(e)];
   strokes.push(current);
   paint(current, 0);
-  publishSoon();
+  changed(false);
 });
 
 canvas.addEventListener('pointermove', (e) => {
@@ -93,7 +135,7 @@ canvas.addEventListener('pointermove', (e) => {
   }
   if (current.length > from) {
     paint(current, from);
-    publishSoon();
+    changed(false);
   }
 });
 
@@ -101,7 +143,7 @@ function penUp(e) {
   if (e.pointerId !== pen) return;
   pen = null;
   current = null;
-  publish(); // at once: the answer for the whole stroke is what a person waits for
+  schedule(true); // at once: the answer for the whole stroke is what a person waits for
 }
 canvas.addEventListener('pointerup', penUp);
 canvas.addEventListener('pointercancel', penUp);
@@ -111,14 +153,14 @@ function undo() {
   if (pen !== null || !strokes.length) return;
   strokes.pop();
   redraw();
-  publish();
+  changed(true);
 }
 
 function clear() {
   if (pen !== null || !strokes.length) return;
   strokes.length = 0;
   redraw();
-  publish();
+  changed(true);
 }
 
 element.querySelector('[data-ink="undo"]').addEventListener('click', undo);

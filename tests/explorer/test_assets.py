@@ -15,7 +15,7 @@ def test_every_style_sheet_is_joined_and_the_scripts_load():
     assert css.count("{") == css.count("}")
     assert "touch-action: none" in assets.read("canvas.css")  # a finger draws, the page does not scroll
     ink = assets.js("canvas.js")  # a js_on_load body: the value is the strokes, sent while the pen moves
-    assert not ink.startswith("//") and "props.value = {strokes" in ink and "pointermove" in ink
+    assert not ink.startswith("//") and "props.value = value" in ink and "pointermove" in ink and "ink-answered" in ink
     assert "trigger('click'" in assets.js("mistakes.js") and not assets.js("mistakes.js").startswith("//")
 
 

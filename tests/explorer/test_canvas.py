@@ -14,7 +14,7 @@ import gradio as gr
 import pytest
 
 from explorer import assets
-from explorer.canvas import BRUSH, CANVAS, ink_canvas
+from explorer.canvas import BRUSH, CANVAS, ink_canvas, listen
 from lenet.strokes import BadStrokes, parse, picture
 
 SLOW_S = 0.25  # each reading takes this long, so that strokes arrive while one is in flight
@@ -53,8 +53,8 @@ def bare():
     with gr.Blocks() as demo:
         canvas = ink_canvas(elem_id="ink")
         label = gr.Label(elem_id="answer")
-        canvas.change(recorder.read, canvas, label, trigger_mode="always_last", show_progress="hidden",
-                      concurrency_limit=4)  # fmt: skip
+        listen(canvas, recorder.read, [canvas], [label], api_name="read", trigger_mode="always_last",
+               show_progress="hidden", concurrency_limit=4)  # fmt: skip
     _, url, _ = demo.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True,
                                     css=assets.read("canvas.css"))  # fmt: skip
     yield url, recorder
