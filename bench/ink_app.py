@@ -21,7 +21,7 @@ from explorer import assets
 from lenet import limits
 
 
-def ink_app(read: bool = False) -> gr.Blocks:
+def ink_app(read: bool = False, pace: float = 1.0) -> gr.Blocks:
     from explorer.canvas import ink_canvas, listen
     from lenet.strokes import BadStrokes, parse, rasterise
 
@@ -54,7 +54,7 @@ def ink_app(read: bool = False) -> gr.Blocks:
         return {said: 1.0}
 
     with gr.Blocks(title="ink", analytics_enabled=False) as demo:
-        canvas = ink_canvas(elem_id="ink")
+        canvas = ink_canvas(elem_id="ink", pace=pace)
         label = gr.Label(num_top_classes=1, elem_id="answer")
         listen(canvas, answer, [canvas], [label], api_name="strokes", trigger_mode="always_last",
                show_progress="hidden", concurrency_limit=limits.CONCURRENCY)  # fmt: skip
@@ -88,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--surface", choices=["ink", "sketchpad"], default="ink", help="which drawing surface")
     parser.add_argument("--read", action="store_true", help="ink: also rasterise and read the strokes with LeNet-5")
+    parser.add_argument("--pace", type=float, default=1.0, help="ink: the canvas's pause before a mid-stroke reading")
     args = parser.parse_args(argv)
-    demo = ink_app(args.read) if args.surface == "ink" else sketchpad_app()
+    demo = ink_app(args.read, args.pace) if args.surface == "ink" else sketchpad_app()
     demo.queue(**limits.QUEUE).launch(css=assets.read("canvas.css"), run_history=False)
     return 0
 

@@ -14,7 +14,8 @@ painted. Printed (not asserted), for each surface:
   answer follows the pen). For the Sketchpad, the first answer after pen-up.
 - updates per second while drawing: answers painted during a ``--long`` second stroke.
 
-``ink-read`` is our canvas with the server rasterising and reading every update with LeNet-5;
+``ink-read`` is our canvas with the server rasterising and reading every update with LeNet-5
+(``ink-read-unpaced``: the same, mid-stroke readings sent at once when the last is answered);
 ``app`` is the whole page (its message says how many points it read), with every output.
 Everything shares the machine's cores with the browser: check the load average printed with them.
 """
@@ -61,6 +62,8 @@ SURFACES = {
                   '#sketchpad button[aria-label="Brush"].highlight'),
     "ink": (("bench.ink_app", "--surface", "ink"), "#ink canvas", "#ink [data-ready]"),
     "ink-read": (("bench.ink_app", "--surface", "ink", "--read"), "#ink canvas", "#ink [data-ready]"),
+    "ink-read-unpaced": (("bench.ink_app", "--surface", "ink", "--read", "--pace", "0"), "#ink canvas",
+                         "#ink [data-ready]"),
     "app": (("app.py",), "#ink canvas", "#ink [data-ready]"),
 }  # fmt: skip
 

@@ -7,7 +7,8 @@ lifted, then exported its layers as PNGs and uploaded them: ~0.6 s before the se
 stroke. This canvas sends the strokes themselves, a few kilobytes of JSON, while the pen moves
 (``static/canvas.js``); the server checks and rasterises them (:mod:`lenet.strokes`) and reads the
 picture like any other. Wire it with :func:`listen`: one reading at most is in flight per page, and
-the newest strokes go when it is answered (mid-stroke, after a pause as long as the round trip).
+the newest strokes go when it is answered (mid-stroke and with a slow server, after a pause as long
+as the round trip).
 Its style sheet is ``static/canvas.css``.
 """
 
@@ -66,17 +67,19 @@ TEMPLATE = """<div class="ink" style="--ink-size: ${size}px">
 <button type="button" id="${clear_id}" data-ink="clear" title="Clear the drawing (Esc)">Clear</button></div></div>"""
 
 
-def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "clear", **kwargs: Any) -> gr.HTML:
+def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "clear", pace: float = 1.0,
+               **kwargs: Any) -> gr.HTML:  # fmt: skip
     """A square canvas whose value is the strokes drawn on it (the format: :mod:`lenet.strokes`),
     updated while the pen moves, with Undo and Clear (element id ``clear_id``) under it. ``size``:
-    canvas pixels a side; ``brush``: the pen's diameter. Its CSS, ``static/canvas.css``, is part of
+    canvas pixels a side; ``brush``: the pen's diameter; ``pace``: the pause before a mid-stroke
+    reading, in round trips of the last one (0: at once; see :func:`listen`). Its CSS, ``static/canvas.css``, is part of
     :func:`explorer.assets.css` (a component's own ``css_template`` would be re-evaluated, and the
     page restyled, at every change of its value: ~60 times a second while drawing).
 
     A function, not a gr.HTML subclass: Gradio writes a .pyi stub next to the source of every
     component class it meets, and this one needs no new methods, only a description for the API."""
     ink = gr.HTML(value=None, html_template=TEMPLATE, js_on_load=assets.js("canvas.js"), size=size, brush=brush,
-                  clear_id=clear_id, apply_default_css=False, **kwargs)  # fmt: skip
+                  clear_id=clear_id, pace=pace, apply_default_css=False, **kwargs)  # fmt: skip
     ink.api_info = lambda: API_INFO
     ink.example_payload = ink.example_value = lambda: EXAMPLE
     return ink

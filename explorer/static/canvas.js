@@ -4,15 +4,20 @@
 // publishes the strokes as the component's value while the pen moves; every new value fires the
 // component's "change" event. One reading at most is in flight: the page tells the canvas when each
 // is answered (an "ink-answered" DOM event, wired by explorer/canvas.py, listen), and the newest
-// strokes go then — at once when the pen is up, or, while it moves, after a pause as long as the last
-// round trip, so that a busy server (a class drawing at once) gets fewer mid-stroke readings and the
-// pen-up one waits less. Gradio's trigger_mode="always_last" on the event is the second lock.
+// strokes go then — at once when the pen is up, or, while it moves and the server is slow, after a
+// pause as long as the last round trip, so that a busy server (a class drawing at once) gets fewer
+// mid-stroke readings and the pen-up one waits less. Gradio's trigger_mode="always_last" on the event
+// is the second lock.
 //
 // The value: {strokes: [[[x, y], ...], ...], brush, width, height}, in canvas pixels (props.size
 // square), brush = the pen's diameter. Checked and rasterised by lenet/strokes.py; the markup is
 // explorer/canvas.py, TEMPLATE.
 const size = Number(props.size) || 280;
 const brush = Number(props.brush) || 24;
+const pace = Number(props.pace ?? 1); // the pause before a mid-stroke reading, in last round trips
+// ... taken only when the server is slow (a class drawing at once): with a quick answer, the next
+// strokes go at once, so that the last of them are often on their way before the pen is lifted.
+const SLOW = 100; // ms
 const canvas = element.querySelector('canvas');
 const ctx = canvas.getContext('2d');
 const strokes = [];
@@ -81,7 +86,8 @@ function publish() {
 function answered() {
   if (!inflight) return;
   const now = performance.now();
-  rest = now + Math.min(now - inflight, 1000);
+  const trip = now - inflight;
+  rest = trip > SLOW ? now + pace * Math.min(trip, 1000) : 0;
   inflight = 0;
   clearTimeout(stuck);
   if (sent !== version) schedule(pen === null);
