@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -22,7 +23,7 @@ from explorer import assets, canvas
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
-from lenet import limits
+from lenet import limits, strokes
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError
 from lenet.network import DEFAULT, TITLES, load_network
 from lenet.preprocess import UnreadableImage, pixels, preprocess
@@ -58,9 +59,9 @@ def refuse(problem: str, name: str) -> tuple[dict, str, str, None]:
 
 
 def predict(drawing: dict | None, name: str = DEFAULT, empty: str = "") -> tuple[dict, str, str, np.ndarray | None]:
-    """Sketchpad value (or an uploaded image) → answer, message, network view, and the digit kept
-    for a later switch of network. What cannot be read is answered with the reason; ``empty`` is the
-    message for a picture with nothing in it (by default, the invitation to draw)."""
+    """Sketchpad value, uploaded image or rasterised strokes → answer, message, network view, and the
+    digit kept for a later switch of network. What cannot be read is answered with the reason;
+    ``empty`` is the message for a picture with nothing in it (by default, the invitation to draw)."""
     if not (isinstance(name, str) and name in NETWORKS):  # unchecked by Gradio: preprocess=False
         return refuse(f"There is no network called {repr(name)[:40]}: choose one of {', '.join(NETWORKS)}.", DEFAULT)
     try:
@@ -73,18 +74,23 @@ def predict(drawing: dict | None, name: str = DEFAULT, empty: str = "") -> tuple
 
 
 async def read_drawing(drawing: dict | None, name: str = DEFAULT) -> tuple[dict, str, str, np.ndarray | None]:
-    """:func:`predict` for the canvas, run on Gradio's event loop when the drawing is canvas-sized
-    (no worker thread to fight the loop for the GIL: see limits.IN_LOOP_PIXELS), else in a thread."""
+    """:func:`predict` on Gradio's event loop for a canvas-sized picture (limits.IN_LOOP_PIXELS), else in a thread."""
     picture = canvas.stroke(drawing, sketchpad.blob_storage)
     if pixels(picture) <= limits.IN_LOOP_PIXELS:
         return predict(picture, name)
     return await asyncio.to_thread(predict, picture, name)
 
 
-def predict_upload(upload: dict | None, name: str = DEFAULT) -> tuple[dict, str, str, np.ndarray | None]:
-    """An uploaded photo or scan, as Gradio's file record: Gradio does not decode it (the event has
-    preprocess=False), so a huge or broken file reaches lenet.preprocess, which bounds and explains."""
-    return predict(upload, name, empty=canvas.NO_DIGIT)
+async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False) -> tuple:
+    """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's
+    outputs, the message marked with the points read, and the "why" view if open: one request."""
+    try:
+        drawing = strokes.parse(value)
+    except strokes.BadStrokes as exc:
+        return (*refuse(str(exc), name), gr.skip())
+    label, message, view, digit = predict(None if drawing is None else strokes.rasterise(drawing), name)
+    why = await asyncio.to_thread(TEACHING.follow, digit, name, True) if why_open is True else gr.skip()
+    return label, canvas.counted(message, drawing.points if drawing else 0), view, digit, why
 
 
 with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=limits.DELETE_CACHE) as demo:
@@ -99,12 +105,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
         with gr.Column(scale=0, min_width=canvas.CANVAS + 64):
             with gr.Tabs():
                 with gr.Tab("Draw"):
-                    sketchpad = gr.Sketchpad(
-                        canvas_size=(canvas.CANVAS, canvas.CANVAS), fixed_canvas=True, layers=False, transforms=(),
-                        brush=gr.Brush(default_size=canvas.BRUSH, colors=["#000000"], color_mode="fixed"),
-                        type="numpy", show_label=False, elem_id="sketchpad",
-                    )  # fmt: skip
-                    sketchpad.blob_storage = limits.Recent(limits.SKETCH_BLOBS)  # Gradio leaks strokes: see limits
+                    ink = canvas.ink_canvas(elem_id="ink", clear_id="clear")
                 with gr.Tab("Photo or MNIST digit"):
                     upload = gr.Image(type="filepath", sources=["upload", "clipboard"],
                                       label="A photo or scan of one digit", height=200, elem_id="upload")  # fmt: skip
@@ -112,26 +113,25 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
                                 label="MNIST test digits: click one", elem_id="examples")  # fmt: skip
                 TEACHING.mistakes_tab(DEFAULT)
             with gr.Row(equal_height=False):
-                with gr.Column(min_width=120):
-                    message = gr.HTML(canvas.INVITATION, elem_id="message")
-                    clear = gr.Button("Clear", size="sm", variant="secondary", elem_id="clear")
+                message = gr.HTML(canvas.INVITATION, elem_id="message", min_width=120)
                 label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
         with gr.Column(scale=1), gr.Tabs(elem_id="views") as views:
             with gr.Tab("Network", elem_id="network-tab"):
                 view = gr.HTML(network_html(NETWORKS[DEFAULT], None))
-            TEACHING.view_tabs(DEFAULT)
-
-    outputs = [label, message, view, digit_state]
-    # preprocess=False: lenet.preprocess decodes the picture (for the canvas, the composite alone);
-    # drawings and uploads share one concurrency limit.
+            why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
+    sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
+    outputs, quiet = [label, message, view, digit_state], {"api_visibility": "private", "show_progress": "hidden"}
+    # preprocess=False: lenet.preprocess decodes pictures (a Sketchpad's composite alone), bounds and
+    # explains a huge or broken upload. Every reading shares one concurrency limit.
     read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
             "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
+    canvas.listen(ink, read_strokes, [ink, choice, why_open], [*outputs, why_view], api_name="strokes", **read)
     sketchpad.change(read_drawing, [sketchpad, choice], outputs, api_name="predict", **read)
-    upload.change(predict_upload, [upload, choice], outputs, api_name="predict_image", **read)
-    choice.change(show, [digit_state, choice], [label, message, view], api_visibility="private", show_progress="hidden")
-    clear.click(None, js=assets.js("clear.js"))
-    TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=outputs)
-    demo.load(None, js=assets.js("select_brush.js"))
+    uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
+                             api_name="predict_image", **read)  # fmt: skip
+    uploaded.then(TEACHING.follow, [digit_state, choice, why_open], why_view, **quiet)
+    choice.change(show, [digit_state, choice], [label, message, view], **quiet)
+    TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.

@@ -1,13 +1,15 @@
-"""Every performance figure of issue 4 in one run, as a table with the targets.
+"""Every performance figure of issues 4 and 9 in one run, as a table with the targets.
 
     python -m bench            # or: python -m bench.run_all [--quick]
 
 Runs, in turn: bench/server_cost.py (one update, in-process), bench/api_latency.py (HTTP round
 trip, app and floor), bench/load.py (32 pages × 12 drawings, app and floor), bench/cold_start.py
-and bench/memory.py (5,000 predictions), each printing its own figures, then the summary. Each
-script also runs on its own. ``--quick`` makes every measure small, to check that they run (its
-figures mean little). Takes about 5 minutes on a 2-core machine; on a busy machine the figures
-are not meaningful — check the load average printed with them.
+and bench/memory.py (5,000 predictions), bench/pen_latency.py (pen-up → answer painted in
+headless Chromium, the app and a bare Sketchpad) and bench/ink_load.py (32 pages drawing live),
+each printing its own figures, then the summary. Each script also runs on its own. ``--quick``
+makes every measure small, to check that they run (its figures mean little). Takes about 10
+minutes on a 2-core machine; on a busy machine the figures are not meaningful — check the load
+average printed with them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import argparse
 import os
 import time
 
-from bench import api_latency, cold_start, load, memory, server_cost
+from bench import api_latency, cold_start, ink_load, load, memory, pen_latency, server_cost
 from bench.common import machine
 
 
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     cold = cold_start.report(cold_start.measure(1 if q else 3))
     print()
     mem = memory.report(memory.measure(300 if q else 5000, 8 if q else 32))
+    print()
+    pen = {r["surface"]: r for r in pen_latency.report(pen_latency.measure(["app", "sketchpad"], 5 if q else 20))}
+    print()
+    ink = ink_load.report(ink_load.measure(users, 1 if q else 3, app=True))
     print()
 
     rows = [
@@ -65,6 +71,19 @@ def main(argv: list[str] | None = None) -> int:
         ("memory growth, 5,000 predictions" if not q else "memory growth (quick)",
          f"{mem['growth_mb']:+.1f} MB ({mem['before_mb']:.0f} → {mem['after_mb']:.0f} MB)", "≤ 50 MB",
          mem["growth_mb"] <= 50),
+        ("pen-up → answer painted p50, app",
+         f"{pen['app']['p50_ms']:.0f} ms (Sketchpad {pen['sketchpad']['p50_ms']:.0f})", "≤ 100 ms",
+         pen["app"]["p50_ms"] <= 100),
+        ("pen-up → answer painted p95, app",
+         f"{pen['app']['p95_ms']:.0f} ms (Sketchpad {pen['sketchpad']['p95_ms']:.0f})", "≤ 200 ms",
+         pen["app"]["p95_ms"] <= 200),
+        ("updates per second while drawing", f"{pen['app']['updates_per_s']:.1f}", "≥ 5",
+         pen["app"]["updates_per_s"] >= 5),
+        (f"{users} pages drawing live: failures", f"{ink['failures']} of {ink['sent']}", "0", ink["failures"] == 0),
+        (f"{users} pages drawing live: pen-up → answer p95", f"{ink['pen_up_p95_ms']:.0f} ms", "≤ 1 s",
+         ink["pen_up_p95_ms"] <= 1000),
+        (f"{users} pages drawing live: queue", f"max {ink['queue_max']} (≤ 1 per page)", f"≤ {users}",
+         ink["queue_max"] <= users),
     ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'figure':<40} {'target':<9} met")

@@ -8,7 +8,9 @@ from pathlib import Path
 STATIC = Path(__file__).resolve().parent / "static"
 
 # The style sheets, in the order they are joined: each view's own, then the page's layout.
-STYLES = ("network_view.css", "mistakes.css", "why.css", "architecture.css", "how_it_learned.css", "page.css")
+STYLES = (
+    "canvas.css", "network_view.css", "mistakes.css", "why.css", "architecture.css", "how_it_learned.css", "page.css",
+)  # fmt: skip
 
 
 @cache

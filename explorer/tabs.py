@@ -5,7 +5,8 @@ Everything they show is made by the pure modules beside this one (:mod:`explorer
 :mod:`explorer.why`, :mod:`explorer.architecture`, :mod:`explorer.how_it_learned`). What is per
 network (the mistakes, the matrix, the plots, the layer table) is built once, when :class:`Teaching`
 is created at start-up, and only looked up per request. The only per-request work is the occlusion
-map, and it runs only while "Why this answer" is open.
+map, and it runs only while "Why this answer" is open: the app's reading events ask for it
+(:meth:`Teaching.follow`) in the same request as the answer, so a stroke costs one request, not two.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class Teaching:
         maps = occlusion(network.net, digit)
         return why.why_html(network.title, reading.digit, reading.runner_up, reading.acts["input"], maps)
 
+    def follow(self, digit: np.ndarray | None, name: str, is_open: bool):
+        """The "why this answer" HTML for ``digit`` while its tab is open, else gr.skip() (the tab
+        keeps what it shows, and is brought up to date when opened)."""
+        return self.why(digit, name) if is_open is True else gr.skip()
+
     def picked(self, name: str, data: dict) -> np.ndarray | None:
         """The digit the page sent back from the explorer (``{"pick": k, "model": name}``), or None
         when it is stale (another network was chosen meanwhile) or out of range."""
@@ -62,41 +68,41 @@ class Teaching:
         with gr.Tab("Mistakes", elem_id="mistakes-tab"):
             self.explorer_view = gr.HTML(self.explorer[name], js_on_load=assets.js("mistakes.js"), elem_id="mistakes")
 
-    def view_tabs(self, name: str) -> None:
-        """Why this answer, the architecture and how it learned, as tabs beside the network view."""
+    def view_tabs(self, name: str) -> tuple[gr.State, gr.HTML]:
+        """Why this answer, the architecture and how it learned, as tabs beside the network view.
+        Returns whether "Why this answer" is open (a gr.State) and its view, for the reading events."""
         with gr.Tab(WHY_TAB, elem_id="why-tab") as self.why_tab:
             self.why_view = gr.HTML(why.WHY_EMPTY, elem_id="why")
+            self.why_open = gr.State(False)  # the reading events take it, and update why_view only if open
         with gr.Tab("Architecture", elem_id="architecture-tab"):
             self.architecture_view = gr.HTML(self.architecture[name], elem_id="architecture")
         with gr.Tab("How it learned", elem_id="learning-tab"):
             self.learning_view = gr.HTML(self.learning[name], elem_id="learning")
+        return self.why_open, self.why_view
 
     def wire(self, *, choice: gr.Radio, digit: gr.State, views: gr.Tabs,
              show: Callable[[np.ndarray | None, str], tuple], outputs: list) -> None:  # fmt: skip
         """Events: choosing a mistake reads it through the app's own ``show`` (so it is shown exactly
-        as a drawing is) into ``outputs`` = the outputs of ``show`` plus the digit state; switching
-        network swaps the prebuilt views; the occlusion map follows the digit while its tab is open."""
-        why_open = gr.State(False)
+        as a drawing is) into ``outputs`` = the outputs of ``show``, the digit state and the why view;
+        switching network swaps the prebuilt views; opening "Why this answer" draws it for the digit.
+        Keeping the why view up to date as the digit changes is the reading events' part (follow)."""
 
-        def pick(name: str, event: gr.EventData):
+        def pick(name: str, is_open: bool, event: gr.EventData):
             chosen = self.picked(name, getattr(event, "_data", None) or {})
-            return gr.skip() if chosen is None else (*show(chosen, name), chosen)
+            return gr.skip() if chosen is None else (*show(chosen, name), chosen, self.follow(chosen, name, is_open))
 
         def opened(event: gr.SelectData, digit_now, name):
             is_why = event.value == WHY_TAB
             return is_why, (self.why(digit_now, name) if is_why else gr.skip())
 
-        def follow(digit_now, name, is_open):
-            return self.why(digit_now, name) if is_open else gr.skip()
-
         def switched(name, digit_now, is_open):
-            return self.explorer[name], self.architecture[name], self.learning[name], follow(digit_now, name, is_open)
+            views = self.explorer[name], self.architecture[name], self.learning[name]
+            return *views, self.follow(digit_now, name, is_open)
 
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        self.explorer_view.click(pick, [choice], outputs, **quiet)
-        views.select(opened, [digit, choice], [why_open, self.why_view], **quiet)
-        digit.change(follow, [digit, choice, why_open], self.why_view, trigger_mode="always_last", **quiet)
+        self.explorer_view.click(pick, [choice, self.why_open], outputs, **quiet)
+        views.select(opened, [digit, choice], [self.why_open, self.why_view], **quiet)
         choice.change(
-            switched, [choice, digit, why_open],
+            switched, [choice, digit, self.why_open],
             [self.explorer_view, self.architecture_view, self.learning_view, self.why_view], **quiet,
         )  # fmt: skip

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
 from lenet.limits import MAX_PIXELS
 
@@ -120,15 +120,18 @@ def pixels(image: Any) -> int:
 
 
 def _open(path: str | Path | io.BytesIO) -> np.ndarray:
-    """Decode an image file, shrunk to MAX_SIDE, with bounded memory: JPEGs are decoded at reduced
-    scale, and nothing over MAX_PIXELS (after that reduction) is decoded at all."""
+    """Decode an image file, shrunk to MAX_SIDE and turned upright, with bounded memory: JPEGs are
+    decoded at reduced scale, and nothing over MAX_PIXELS (after that reduction) is decoded at all.
+
+    A phone stores a photo taken sideways as the sensor saw it, with an EXIF tag saying how to turn
+    it; the picture is turned as the tag says, as a photo viewer would show it."""
     try:
-        with Image.open(path) as im:
+        with _open_image(path) as im:
             im.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale, cheaply
             w, h = im.size
             if w * h > MAX_PIXELS:
                 raise _too_big(f"{w}×{h} pixels")
-            return _pil_to_array(im)
+            return orient(_pil_to_array(im), im.getexif().get(ORIENTATION, 1))
     except UnreadableImage:
         raise
     except Image.DecompressionBombError as exc:  # Pillow refused it at open(), from its header alone
@@ -136,6 +139,51 @@ def _open(path: str | Path | io.BytesIO) -> np.ndarray:
         raise _too_big(f"{int(pixels[1]) / 1e6:.0f} megapixels" if pixels else "too many pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise UnreadableImage(NOT_A_PICTURE) from None
+
+
+def _open_image(path: str | Path | io.BytesIO) -> Image.Image:
+    """``Image.open``, except for a JPEG over Pillow's decompression-bomb limit: that one is opened
+    without the check (opening reads the header only), because draft mode decodes it at up to 1/8
+    scale and _open checks the reduced size against MAX_PIXELS before anything is decoded. So an
+    8000×6000 phone photo (48 MP) is decoded as 1000×750 instead of being refused."""
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError:
+        if not _is_jpeg(path):  # no reduced decoding to fall back on
+            raise
+        if isinstance(path, io.BytesIO):
+            path.seek(0)
+        return JpegImagePlugin.JpegImageFile(path)
+
+
+def _is_jpeg(path: str | Path | io.BytesIO) -> bool:
+    if isinstance(path, io.BytesIO):
+        path.seek(0)
+        return path.read(3) == JPEG_MAGIC
+    with open(path, "rb") as f:
+        return f.read(3) == JPEG_MAGIC
+
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+# EXIF orientation (tag 274): how to turn the stored pixels to show the picture upright.
+ORIENTATION = 274
+
+
+def orient(a: np.ndarray, orientation: int) -> np.ndarray:
+    """``a`` (H, W[, C]) as EXIF ``orientation`` (1–8) says to show it; other values leave it as is.
+    The same as Pillow's ``ImageOps.exif_transpose``, on the array already shrunk (cheaper)."""
+    turn = {
+        2: lambda a: a[:, ::-1],  # mirrored left-right
+        3: lambda a: a[::-1, ::-1],  # upside down
+        4: lambda a: a[::-1],  # mirrored top-bottom
+        5: lambda a: a.swapaxes(0, 1),  # mirrored along the main diagonal
+        6: lambda a: np.rot90(a, -1),  # stored turned 90° anticlockwise: turn clockwise
+        7: lambda a: np.rot90(a, 2).swapaxes(0, 1),  # mirrored along the other diagonal
+        8: lambda a: np.rot90(a, 1),  # stored turned 90° clockwise: turn anticlockwise
+    }.get(orientation)
+    return np.ascontiguousarray(turn(a)) if turn else a
 
 
 def _pil_to_array(im: Image.Image) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NEEDS_CHROMIUM = "needs Chromium (apt-get install chromium)"
 
-READY = '#sketchpad button[aria-label="Brush"].highlight'  # the page selects the brush: drawing works at once
+READY = "#ink [data-ready]"  # the canvas is set up: drawing works at once, no tool to pick
 ANSWERED = "() => document.querySelector('#message .digit') !== null"
 INVITED = "() => document.querySelector('#message').innerText.includes('Draw a digit')"
 
@@ -28,8 +28,7 @@ def launch(playwright, chromium: str = CHROMIUM):
 
 
 def open_page(browser_or_context, url: str, viewport: tuple[int, int] = (1280, 720), timeout_ms: int = 30_000):
-    """A new page at ``url``, waited for until the brush is selected. Each mouse move takes ~150 ms
-    in headless Chromium: hence the generous default timeout."""
+    """A new page at ``url``, waited for until the canvas is ready to draw on."""
     if hasattr(browser_or_context, "new_context"):  # a browser: the page gets its own viewport
         page = browser_or_context.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     else:  # a context, whose viewport (and touch, phone) settings the page keeps
@@ -40,14 +39,44 @@ def open_page(browser_or_context, url: str, viewport: tuple[int, int] = (1280, 7
     return page
 
 
+def centre(page) -> tuple[float, float]:
+    box = page.locator("#ink canvas").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def draw(page, strokes, steps: int = 3) -> None:
     """Draw ``strokes`` with the mouse: polylines in canvas pixels relative to the canvas centre
-    (the editor centres its drawing area in its canvas; the canvas is 280 px)."""
-    box = page.locator("#sketchpad canvas").first.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    (the canvas is 280 px), each segment in ``steps`` pointer moves."""
+    cx, cy = centre(page)
     for stroke in strokes:
         page.mouse.move(cx + stroke[0][0], cy + stroke[0][1])
         page.mouse.down()
         for x, y in stroke[1:]:
             page.mouse.move(cx + x, cy + y, steps=steps)
         page.mouse.up()
+
+
+def touch_draw(context, page, strokes, steps: int = 4) -> None:
+    """Draw ``strokes`` with a finger (Chrome DevTools touch events), as :func:`draw` does with the
+    mouse; ``context`` must have been made with ``has_touch=True``."""
+    cx, cy = centre(page)
+    cdp = context.new_cdp_session(page)
+    for stroke in strokes:
+        points = [{"x": cx + x, "y": cy + y} for x, y in stroke]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
+        for a, b in zip(points, points[1:], strict=False):
+            for t in range(1, steps + 1):
+                point = {"x": a["x"] + t / steps * (b["x"] - a["x"]), "y": a["y"] + t / steps * (b["y"] - a["y"])}
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def points(page) -> int:
+    """How many points the canvas holds (what it sent last)."""
+    return int(page.evaluate("document.querySelector('#ink [data-points]')?.dataset.points || 0"))
+
+
+def answered_all(page) -> None:
+    """Wait until the answer on screen is the one for everything drawn: the message says how many
+    points it read (explorer/canvas.py, counted), and it is the number drawn."""
+    page.wait_for_selector(f'#message [data-points="{points(page)}"]')

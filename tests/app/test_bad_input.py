@@ -113,7 +113,9 @@ class Raw:
         """(HTTP status of the join, the final message: {"success", "output": {"data"|"error"}})."""
         session = uuid.uuid4().hex
         body = {"data": data, "fn_index": self.fn[api_name], "session_hash": session, "event_data": None}
-        joined = httpx.post(self.api + "/queue/join", json=body, timeout=30)
+        # json.dumps, not httpx's json=: it writes NaN and Infinity, as a hostile script could
+        joined = httpx.post(self.api + "/queue/join", content=json.dumps(body), timeout=30,
+                            headers={"content-type": "application/json"})  # fmt: skip
         if joined.status_code != 200:
             return joined.status_code, joined.json()
         with httpx.stream("GET", self.api + "/queue/data", params={"session_hash": session}, timeout=60) as r:
@@ -288,6 +290,77 @@ def test_malformed_upload_record(raw, client, seven, tmp_path):
 
 
 # --- a full queue --------------------------------------------------------------------------------
+
+
+# --- the canvas: /strokes ------------------------------------------------------------------------
+
+STROKE = [[140, 40], [140, 240]]
+
+
+def strokes_value(strokes, brush=24, width=280, height=280) -> dict:
+    return {"strokes": strokes, "brush": brush, "width": width, "height": height}
+
+
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        (strokes_value([[[float("nan"), 40]]]), "finite"),
+        (strokes_value([STROKE], brush=-24), "brush size must be above 0"),
+        (strokes_value([STROKE], width=-280), "whole number of pixels"),
+        (strokes_value([[[140, 140]] * 200_000]), "limit is 10,000"),  # 1.6 MB of JSON
+        (strokes_value([[[140, 140]]] * 100_000), "strokes; the limit is"),
+        (strokes_value("a stroke"), "list of strokes"),
+        (strokes_value([["x", "y"]]), "not a pair"),
+        ({"strokes": [STROKE]}, "lacks its brush"),
+        ([1, 2, 3], "JSON object"),
+        ("{not json", "not valid JSON"),
+    ],
+    ids=["nan", "negative-brush", "negative-width", "200k-points", "100k-strokes", "strokes-str", "point-strs",
+         "no-brush", "list", "bad-json"],
+)  # fmt: skip
+def test_malformed_strokes_get_a_clear_message(raw, client, seven, value, says):
+    status, message = raw.call("strokes", [value, "lenet5", None])
+    assert status == 200 and message["success"], message
+    label, said = message["output"]["data"][:2]
+    assert not label.get("label") and says in said, said
+    still_serving(client, seven)
+
+
+def test_strokes_from_a_script(client):
+    """The canvas's endpoint with gradio_client: a "1", then nothing drawn."""
+    label, message, view, _ = client.predict(strokes_value([STROKE]), "lenet5", api_name="/strokes")
+    assert label["label"] in [str(d) for d in range(10)] and 'data-points="2"' in message and "<b>C1</b>" in view
+    label, message, *_ = client.predict(strokes_value([]), api_name="/strokes")
+    assert not label.get("label") and "Draw a digit" in message
+
+
+# --- phone photos --------------------------------------------------------------------------------
+
+
+def test_8000x6000_phone_jpeg_is_read_not_refused(client, tmp_path):
+    """48 MP: over twice Pillow's limit as the app sets it (so open() refuses it), but at 1/8
+    scale it is 1000×750: read."""
+    grey = Image.new("L", (8000, 6000), 255)
+    grey.paste(0, (3850, 750, 4150, 5250))  # a "1"
+    grey.save(tmp_path / "photo.jpg", quality=80)
+    del grey
+    photo = gradio_client.handle_file(str(tmp_path / "photo.jpg"))
+    label, message, _ = client.predict(photo, api_name="/predict_image")
+    assert label["label"] in [str(d) for d in range(10)], message
+
+
+def test_photo_stored_sideways_is_read_upright(client, tmp_path):
+    """A "7" saved turned 90° with EXIF orientation 6 (as a phone held upright stores it) reads as the
+    same digit as the upright picture."""
+    upright = Image.fromarray(stroke_canvas()[:, :, :3])
+    upright.save(tmp_path / "upright.jpg", quality=90)
+    exif = Image.Exif()
+    exif[274] = 6  # turn clockwise to show
+    upright.transpose(Image.Transpose.ROTATE_90).save(tmp_path / "sideways.jpg", quality=90, exif=exif)
+    read = [client.predict(gradio_client.handle_file(str(tmp_path / n)), api_name="/predict_image")[0]["confidences"]
+            for n in ("upright.jpg", "sideways.jpg")]  # fmt: skip
+    assert [c["label"] for c in read[0]] == [c["label"] for c in read[1]]
+    assert abs(read[0][0]["confidence"] - read[1][0]["confidence"]) < 0.05
 
 
 def test_full_queue_answers_at_once_with_busy(app_module, raw, client, seven):

@@ -1,5 +1,6 @@
 """End to end in a real browser: headless Chromium, driven by Playwright, draws digits with the
-mouse on the app served in-process and checks the answer that appears.
+mouse and a finger on the app's canvas, served in-process, and checks the answer that appears:
+while the pen moves, and for the whole drawing once it is lifted.
 
 Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``) and the ``playwright``
 Python package (no ``playwright install``: it would download another browser). Skipped without them.
@@ -12,7 +13,7 @@ import re
 import pytest
 
 from explorer.examples import example_paths
-from tests.browser import ANSWERED, INVITED, READY, draw, open_page
+from tests.browser import ANSWERED, INVITED, READY, answered_all, draw, open_page, touch_draw
 from tests.weights import TRAINED
 
 # Strokes as polylines in canvas pixels relative to the canvas centre (the canvas is 280 px).
@@ -35,7 +36,7 @@ def answer(page) -> str:
 
 
 def clear(page) -> None:
-    page.get_by_role("button", name="Clear canvas").click()
+    page.locator("#clear").click()  # the canvas's Clear button: no server round trip to clear it
     page.wait_for_function(INVITED)
 
 
@@ -46,6 +47,7 @@ def test_page_opens_ready_to_draw_with_an_invitation(page):
 @pytest.mark.parametrize("strokes, digit", [(ONE, "1"), (SEVEN, "7"), (ZERO, "0")], ids=["1", "7", "0"])
 def test_drawn_digit_is_read(page, strokes, digit):
     draw(page, strokes)
+    answered_all(page)
     read = answer(page)
     assert read in "0123456789"
     if TRAINED:
@@ -78,28 +80,50 @@ def test_clicking_an_mnist_example_reads_it(page):
         assert read == example_paths()[0].stem.split("-")[-1]
 
 
-def touch_draw(context, page, stroke) -> None:
-    """One stroke with a finger (Chrome DevTools touch events), canvas-centre coordinates."""
-    box = page.locator("#sketchpad canvas").first.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    cdp = context.new_cdp_session(page)
-    points = [{"x": cx + x, "y": cy + y} for x, y in stroke]
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
-    for a, b in zip(points, points[1:], strict=False):
-        for t in (0.25, 0.5, 0.75, 1.0):
-            point = {"x": a["x"] + t * (b["x"] - a["x"]), "y": a["y"] + t * (b["y"] - a["y"])}
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-
-
 def test_phone_width_touch_drawing_and_no_sideways_scrolling(browser, server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page = open_page(context, server)
-    touch_draw(context, page, ONE[0])
+    assert page.evaluate("getComputedStyle(document.querySelector('#ink canvas')).touchAction") == "none"
+    touch_draw(context, page, ONE)
+    answered_all(page)
     read = answer(page)
     if TRAINED:
         assert read == "1"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.locator("#clear").click()  # the big Clear button under the answer
-    page.wait_for_function(INVITED)
+    assert page.evaluate("window.scrollX") == 0
+    clear(page)
     context.close()
+
+
+def test_the_answer_follows_the_pen_and_undo_takes_a_stroke_back(page):
+    """A slow "7": answers appear while the pen moves, and the last one is for the whole drawing;
+    Undo takes the second stroke back, and the answer follows."""
+    page.evaluate(
+        "window.__seen = []; new MutationObserver(() => window.__seen.push(performance.now()))"
+        ".observe(document.querySelector('#message'), {subtree: true, childList: true, characterData: true})"
+    )
+    start = page.evaluate("performance.now()")
+    draw(page, [SEVEN[0][:2]], steps=40)  # the bar of the 7, in 40 moves
+    end = page.evaluate("performance.now()")
+    assert sum(start < t < end for t in page.evaluate("window.__seen")) >= 2  # read while drawing
+    draw(page, [SEVEN[0][1:]], steps=10)
+    answered_all(page)
+    page.get_by_role("button", name="Undo").click()
+    answered_all(page)
+    assert page.evaluate("document.querySelector('#ink [data-points]').dataset.points") != "0"
+
+
+def test_one_request_per_update_while_the_why_tab_is_open(page):
+    """With "Why this answer" open, every request while drawing is the canvas's reading, which brings
+    the answer and the occlusion maps together: the teaching tabs send no event of their own."""
+    joins = []
+    page.on("request", lambda r: joins.append(r.post_data_json) if "/queue/join" in r.url else None)
+    page.get_by_role("tab", name="Why this answer").click()
+    page.wait_for_timeout(300)
+    joins.clear()
+    draw(page, ONE, steps=3)
+    answered_all(page)
+    page.wait_for_selector("#why img")
+    page.wait_for_timeout(300)  # nothing else follows
+    strokes = page.evaluate("window.gradio_config.dependencies.find(d => d.api_name === 'strokes').id")
+    assert joins and all(j["fn_index"] == strokes for j in joins), [j["fn_index"] for j in joins]

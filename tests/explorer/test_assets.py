@@ -10,11 +10,12 @@ def test_every_style_sheet_is_joined_and_the_scripts_load():
     css = assets.css()
     for name in assets.STYLES:
         assert assets.read(name).strip() in css
-    for selector in (".lenet-net", ".lenet-mistakes", ".lenet-why", ".lenet-arch", ".lenet-learning", "#sketchpad"):
+    for selector in (".lenet-net", ".lenet-mistakes", ".lenet-why", ".lenet-arch", ".lenet-learning", ".ink canvas"):
         assert selector in css
     assert css.count("{") == css.count("}")
-    assert assets.js("select_brush.js").startswith("() =>") and "Brush" in assets.js("select_brush.js")
-    assert assets.js("clear.js").startswith("() =>") and "Clear canvas" in assets.js("clear.js")
+    assert "touch-action: none" in assets.read("canvas.css")  # a finger draws, the page does not scroll
+    ink = assets.js("canvas.js")  # a js_on_load body: the value is the strokes, sent while the pen moves
+    assert not ink.startswith("//") and "props.value = value" in ink and "pointermove" in ink and "ink-answered" in ink
     assert "trigger('click'" in assets.js("mistakes.js") and not assets.js("mistakes.js").startswith("//")
 
 

@@ -1,0 +1,185 @@
+// The drawing surface: a plain <canvas> inside a Gradio custom HTML component (gr.HTML js_on_load).
+// Gradio runs this body once per page with `element` (the component's root), `props` (its value and
+// the props given in Python) and `trigger`. It draws with pointer events (mouse, finger, pen) and
+// publishes the strokes as the component's value while the pen moves; every new value fires the
+// component's "change" event. One reading at most is in flight: the page tells the canvas when each
+// is answered (an "ink-answered" DOM event, wired by explorer/canvas.py, listen), and the newest
+// strokes go then — at once when the pen is up, or, while it moves and the server is slow, after a
+// pause as long as the last round trip, so that a busy server (a class drawing at once) gets fewer
+// mid-stroke readings and the pen-up one waits less. Gradio's trigger_mode="always_last" on the event
+// is the second lock.
+//
+// The value: {strokes: [[[x, y], ...], ...], brush, width, height}, in canvas pixels (props.size
+// square), brush = the pen's diameter. Checked and rasterised by lenet/strokes.py; the markup is
+// explorer/canvas.py, TEMPLATE.
+const size = Number(props.size) || 280;
+const brush = Number(props.brush) || 24;
+const pace = Number(props.pace ?? 1); // the pause before a mid-stroke reading, in last round trips
+// ... taken only when the server is slow (a class drawing at once): with a quick answer, the next
+// strokes go at once, so that the last of them are often on their way before the pen is lifted.
+const SLOW = 100; // ms
+const canvas = element.querySelector('canvas');
+const ctx = canvas.getContext('2d');
+const strokes = [];
+let current = null; // the stroke under the pen
+let pen = null; // the pointerId drawing it: a second finger does not draw
+let frame = 0; // a requestAnimationFrame pending to publish
+let timer = 0; // ... or a timer, while the pen moves and the last reading is recent
+let version = 0; // bumped at every change of the drawing
+let sent = 0; // the version last published
+let last = ''; // ... as JSON: an unchanged value fires no event, so it is not waited for
+let inflight = 0; // when the reading in flight was published (performance.now()), or 0
+let rest = 0; // when the next mid-stroke reading may go: the answer's arrival plus its round trip
+let stuck = 0; // a timer that stops waiting for an answer that never comes (an error, a lost event)
+
+// Sharp on any screen: the backing store follows the canvas's CSS size and the device pixel ratio;
+// drawing happens in canvas pixels (size × size) through the transform.
+function fit() {
+  const box = canvas.getBoundingClientRect();
+  const side = Math.max(1, Math.round((box.width || size) * (window.devicePixelRatio || 1)));
+  if (canvas.width !== side) {
+    canvas.width = canvas.height = side;
+  }
+  ctx.setTransform(side / size, 0, 0, side / size, 0, 0);
+  redraw();
+}
+
+function paint(points, from) {
+  ctx.lineCap = ctx.lineJoin = 'round';
+  ctx.lineWidth = brush;
+  ctx.strokeStyle = ctx.fillStyle = '#000';
+  if (points.length === 1) { // a dot
+    ctx.beginPath();
+    ctx.arc(points[0][0], points[0][1], brush / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    return;
+  }
+  ctx.beginPath();
+  ctx.moveTo(points[Math.max(0, from - 1)][0], points[Math.max(0, from - 1)][1]);
+  for (let i = Math.max(1, from); i < points.length; i++) ctx.lineTo(points[i][0], points[i][1]);
+  ctx.stroke();
+}
+
+function redraw() {
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, size, size);
+  for (const s of strokes) paint(s, 0);
+}
+
+// The value Gradio sends: a fresh object each time (Gradio compares values to decide on "change").
+function publish() {
+  cancelAnimationFrame(frame);
+  clearTimeout(timer);
+  frame = timer = 0;
+  if (inflight || sent === version) return;
+  sent = version;
+  const value = {strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size};
+  const json = JSON.stringify(value);
+  if (json === last) return;
+  last = json;
+  inflight = performance.now();
+  stuck = setTimeout(answered, 5000);
+  props.value = value;
+}
+
+// The page's answer arrived (or the reading failed): send what changed meanwhile.
+function answered() {
+  if (!inflight) return;
+  const now = performance.now();
+  const trip = now - inflight;
+  rest = trip > SLOW ? now + pace * Math.min(trip, 1000) : 0;
+  inflight = 0;
+  clearTimeout(stuck);
+  if (sent !== version) schedule(pen === null);
+}
+element.addEventListener('ink-answered', answered);
+
+// The drawing changed: publish now (pen up, Undo, Clear) or soon (the pen moves), one at a time.
+function changed(now) {
+  version++;
+  element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
+  schedule(now);
+}
+
+function schedule(now) {
+  if (inflight) return; // answered() sends it
+  const wait = now ? 0 : rest - performance.now();
+  if (now) publish();
+  else if (!frame && !timer) {
+    if (wait > 16) timer = setTimeout(publish, wait);
+    else frame = requestAnimationFrame(publish);
+  }
+}
+
+function at(e) {
+  const box = canvas.getBoundingClientRect();
+  const x = ((e.clientX - box.left) * size) / box.width;
+  const y = ((e.clientY - box.top) * size) / box.height;
+  return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
+}
+
+canvas.addEventListener('pointerdown', (e) => {
+  if (pen !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
+  e.preventDefault();
+  pen = e.pointerId;
+  canvas.setPointerCapture(e.pointerId);
+  current = [at(e)];
+  strokes.push(current);
+  paint(current, 0);
+  changed(false);
+});
+
+canvas.addEventListener('pointermove', (e) => {
+  if (e.pointerId !== pen) return;
+  e.preventDefault();
+  const from = current.length;
+  const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+  for (const c of events.length ? events : [e]) {
+    const p = at(c);
+    const last = current[current.length - 1];
+    if (Math.hypot(p[0] - last[0], p[1] - last[1]) >= 1) current.push(p); // a pixel apart at least
+  }
+  if (current.length > from) {
+    paint(current, from);
+    changed(false);
+  }
+});
+
+function penUp(e) {
+  if (e.pointerId !== pen) return;
+  pen = null;
+  current = null;
+  schedule(true); // at once: the answer for the whole stroke is what a person waits for
+}
+canvas.addEventListener('pointerup', penUp);
+canvas.addEventListener('pointercancel', penUp);
+canvas.addEventListener('lostpointercapture', penUp);
+
+function undo() {
+  if (pen !== null || !strokes.length) return;
+  strokes.pop();
+  redraw();
+  changed(true);
+}
+
+function clear() {
+  if (pen !== null || !strokes.length) return;
+  strokes.length = 0;
+  redraw();
+  changed(true);
+}
+
+element.querySelector('[data-ink="undo"]').addEventListener('click', undo);
+element.querySelector('[data-ink="clear"]').addEventListener('click', clear);
+canvas.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+    e.preventDefault();
+    undo();
+  } else if (e.key === 'Escape' || e.key === 'Delete') {
+    clear();
+  }
+});
+
+new ResizeObserver(fit).observe(canvas);
+fit();
+element.dataset.ready = 'true';
