@@ -44,15 +44,21 @@ def centre(page) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def draw(page, strokes, steps: int = 3) -> None:
+def draw(page, strokes, steps: int = 3, pause_ms: float = 0) -> None:
     """Draw ``strokes`` with the mouse: polylines in canvas pixels relative to the canvas centre
-    (the canvas is 280 px), each segment in ``steps`` pointer moves."""
+    (the canvas is 280 px), each segment in ``steps`` pointer moves, ``pause_ms`` apart (0: as fast
+    as the browser takes them; a person's pen moves ~20 ms apart)."""
     cx, cy = centre(page)
     for stroke in strokes:
         page.mouse.move(cx + stroke[0][0], cy + stroke[0][1])
         page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(cx + x, cy + y, steps=steps)
+        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
+            if not pause_ms:
+                page.mouse.move(cx + x1, cy + y1, steps=steps)
+                continue
+            for t in range(1, steps + 1):
+                page.mouse.move(cx + x0 + t / steps * (x1 - x0), cy + y0 + t / steps * (y1 - y0))
+                page.wait_for_timeout(pause_ms)
         page.mouse.up()
 
 

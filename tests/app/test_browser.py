@@ -66,7 +66,7 @@ def test_clear_invites_again_and_the_brush_stays_ready(page):
 def test_switching_network_rereads_the_drawing(page):
     draw(page, ONE)
     answer(page)
-    page.get_by_label("LeNet-1").check()
+    page.get_by_label("LeNet-1", exact=True).check()
     page.wait_for_function("() => document.querySelector('#message').innerText.includes('LeNet-1')")
     assert "What LeNet-1 sees" in page.locator(".lenet-net").inner_text()
     answer(page)
@@ -103,7 +103,7 @@ def test_the_answer_follows_the_pen_and_undo_takes_a_stroke_back(page):
         ".observe(document.querySelector('#message'), {subtree: true, childList: true, characterData: true})"
     )
     start = page.evaluate("performance.now()")
-    draw(page, [SEVEN[0][:2]], steps=40)  # the bar of the 7, in 40 moves
+    draw(page, [SEVEN[0][:2]], steps=40, pause_ms=20)  # the bar of the 7, in 40 moves, at a person's pace
     end = page.evaluate("performance.now()")
     assert sum(start < t < end for t in page.evaluate("window.__seen")) >= 2  # read while drawing
     draw(page, [SEVEN[0][1:]], steps=10)

@@ -59,10 +59,10 @@ def test_choosing_a_mistake_reads_it_and_why_follows(page, app_module):
     assert shown.count() == sum(f"{t},{p}" == key for t, p in zip(ts.labels, ts.predictions, strict=True))
     page.get_by_role("tab", name="Why this answer").click()
     page.wait_for_function(f"() => document.querySelector('#why').innerText.includes('speaks for {read}')")
-    page.get_by_label("LeNet-1").check()  # the explorer and the why view follow the network
+    page.get_by_label("LeNet-1", exact=True).check()  # the explorer and the why view follow the network
     page.wait_for_function("() => document.querySelector('#mistakes .lenet-mistakes').dataset.model === 'lenet1'")
     page.wait_for_function("() => document.querySelector('#why').innerText.includes('What LeNet-1 sees')")
-    page.get_by_label("LeNet-5").check()
+    page.get_by_label("LeNet-5", exact=True).check()
     page.wait_for_function("() => document.querySelector('#why').innerText.includes('What LeNet-5 sees')")
 
 
