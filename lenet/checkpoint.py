@@ -13,7 +13,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from lenet.model import MODELS, build_model
+from lenet.model import build_model
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # The networks that can ship, by name; a name's first part is its architecture (lenet.model.MODELS).
@@ -64,11 +64,13 @@ def load_model(name: str, weights_dir: Path | str = WEIGHTS_DIR, path: Path | st
     Raises :class:`WeightsError` with a message naming the fix when the file is missing,
     corrupt, for another model, or holds non-finite numbers.
     """
-    if name not in NETWORKS and name not in MODELS:
+    if name not in NETWORKS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
     arch = architecture(name)
     path = Path(path) if path else weights_path(name, weights_dir)
-    fix = f"restore it with `git checkout -- {path.name}` in weights/, or retrain: python -m lenet.train --model {name}"
+    recipe = " --recipe paper" + (" --distort" if name.endswith("-distort") else "") if "-paper" in name else ""
+    retrain = f"python -m lenet.train --model {arch}{recipe}"
+    fix = f"restore it with `git checkout -- {path.name}` in weights/, or retrain: {retrain}"
     if not path.is_file():
         raise WeightsError(f"weights file {path} is missing; {fix}")
     try:
