@@ -103,6 +103,14 @@ class Costs:
 
 
 COSTS = Costs()
+# Costs tuned for a network other than the shipped LeNet-5 (same rule: validation numbers only).
+NETWORK_COSTS: dict[str, Costs] = {}
+
+
+def costs_for(network: str) -> Costs:
+    """The costs tuned on validation numbers for the network of that name (COSTS by default)."""
+    return NETWORK_COSTS.get(network, COSTS)
+
 
 BLANK = "Nothing written yet: write a number of up to 10 digits in a row."
 TOO_LONG = "This is longer than a row of 10 digits (or a line rather than digits): write at most 10 digits in one row."
@@ -517,18 +525,19 @@ def _estimate_height(mask: np.ndarray) -> float:
 
 
 @torch.no_grad()
-def read_number(model: torch.nn.Module, image: Any) -> NumberReading:
+def read_number(model: torch.nn.Module, image: Any, costs: Costs = COSTS) -> NumberReading:
     """Read a row of handwritten digits in ``image`` (whatever lenet.preprocess.to_array takes).
 
     Returns a :class:`NumberReading`: ``digits`` is the string read ("" with a ``message`` saying why
     for a blank picture, a row far longer than 10 digits, or noise), ``pieces`` the chosen path,
     ``cuts`` and ``graph`` the whole segmentation graph, all in the input's pixel coordinates.
+    ``costs``: what a path pays (:func:`costs_for` the network's name).
     Raises :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture.
     """
     graph, status, scale, origin = build_graph(model, image)
     if graph is None:
         return NumberReading("", status)
-    return decode(graph, COSTS, scale, origin)
+    return decode(graph, costs, scale, origin)
 
 
 def build_graph(model: torch.nn.Module, image: Any) -> tuple[_Graph | None, str, float, tuple[float, float]]:
