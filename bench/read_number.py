@@ -16,7 +16,9 @@ It prints exact-match accuracy by length and by touching / not touching, how oft
 segmentation was among the candidates at all, and the server time per 5-digit number (p50, p90;
 from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
-the figures to report are ``--split test``.
+the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
+trained on the graph's pieces (``lenet/train_pieces.py``) and its own costs; ``--tune`` searches
+the costs on validation numbers.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overlap", type=float, default=1.0, help="touching strokes overlap up to this many pens")
     parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces)")
     parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
+    parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
     parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
     parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
@@ -83,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     model = load_model(args.network, path=args.weights)
     costs = costs_for(args.network)
+    if args.costs:
+        from dataclasses import replace
+
+        costs = replace(costs, **{k: float(v) for k, v in (kv.split("=") for kv in args.costs.split(","))})
     if args.tune:
         if args.split != "validation":
             parser.error("--tune chooses costs: only on --split validation")
@@ -110,12 +117,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 TUNE_GRID = {  # the values coordinate descent tries for each field of lenet.segment.Costs
-    "digit": [-40.0, -30.0, -25.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0, 3.0, 6.0],
+    "digit": [-80.0, -60.0, -50.0, -40.0, -30.0, -25.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0, 3.0, 6.0],
     "cut": [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0],
     "gap": [0.0, 3.0, 6.0, 10.0, 15.0, 20.0, 30.0],
     "short_cost": [0.0, 50.0, 100.0, 200.0],
     "aspect_cost": [0.0, 1.0, 2.0, 5.0, 10.0, 20.0],
-    "reject": [20.0, 30.0, 40.0, 60.0, 100.0, 1e9],
+    "reject": [20.0, 30.0, 40.0, 60.0, 80.0, 100.0, 150.0, 1e9],
 }
 
 
@@ -154,6 +161,7 @@ def tune(model, numbers, start) -> int:
                     costs, best = trial, s
             print(f"{name:12} → {getattr(costs, name):g}: {best:.1%}", flush=True)
     print(f"best on validation {best:.1%}: {costs}")
+    print("--costs " + ",".join(f"{k}={v:g}" for k, v in vars(costs).items()))
     return 0
 
 
@@ -165,7 +173,7 @@ def _report(rows, args) -> None:
     ms = np.array([r[4] for r in rows])
     short = length <= 5
     pairs = [t for r in rows if r[0] <= 5 for t in r[5]]
-    print(f"network {args.network} ({args.weights or 'shipped weights'})")
+    print(f"network {args.network} ({args.weights or 'shipped weights'}), {args.costs or 'its costs'}")
     print(
         f"MNIST {args.split} digits, seed {args.seed}, touch {args.touch:.2f}, overlap ≤ {args.overlap:g} pen, "
         f"{args.threads} torch thread(s)"

@@ -16,9 +16,14 @@ all ten RBF outputs above the constant j. Here:
    (target 0–9); one whose ink is less than ``MIXED`` one digit's (two digits, a digit and part of
    the next) or that holds less than ``PART`` of its main digit (a fragment) is rubbish (target 10);
    anything in between is left out.
-3. The network starts from the shipped LeNet-5 and is trained on the fit digits (distorted as in
-   its recipe) mixed with those pieces. The validation split (the last 10,000 training images)
-   gives the single-digit error and the pieces of numbers written with validation digits.
+3. The network starts from a trained LeNet-5 (``--init``, weights/lenet5.safetensors by default;
+   the shipped lenet5-pieces started from the candidate LeNet-5 of runs/cand) and is trained on
+   the fit digits (distorted as in its recipe) mixed with those pieces (rubbish: a random 50,000 at
+   most), 5 epochs, with the MAP constant j = 20 rather than lenet5's 5: with j = 5 the rubbish
+   term stops pushing once a piece's energies pass about 10, and too many pieces stayed below that.
+   The validation split (the last 10,000 training images) gives the single-digit error and the
+   pieces of numbers written with validation digits; j, the labelling rule and the epochs were
+   chosen there, with ``python -m bench.read_number --split validation --network lenet5-pieces``.
 """
 
 from __future__ import annotations
@@ -274,7 +279,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the one-cycle schedule")
     p.add_argument("--ema", type=float, default=0.999)
-    p.add_argument("--j", type=float, default=5.0, help="the MAP criterion's rubbish constant")
+    p.add_argument("--j", type=float, default=20.0, help="the MAP criterion's rubbish constant (lenet5: 5)")
     p.add_argument("--distortion", type=float, default=0.5, help="strength of the digits' distortions")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
