@@ -16,7 +16,9 @@ It prints exact-match accuracy by length and by touching / not touching, how oft
 segmentation was among the candidates at all, and the server time per 5-digit number (p50, p90;
 from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
-the figures to report are ``--split test``.
+the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
+trained on the graph's pieces (``lenet/train_pieces.py``) and its own costs; ``--tune`` searches
+the costs on validation numbers.
 """
 
 from __future__ import annotations
@@ -26,110 +28,9 @@ import sys
 import time
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
-CANVAS = (280, 1120)  # height, width of the wide canvas
-MARGIN = 20  # pixels kept free around the number
-TOUCH = 0.4  # chance of writing a digit into the previous one: about 1/3 of pairs then touch
-
-
-def _digit_ink(digit: np.ndarray, height: float, pen: float) -> np.ndarray:
-    """An MNIST digit (28, 28) in [0, 1] → its ink cropped and scaled to ``height`` px high (float
-    in [0, 1]), with the stroke made ``pen`` px wide: one pen for every digit of a number."""
-    rows, cols = np.nonzero(digit > 0.05)
-    crop = digit[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    s = height / crop.shape[0]
-    size = (max(1, round(crop.shape[1] * s)), max(1, round(height)))
-    img = Image.fromarray((crop * 255).astype(np.uint8)).resize(size, Image.Resampling.BICUBIC)
-    from lenet.preprocess import stroke_width
-
-    change = pen - stroke_width(np.asarray(img, dtype=np.float32) / 255.0)
-    if abs(change) >= 2:
-        k = int(abs(change)) // 2 * 2 + 1  # rank filters want odd sizes
-        img = img.filter(ImageFilter.MaxFilter(k) if change > 0 else ImageFilter.MinFilter(min(k, 5)))
-    return np.asarray(img, dtype=np.float32) / 255.0
-
-
-def write_number(
-    digits: np.ndarray, rng: np.random.Generator, touch: float = TOUCH, overlap: float = 1.0
-) -> tuple[np.ndarray, list[bool]]:
-    """MNIST digits (n, 28, 28) → an opaque white RGBA canvas (280, 1120, 4) uint8 with the number
-    written in black ink, and for each of the n − 1 neighbouring pairs whether their inks touch.
-
-    Each digit is slid towards the previous ones until its ink is at the chosen gap from theirs,
-    row by row: 0.06–0.4 digit heights apart, or, with probability ``touch``, running into them by
-    0.15–``overlap`` pen widths (1 pen ≈ 0.07–0.13 digit heights). A writer does not tuck a digit
-    deep under the previous one, so the boxes of two neighbours overlap by at most a third of the
-    narrower one's width; where that keeps them apart, the pair does not touch — whether a pair
-    touches is read from the ink, not from the intent. A number too wide for the canvas is shrunk
-    to fit, as a writer would write smaller.
-    """
-    n = len(digits)
-    h = rng.uniform(100, 170)  # the writer's digit height, px
-    pen = h * rng.uniform(0.07, 0.13)  # one pen for the number
-    pieces, tops, lefts = [], [], []
-    canvas_right = np.full(int(2 * h), -1)  # per row, the rightmost ink written so far
-    rows = len(canvas_right)
-    for i in range(n):
-        ink = _digit_ink(digits[i], h * rng.uniform(0.9, 1.1), pen)
-        top = int(round(0.5 * h + rng.normal(0, 0.04 * h) + (h - ink.shape[0]) / 2))
-        top = int(np.clip(top, 0, rows - ink.shape[0]))
-        b = ink > 0.5
-        has = b.any(axis=1)
-        first = np.where(has, b.argmax(axis=1), -1)  # leftmost ink per row of this digit
-        last = np.where(has, ink.shape[1] - 1 - b[:, ::-1].argmax(axis=1), -1)
-        left = 0
-        if i:
-            touches = bool(rng.random() < touch)
-            gap = -rng.uniform(0.15, max(0.15, overlap)) * pen if touches else rng.uniform(0.06, 0.4) * h
-            prev = canvas_right[top : top + ink.shape[0]]
-            both = has & (prev >= 0)
-            contact = np.max(prev[both] - first[both]) if both.any() else canvas_right.max()
-            box_right = lefts[-1] + pieces[-1].shape[1]
-            tuck = box_right - min(ink.shape[1], pieces[-1].shape[1]) / 3  # boxes overlap ≤ 1/3
-            left = int(round(max(gap + contact, tuck)))
-        pieces.append(ink)
-        tops.append(top)
-        lefts.append(left)
-        span = slice(top, top + ink.shape[0])
-        canvas_right[span] = np.maximum(canvas_right[span], np.where(last >= 0, left + last, -1))
-    touching = [
-        _touch(pieces[i] > 0.5, tops[i], lefts[i], pieces[i + 1] > 0.5, tops[i + 1], lefts[i + 1]) for i in range(n - 1)
-    ]
-    shift = -min(lefts)
-    width = max(lf + p.shape[1] for lf, p in zip(lefts, pieces, strict=True)) + shift
-    drawn = np.zeros((rows, width), dtype=np.float32)
-    for ink, top, left in zip(pieces, tops, lefts, strict=True):
-        view = drawn[top : top + ink.shape[0], left + shift : left + shift + ink.shape[1]]
-        np.maximum(view, ink, out=view)
-    ys, xs = np.nonzero(drawn > 0.02)
-    drawn = drawn[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    room = (CANVAS[0] - 2 * MARGIN, CANVAS[1] - 2 * MARGIN)
-    s = min(1.0, room[0] / drawn.shape[0], room[1] / drawn.shape[1])
-    if s < 1:
-        size = (max(1, round(drawn.shape[1] * s)), max(1, round(drawn.shape[0] * s)))
-        drawn = np.asarray(Image.fromarray(drawn).resize(size, Image.Resampling.BILINEAR))
-    dh, dw = drawn.shape
-    top = rng.integers(MARGIN, CANVAS[0] - MARGIN - dh + 1)
-    left = rng.integers(MARGIN, max(MARGIN, CANVAS[1] - MARGIN - dw) + 1)
-    grey = np.full(CANVAS, 255, dtype=np.uint8)
-    grey[top : top + dh, left : left + dw] = (255 * (1 - np.clip(drawn, 0, 1))).round().astype(np.uint8)
-    return np.dstack([grey, grey, grey, np.full_like(grey, 255)]), touching
-
-
-def _touch(a: np.ndarray, a_top: int, a_left: int, b: np.ndarray, b_top: int, b_left: int) -> bool:
-    """Whether two ink masks placed at (top, left) touch (8-connected)."""
-    top, left = min(a_top, b_top), min(a_left, b_left)
-    h = max(a_top + a.shape[0], b_top + b.shape[0]) - top + 2
-    w = max(a_left + a.shape[1], b_left + b.shape[1]) - left + 2
-    fa, fb = np.zeros((h, w), bool), np.zeros((h, w), bool)
-    fa[a_top - top + 1 : a_top - top + 1 + a.shape[0], a_left - left + 1 : a_left - left + 1 + a.shape[1]] = a
-    fb[b_top - top + 1 : b_top - top + 1 + b.shape[0], b_left - left + 1 : b_left - left + 1 + b.shape[1]] = b
-    grown = fa.copy()
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            grown |= np.roll(np.roll(fa, dy, 0), dx, 1)
-    return bool((grown & fb).any())
+from lenet.rows import TOUCH, write_number
 
 
 def digit_pool(split: str, data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -169,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for the digits and the handwriting")
     parser.add_argument("--touch", type=float, default=TOUCH, help="chance of writing a digit into the last one")
     parser.add_argument("--overlap", type=float, default=1.0, help="touching strokes overlap up to this many pens")
+    parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces)")
+    parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
+    parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
+    parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
     parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
     args = parser.parse_args(argv)
@@ -176,18 +81,27 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from lenet.checkpoint import load_model
-    from lenet.segment import read_components, read_number
+    from lenet.segment import costs_for, read_components, read_number
 
     torch.set_num_threads(args.threads)
-    model = load_model("lenet5")
+    model = load_model(args.network, path=args.weights)
+    costs = costs_for(args.network)
+    if args.costs:
+        from dataclasses import replace
+
+        costs = replace(costs, **{k: float(v) for k, v in (kv.split("=") for kv in args.costs.split(","))})
+    if args.tune:
+        if args.split != "validation":
+            parser.error("--tune chooses costs: only on --split validation")
+        return tune(model, make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap), costs)
     numbers = make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap)
     if args.long:
         numbers += make_numbers(args.split, [6, 7, 8, 9, 10], args.long, args.seed + 1, args.touch, args.overlap)
-    read_number(model, numbers[0][0])  # warm up
+    read_number(model, numbers[0][0], costs)  # warm up
     rows = []
     for i, (canvas, truth, touching) in enumerate(numbers):
         start = time.perf_counter()
-        reading = read_number(model, canvas)
+        reading = read_number(model, canvas, costs)
         ms = 1000 * (time.perf_counter() - start)
         naive = read_components(model, canvas)
         rows.append((len(truth), any(touching), reading.digits == truth, naive == truth, ms, touching))
@@ -202,6 +116,55 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+TUNE_GRID = {  # the values coordinate descent tries for each field of lenet.segment.Costs
+    "digit": [-80.0, -60.0, -50.0, -40.0, -30.0, -25.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0, 3.0, 6.0],
+    "cut": [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0],
+    "gap": [0.0, 3.0, 6.0, 10.0, 15.0, 20.0, 30.0],
+    "short_cost": [0.0, 50.0, 100.0, 200.0],
+    "aspect_cost": [0.0, 1.0, 2.0, 5.0, 10.0, 20.0],
+    "reject": [20.0, 30.0, 40.0, 60.0, 80.0, 100.0, 150.0, 1e9],
+}
+
+
+def tune(model, numbers, start) -> int:
+    """Coordinate descent over TUNE_GRID on exact match, each graph built once: prints the costs."""
+    from dataclasses import replace
+
+    from lenet.segment import arc_costs, build_graph, viterbi
+
+    graphs = [(build_graph(model, canvas)[0], truth) for canvas, truth, _ in numbers]
+
+    def score(costs) -> float:
+        right = 0
+        for g, truth in graphs:
+            if g is None:
+                continue
+            cost = arc_costs(g.energy, g.boxes, g.height, costs)
+            best = cost.argmin(axis=1)
+            arcs = {span: float(cost[k, best[k]]) for k, span in enumerate(g.spans)}
+            node = costs.cut * g.seg.cut_costs - costs.gap * (np.array(g.seg.cut_kinds) == "gap")
+            _, path = viterbi(len(g.seg.boxes) + 1, arcs, node)
+            index = {span: k for k, span in enumerate(g.spans)}
+            ks = [index[span] for span in zip(path[:-1], path[1:], strict=False)]
+            read = "".join("?" if g.energy[k, best[k]] > costs.reject else str(best[k]) for k in ks)
+            right += read == truth
+        return right / len(graphs)
+
+    costs, best = start, score(start)
+    print(f"start {best:.1%}: {costs}")
+    for _ in range(2):
+        for name, values in TUNE_GRID.items():
+            for v in values:
+                trial = replace(costs, **{name: v})
+                s = score(trial)
+                if s > best:
+                    costs, best = trial, s
+            print(f"{name:12} → {getattr(costs, name):g}: {best:.1%}", flush=True)
+    print(f"best on validation {best:.1%}: {costs}")
+    print("--costs " + ",".join(f"{k}={v:g}" for k, v in vars(costs).items()))
+    return 0
+
+
 def _report(rows, args) -> None:
     length = np.array([r[0] for r in rows])
     touching = np.array([r[1] for r in rows])
@@ -210,6 +173,7 @@ def _report(rows, args) -> None:
     ms = np.array([r[4] for r in rows])
     short = length <= 5
     pairs = [t for r in rows if r[0] <= 5 for t in r[5]]
+    print(f"network {args.network} ({args.weights or 'shipped weights'}), {args.costs or 'its costs'}")
     print(
         f"MNIST {args.split} digits, seed {args.seed}, touch {args.touch:.2f}, overlap ≤ {args.overlap:g} pen, "
         f"{args.threads} torch thread(s)"

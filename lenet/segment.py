@@ -31,6 +31,9 @@ digits squeezed into the 20×20 box often look like one good digit (an 8, a 0). 
 MNIST training digits, never on the test set. A piece on the path whose best energy is above
 ``Costs.reject`` is answered "?" (the MAP criterion's rubbish constant j plays that part for one
 digit, but the shipped j = 5 is below the energies of clean pieces cut from touching ink).
+``lenet5-pieces`` (``lenet/train_pieces.py``) is LeNet-5 given that training: fine-tuned on the
+pieces of numbers written with fit digits, those that are not one digit with the rubbish target;
+read with it using ``costs_for("lenet5-pieces")``.
 
 Pure numpy, Pillow and torch; no Gradio: a page turns :class:`NumberReading` into pictures.
 """
@@ -103,6 +106,19 @@ class Costs:
 
 
 COSTS = Costs()
+# Costs tuned for a network other than the shipped LeNet-5 (same rule: validation numbers only, by
+# ``python -m bench.read_number --split validation --network NAME --tune``). lenet5-pieces was
+# trained to give pieces that are not one digit high energies (lenet/train_pieces.py, j = 20): its
+# clean digits sit near 13 rather than 1, hence the larger reward per digit read.
+NETWORK_COSTS: dict[str, Costs] = {
+    "lenet5-pieces": Costs(digit=-30.0, cut=4.0, gap=0.0, short_cost=200.0, aspect_cost=10.0, reject=60.0),
+}
+
+
+def costs_for(network: str) -> Costs:
+    """The costs tuned on validation numbers for the network of that name (COSTS by default)."""
+    return NETWORK_COSTS.get(network, COSTS)
+
 
 BLANK = "Nothing written yet: write a number of up to 10 digits in a row."
 TOO_LONG = "This is longer than a row of 10 digits (or a line rather than digits): write at most 10 digits in one row."
@@ -517,18 +533,19 @@ def _estimate_height(mask: np.ndarray) -> float:
 
 
 @torch.no_grad()
-def read_number(model: torch.nn.Module, image: Any) -> NumberReading:
+def read_number(model: torch.nn.Module, image: Any, costs: Costs = COSTS) -> NumberReading:
     """Read a row of handwritten digits in ``image`` (whatever lenet.preprocess.to_array takes).
 
     Returns a :class:`NumberReading`: ``digits`` is the string read ("" with a ``message`` saying why
     for a blank picture, a row far longer than 10 digits, or noise), ``pieces`` the chosen path,
     ``cuts`` and ``graph`` the whole segmentation graph, all in the input's pixel coordinates.
+    ``costs``: what a path pays (:func:`costs_for` the network's name).
     Raises :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture.
     """
     graph, status, scale, origin = build_graph(model, image)
     if graph is None:
         return NumberReading("", status)
-    return decode(graph, COSTS, scale, origin)
+    return decode(graph, costs, scale, origin)
 
 
 def build_graph(model: torch.nn.Module, image: Any) -> tuple[_Graph | None, str, float, tuple[float, float]]:

@@ -1,0 +1,104 @@
+"""The rubbish pieces that lenet/train_pieces.py trains on, and the piece network it ships.
+
+Numbers are written with a few hand-picked MNIST-like digits drawn here (no data download): the
+labelling must call a piece a digit only when it is that one digit, and rubbish when it holds two
+digits or a fragment of one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lenet.checkpoint import NETWORKS, architecture, load_model, weights_path
+from lenet.model import build_model
+from lenet.rows import write_number
+from lenet.segment import build_graph, costs_for, read_number
+from lenet.train_pieces import RUBBISH, label_pieces, piece_figures
+
+
+def ring(size: int = 28) -> np.ndarray:
+    """A 0-like ellipse, ink in [0, 1], in a 28×28 field."""
+    y, x = np.mgrid[:size, :size]
+    r = np.hypot((x - 14) / 6.0, (y - 14) / 9.0)
+    return np.clip(1.6 - 6 * np.abs(r - 1), 0, 1).astype(np.float32)
+
+
+def bar(size: int = 28) -> np.ndarray:
+    """A 1-like vertical stroke."""
+    a = np.zeros((size, size), np.float32)
+    a[4:24, 13:16] = 1.0
+    return a
+
+
+@pytest.fixture(scope="module")
+def network():
+    torch.manual_seed(0)
+    return build_model("lenet5").eval()
+
+
+def labelled(network, digits, labels, seed):
+    canvas, touching, layers = write_number(np.stack(digits), np.random.default_rng(seed), layers=True)
+    graph, _, scale, origin = build_graph(network, canvas)
+    return graph, label_pieces(graph, layers, np.array(labels), scale, origin), touching
+
+
+def test_layers_do_not_change_the_canvas():
+    digits = np.stack([ring(), bar(), ring()])
+    a, ta = write_number(digits, np.random.default_rng(3))
+    b, tb, layers = write_number(digits, np.random.default_rng(3), layers=True)
+    assert (a == b).all() and ta == tb
+    assert layers.shape == (3, *a.shape[:2])
+    ink = 1 - a[..., 0] / 255.0
+    assert np.abs(layers.max(axis=0) - ink).max() < 1 / 255 + 1e-6
+
+
+def test_pieces_that_are_not_one_digit_are_rubbish(network):
+    seen_rubbish = seen_digit = 0
+    for seed in range(6):
+        graph, targets, _ = labelled(network, [ring(), bar(), ring(), ring()], [0, 1, 0, 0], seed)
+        for t in targets:
+            if t == RUBBISH:
+                seen_rubbish += 1
+            elif t >= 0:
+                seen_digit += 1
+                # A digit piece is never a run that holds two separate pieces of ink that are two digits.
+                assert t in (0, 1)
+        # The whole row (four digits) is never one digit.
+        whole = [k for k, span in enumerate(graph.spans) if span == (0, len(graph.seg.boxes))]
+        assert all(targets[k] in (RUBBISH, -1) for k in whole)
+    assert seen_rubbish > 0 and seen_digit > 0
+
+
+def test_separate_digits_are_their_own_labels(network):
+    for seed in range(10):
+        graph, targets, touching = labelled(network, [ring(), bar()], [0, 1], seed)
+        if touching[0]:
+            continue
+        gaps = [i for i, kind in enumerate(graph.seg.cut_kinds) if kind == "gap"]
+        assert gaps, "two digits apart: a gap between them"
+        cut = gaps[0]
+        index = {span: k for k, span in enumerate(graph.spans)}
+        assert targets[index[(0, cut)]] == 0 and targets[index[(cut, len(graph.seg.boxes))]] == 1
+        assert targets[index[(0, len(graph.seg.boxes))]] == RUBBISH  # both digits: rubbish
+        return
+    pytest.fail("no untouching pair in 10 seeds")
+
+
+def test_piece_figures(network):
+    x = torch.rand(6, 1, 28, 28)
+    t = torch.tensor([0, 1, 2, RUBBISH, RUBBISH, RUBBISH])
+    f = piece_figures(network, x, t)
+    assert f["good_pieces"] == 3 and f["rubbish_pieces"] == 3
+    assert 0 <= f["good_piece_error"] <= 1
+
+
+def test_the_piece_network_is_offered_and_loads():
+    assert "lenet5-pieces" in NETWORKS and architecture("lenet5-pieces") == "lenet5"
+    if not weights_path("lenet5-pieces").is_file():
+        pytest.skip("weights/lenet5-pieces.safetensors not trained yet")
+    model = load_model("lenet5-pieces")
+    assert model.name == "lenet5"
+    canvas, _ = write_number(np.stack([ring(), bar()]), np.random.default_rng(0))
+    reading = read_number(model, canvas, costs_for("lenet5-pieces"))
+    assert isinstance(reading.digits, str)
