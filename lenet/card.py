@@ -18,7 +18,8 @@ from lenet.network import TITLES as PAGE_TITLES
 from lenet.paper import NOT_THE_SAME, TEST_ERROR, TEST_ERROR_DISTORTED
 
 TITLES = {**PAGE_TITLES, "lenet5-paper-distort": "LeNet-5 · 1998 recipe, with distortions",
-          "lenet1-paper": "LeNet-1 · trained as in 1998"}  # fmt: skip
+          "lenet1-paper": "LeNet-1 · trained as in 1998",
+          "lenet5-pieces": "LeNet-5 · also trained on cut pieces, to read numbers"}  # fmt: skip
 
 # How the networks trained here differ from the paper's, for the card and the README.
 DEVIATIONS = """\

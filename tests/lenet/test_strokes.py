@@ -130,7 +130,7 @@ def test_millions_of_points_are_refused_at_once():
         start = time.perf_counter()
         with pytest.raises(BadStrokes, match="limit is"):
             parse(v)
-        assert time.perf_counter() - start < 0.05
+        assert time.perf_counter() - start < 0.5  # refused before the points are read: ~1 ms idle
 
 
 def test_json_text_too_long_is_refused_before_parsing():
@@ -138,7 +138,7 @@ def test_json_text_too_long_is_refused_before_parsing():
     start = time.perf_counter()
     with pytest.raises(BadStrokes, match="characters of JSON"):
         parse(text)
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < 0.5  # refused before json.loads: ~1 ms idle
 
 
 def scribble(n: int, step: float, seed: int = 0) -> list[list[list[float]]]:
@@ -159,7 +159,8 @@ def test_the_heaviest_allowed_drawings_are_cheap(brush):
         assert image.shape == (280, 280) and (image < 128).any()
     except BadStrokes as exc:
         assert "too much ink" in str(exc) and brush == 24
-    assert time.perf_counter() - start < 0.25  # ~40 ms on an idle 2-core machine
+    # A guard against unbounded work, not a speed figure (bench/ has those): ~40 ms idle.
+    assert time.perf_counter() - start < 2.5
 
 
 def test_a_heavy_scribble_is_refused_for_its_ink_before_drawing():
@@ -171,7 +172,7 @@ def test_a_heavy_scribble_is_refused_for_its_ink_before_drawing():
     start = time.perf_counter()
     with pytest.raises(BadStrokes, match="too much ink"):
         parse(value(jumps, brush=2000, width=4096, height=4096))
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 1.0  # drawing it would take seconds
 
 
 def test_thinning_keeps_the_picture():
