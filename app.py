@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, canvas
+from explorer import assets, bend, canvas
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
@@ -29,11 +29,9 @@ from lenet.network import DEFAULT, TITLES, load_network
 from lenet.preprocess import UnreadableImage, pixels, preprocess
 from lenet.reading import top_confidences
 
-# One intra-op thread: a forward pass takes about a millisecond, and parallel requests from a
-# class are better served one per core than by threads fighting over two cores.
+# One intra-op thread: a forward pass takes ~1 ms; a class's requests are best served one per core.
 torch.set_num_threads(1)
-# Pillow refuses, from the header alone, a picture of over twice this many pixels: this bounds what
-# Gradio's own decoding of a Sketchpad value may allocate (our decoding has its own check).
+# Pillow refuses from its header a picture of over twice this: bounds Gradio's own decoding of a Sketchpad.
 Image.MAX_IMAGE_PIXELS = limits.MAX_PIXELS
 
 WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
@@ -41,7 +39,7 @@ try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
-TEACHING = Teaching(NETWORKS, WEIGHTS)  # the teaching tabs' views, built once
+TEACHING, BEND = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS)  # the teaching tabs' views, built once
 
 
 def show(digit: np.ndarray | None, name: str = DEFAULT) -> tuple[dict, str, str]:
@@ -119,6 +117,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
             with gr.Tab("Network", elem_id="network-tab"):
                 view = gr.HTML(network_html(NETWORKS[DEFAULT], None))
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
+            BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     outputs, quiet = [label, message, view, digit_state], {"api_visibility": "private", "show_progress": "hidden"}
     # preprocess=False: lenet.preprocess decodes pictures (a Sketchpad's composite alone), bounds and
@@ -132,6 +131,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     uploaded.then(TEACHING.follow, [digit_state, choice, why_open], why_view, **quiet)
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
+    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /transform
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.

@@ -5,7 +5,8 @@
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
 this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
-curves (view-learning.png). Needs Debian's Chromium and the ``playwright`` package (the browser
+curves (view-learning.png), and "Bend the digit" with that digit turned by 30° (view-bend.png).
+Needs Debian's Chromium and the ``playwright`` package (the browser
 helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
 committing them. ``python -m docs.screenshots`` takes the drawing views.
 """
@@ -68,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_selector("#learning .lenet-learning")
             page.wait_for_timeout(300)
             shot(page, "learning")
+            page.get_by_role("tab", name="Bend the digit").click()
+            page.wait_for_selector("#bend-now .bend-now img")
+            straight = page.locator("#bend-now .bend-now img").get_attribute("src")
+            page.locator("#bend-rotation input[type=range]").fill("30")
+            page.wait_for_function(f"() => document.querySelector('#bend-now .bend-now img').src !== {straight!r}")
+            page.evaluate("window.scrollTo(0, 0)")
+            page.wait_for_timeout(500)
+            shot(page, "bend")
             browser.close()
     finally:
         app.demo.close()

@@ -1,0 +1,232 @@
+"""The "Bend the digit" tab: sliders for the paper's six invariances (:mod:`lenet.transform`) on
+the digit the student drew, the answer and the distance to every prototype following each move,
+and beside them the sweep of the slider last moved — the answer across its whole range, one line
+per prototype, and the band where the answer stays what it is at the slider's neutral value
+("LeNet-5 reads your 4 from −35° to +40°").
+
+One move is one request: the bent digit read once, the sweep read as one batch of 41 settings, and
+two small HTML views (a 28×28 PNG, ten bars, an SVG of ten polylines). ``/transform`` is the same
+thing for a picture sent over the API. Its style sheet is ``static/bend.css``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+import gradio as gr
+import numpy as np
+
+from explorer import canvas, pictures
+from lenet import limits
+from lenet.network import DEFAULT, Network
+from lenet.preprocess import UnreadableImage, preprocess
+from lenet.reading import top_confidences
+from lenet.transform import NAMES, RANGES, BadSettings, Sweep, bend, settings, sweep
+
+TAB = "Bend the digit"
+EMPTY_NOW = '<p class="bend-empty">Draw a digit (or pick an MNIST digit): then bend it with the sliders.</p>'
+EMPTY_SWEEP = '<p class="bend-empty">The sweep of the slider you move appears here.</p>'
+# Ten colours that stay apart on a projector (Tableau 10); the answer's line is drawn thick.
+COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+UNITS = {"shift_x": " px", "shift_y": " px", "scale": "×", "rotation": "°", "squeeze": "", "thickness": "", "noise": ""}
+
+
+def fmt(which: str, value: float) -> str:
+    """A slider's value as the page writes it: "+40°", "1.25×", "−3 px", "0.12"."""
+    if which == "noise":
+        return f"{value:.0%}"
+    text = f"{value:+.3g}" if RANGES[which].neutral == 0 and value != 0 else f"{value:.3g}"
+    return text.replace("-", "−") + UNITS[which]
+
+
+# --- the bent digit now -------------------------------------------------------------------------
+
+
+def now_html(network: Network, bent: np.ndarray, notes: list[str]) -> str:
+    """The bent digit (28×28, ink = 1) as the network receives it, its answer, and one bar per
+    prototype: LeNet-5's squared RBF distance (shorter = closer), LeNet-1's score."""
+    reading = network.read(bent)
+    grey = (255 * (1 - np.clip(bent, 0, 1)) + 0.5).astype(np.uint8)
+    picture = pictures.img(np.repeat(grey[:, :, None], 3, axis=2), "the bent digit", unit_px=4)
+    rbf = network.arch == "lenet5"
+    values = reading.output if rbf else reading.scores
+    top = float(np.max(np.abs(values))) or 1.0
+    rows = []
+    for d in range(10):
+        width = 100 * abs(float(values[d])) / top
+        mark = " answer" if d == reading.digit else ""
+        rows.append(
+            f'<div class="bar{mark}"><span class="d">{d}</span><span class="track"><span class="fill" '
+            f'style="width:{width:.1f}%;background:{COLOURS[d]}"></span></span>'
+            f'<span class="v">{values[d]:.1f}</span></div>'
+        )  # fmt: skip
+    what = "squared distance to each prototype (shorter = closer)" if rbf else "score per digit (longer = more likely)"
+    said = canvas.answer_html(reading, network.title)
+    note = "".join(f'<p class="refused">⚠️ {html.escape(n)}</p>' for n in notes)
+    return (
+        f'<div class="bend-now"><div class="bend-picture">{picture}{said}</div>'
+        f'<div class="bend-bars"><p class="what">{what}</p>{"".join(rows)}</div></div>{note}'
+    )
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 52, 28, 34, 58  # the SVG's size and margins, px
+
+
+def sweep_svg(network: Network, sw: Sweep, current: float) -> str:
+    """The sweep as an SVG: per prototype its distance (LeNet-5) or score (LeNet-1) across the
+    slider's range, the answer per setting in a strip underneath, the band where it stays as at
+    the neutral value shaded, and the slider's current value as a dashed line."""
+    rbf = network.arch == "lenet5"
+    ys = sw.outputs if rbf else sw.scores
+    log = sw.which == "scale"
+    xv = np.log(sw.values) if log else sw.values
+    x0, x1 = float(xv[0]), float(xv[-1])
+    y_lo, y_hi = (0.0, float(ys.max())) if rbf else (float(ys.min()), float(ys.max()))
+    y_hi = y_hi if y_hi > y_lo else y_lo + 1
+
+    def px(v: float) -> float:
+        v = math.log(v) if log else v
+        return LEFT + (W - LEFT - RIGHT) * (v - x0) / (x1 - x0)
+
+    def py(v: float) -> float:
+        return TOP + (H - TOP - BOTTOM) * (1 - (v - y_lo) / (y_hi - y_lo))
+
+    lo, hi = sw.band
+    answer = sw.answer
+    left, width = px(lo) - 3, px(hi) - px(lo) + 6  # a little wider than the band: one setting shows
+    parts = [f'<rect class="band" x="{left:.1f}" y="{TOP}" width="{width:.1f}" height="{H - TOP - BOTTOM}"/>']
+    for d in sorted(range(10), key=lambda d: d == answer):  # the answer's line on top
+        points = " ".join(f"{px(v):.1f},{py(y):.1f}" for v, y in zip(sw.values, ys[:, d], strict=True))
+        cls = "line answer" if d == answer else "line"
+        parts.append(f'<polyline class="{cls}" points="{points}" stroke="{COLOURS[d]}"/>')
+        y_end = py(ys[-1, d]) + 4
+        parts.append(f'<text class="end" x="{W - RIGHT + 4}" y="{y_end:.1f}" fill="{COLOURS[d]}">{d}</text>')
+    strip = H - BOTTOM + 8
+    for v, a in zip(sw.values, sw.answers, strict=True):
+        cls = "cell" if a == answer else "cell off"
+        parts.append(f'<text class="{cls}" x="{px(v):.1f}" y="{strip + 12}">{a}</text>')
+    parts.append(f'<line class="now" x1="{px(current):.1f}" x2="{px(current):.1f}" y1="{TOP - 6}" y2="{strip + 16}"/>')
+    r = RANGES[sw.which]
+    for v in {r.lo, r.neutral, r.hi}:
+        parts.append(f'<text class="tick" x="{px(v):.1f}" y="{H - 12}">{fmt(sw.which, v)}</text>')
+    axis = "distance² (lower = closer)" if rbf else "score (higher = more likely)"
+    parts.append(f'<text class="axis" x="6" y="{TOP - 12}">{axis}</text>')
+    label = f"{network.title} answers {answer} from {fmt(sw.which, lo)} to {fmt(sw.which, hi)}"
+    return (
+        f'<svg class="bend-sweep" viewBox="0 0 {W} {H}" role="img" aria-label="{html.escape(label)}">'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def sweep_html(network: Network, sw: Sweep, current: float) -> str:
+    """The sweep's headline ("LeNet-5 reads your 4 from −35° to +40°") over its plot."""
+    lo, hi = sw.band
+    r = RANGES[sw.which]
+    name = r.label.split(" (")[0].lower()
+    if (lo, hi) == (r.lo, r.hi):
+        said = f"{network.title} reads your <b>{sw.answer}</b> across the whole {name} range."
+    elif lo == hi:
+        said = f"{network.title} reads your <b>{sw.answer}</b> only at <b>{fmt(sw.which, lo)}</b> ({name})."
+    else:
+        said = (
+            f"{network.title} reads your <b>{sw.answer}</b> from <b>{fmt(sw.which, lo)}</b> "
+            f"to <b>{fmt(sw.which, hi)}</b> ({name})."
+        )
+    return f'<div class="bend-sweep-view"><p class="headline">{said}</p>{sweep_svg(network, sw, current)}</div>'
+
+
+# --- the tab in Gradio ---------------------------------------------------------------------------
+
+
+class Bend:
+    """The tab, its per-request functions and its events. ``networks``: name → :class:`Network`."""
+
+    def __init__(self, networks: dict[str, Network]):
+        self.networks = networks
+
+    def views(self, digit: np.ndarray | None, name: str, which: str, *values) -> tuple[dict, str, str]:
+        """The answer (for gr.Label), the bent digit's view and the sweep of slider ``which``, for
+        a 28×28 digit (or None) and the seven slider values in the order of ``lenet.transform.NAMES``."""
+        network = self.networks.get(name) if isinstance(name, str) else None
+        if network is None:
+            return {}, canvas.refused_html(f"There is no network called {repr(name)[:40]}: choose one of "
+                                           f"{', '.join(self.networks)}."), EMPTY_SWEEP  # fmt: skip
+        try:
+            s, notes = settings(*values)
+        except BadSettings as exc:
+            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP
+        if digit is None:
+            return {}, EMPTY_NOW, EMPTY_SWEEP
+        which = which if which in RANGES else "rotation"
+        bent = bend(digit, s)
+        sw = sweep(network.net, digit, which, base=replace(s, **{which: RANGES[which].neutral}))
+        label = top_confidences(network.read(bent))
+        return label, now_html(network, bent, notes), sweep_html(network, sw, getattr(s, which))
+
+    def transform(self, drawing, name: str = DEFAULT, shift_x: float = 0.0, shift_y: float = 0.0,
+                  scale: float = 1.0, rotation: float = 0.0, squeeze: float = 0.0, thickness: float = 0.0,
+                  noise: float = 0.0) -> tuple[dict, str, str]:  # fmt: skip
+        """``/transform``: a picture as ``/predict`` takes it (a Sketchpad value or a file), a
+        network and the seven settings → the answer for the bent digit, its view and the rotation
+        sweep. Neutral settings read exactly as ``/predict`` does."""
+        try:
+            digit = preprocess(canvas.stroke(drawing, self.blobs))
+        except UnreadableImage as exc:
+            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP
+        return self.views(digit, name, "rotation", shift_x, shift_y, scale, rotation, squeeze, thickness, noise)
+
+    def tab(self) -> None:
+        """The tab (call inside the view ``gr.Tabs``)."""
+        with gr.Tab(TAB, elem_id="bend-tab"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=2, min_width=300):
+                    # /transform's first output; the page shows the answer in the view beside the bars
+                    self.label = gr.Label(num_top_classes=3, visible=False, elem_id="bend-answer")
+                    self.now = gr.HTML(EMPTY_NOW, elem_id="bend-now")
+                with gr.Column(scale=3, min_width=320):
+                    self.sweep = gr.HTML(EMPTY_SWEEP, elem_id="bend-sweep")
+            with gr.Row(elem_id="bend-sliders"):
+                self.sliders = [
+                    gr.Slider(r.lo, r.hi, value=r.neutral, step=r.step, label=r.label, elem_id=f"bend-{n}",
+                              min_width=150)
+                    for n, r in RANGES.items()
+                ]  # fmt: skip
+                self.reset = gr.Button("Straighten", elem_id="bend-reset", min_width=120, scale=0)
+            self.last = gr.State("rotation")  # the slider last moved: its sweep is shown
+            self.api_button = gr.Button(visible=False)  # /transform's trigger: API only
+
+    def wire(self, *, digit: gr.State, choice: gr.Radio, views: gr.Tabs, sketchpad: gr.Sketchpad) -> None:
+        """Events: a slider moved → that slider's sweep and the bent digit; another network,
+        "Straighten" or opening the tab → the same for the slider last moved; and ``/transform``.
+        A new drawing reaches the tab at its next event, not at once: a ``digit.change`` listener
+        would cost every stroke a second request (tests/app/test_browser.py holds it to one)."""
+        outputs = [self.label, self.now, self.sweep]
+        quiet = {"api_visibility": "private", "show_progress": "hidden", "concurrency_id": "read",
+                 "concurrency_limit": limits.CONCURRENCY}  # fmt: skip
+
+        def moved(which: str) -> Callable:
+            return lambda d, name, *values: (which, *self.views(d, name, which, *values))
+
+        for n, slider in zip(NAMES, self.sliders, strict=True):
+            slider.input(moved(n), [digit, choice, *self.sliders], [self.last, *outputs],
+                         trigger_mode="always_last", **quiet)  # fmt: skip
+        inputs = [digit, choice, self.last, *self.sliders]
+        choice.change(self.views, inputs, outputs, **quiet)
+
+        def opened(event: gr.SelectData, *args):
+            return self.views(*args) if event.value == TAB else gr.skip()
+
+        views.select(opened, inputs, outputs, **quiet)
+        neutral = [r.neutral for r in RANGES.values()]
+        self.reset.click(lambda d, name, which: (*neutral, *self.views(d, name, which, *neutral)),
+                         [digit, choice, self.last], [*self.sliders, *outputs], **quiet)  # fmt: skip
+        self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
+        self.api_button.click(self.transform, [sketchpad, choice, *self.sliders],
+                              outputs, api_name="transform", preprocess=False, concurrency_id="read",
+                              concurrency_limit=limits.CONCURRENCY)  # fmt: skip
