@@ -329,7 +329,14 @@ def normalize(ink: np.ndarray) -> np.ndarray | None:
         thinner = _rank_filter(work, round(pen - target) + 1, np.min)
         if thinner.max() > 0.5:  # never erase a digit
             work = thinner
-    box = _fit(work, BOX)
+    return place(work)
+
+
+def place(ink: np.ndarray) -> np.ndarray | None:
+    """MNIST's last two steps: ``ink`` (float (H, W), ink > 0 somewhere) cropped, fitted into the
+    20×20 box (aspect kept, Lanczos) and placed in the 28×28 field with its centre of mass at
+    (14, 14) to the nearest pixel. float32 (28, 28) in [0, 1]; None when nothing is left."""
+    box = _fit(ink, BOX)
     mass = box.sum()
     if mass <= 0:
         return None

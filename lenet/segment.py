@@ -50,15 +50,13 @@ from PIL import Image
 
 from lenet.preprocess import (
     BOX,
-    CENTRE,
-    FIELD,
     MAX_CROSSINGS,
     MNIST_PEN,
     UnreadableImage,
-    _fit,
     _rank_filter,
     ink_map,
     normalize,
+    place,
     stroke_width,
     to_array,
 )
@@ -604,18 +602,7 @@ def mnist_field(piece: np.ndarray) -> np.ndarray | None:
     stay wide, did not read better on the validation numbers.)"""
     if not np.any(piece > 0):
         return None
-    box = _fit(piece, BOX)
-    mass = box.sum()
-    if mass <= 0:
-        return None
-    bh, bw = box.shape
-    cy = (box.sum(axis=1) * np.arange(bh)).sum() / mass
-    cx = (box.sum(axis=0) * np.arange(bw)).sum() / mass
-    top = int(np.clip(round(CENTRE - cy), 0, FIELD - bh))
-    left = int(np.clip(round(CENTRE - cx), 0, FIELD - bw))
-    out = np.zeros((FIELD, FIELD), dtype=np.float32)
-    out[top : top + bh, left : left + bw] = box
-    return out
+    return place(piece)
 
 
 def _score_pieces(model, work, seg: _Segments, height: float):
