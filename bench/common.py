@@ -185,7 +185,12 @@ class Api:
         r.raise_for_status()
         composite = {"path": r.json()[0], "orig_name": "composite.png", "meta": {"_type": "gradio.FileData"}}
         value = {"background": None, "layers": [], "composite": composite, "id": None}
-        body = {"data": [value, *extra], "fn_index": self.fn_index, "session_hash": self.session, "event_data": None}
+        return await self.call(value, *extra)
+
+    async def call(self, *data) -> list:
+        """Queue one event with ``data`` as its inputs and wait for its outputs, as the browser does;
+        raises :class:`Refused` when the queue turns it away, RuntimeError when it fails."""
+        body = {"data": list(data), "fn_index": self.fn_index, "session_hash": self.session, "event_data": None}
         r = await self.client.post(self.url + "/queue/join", json=body)
         if r.status_code != 200:
             raise Refused(f"{r.status_code}: {r.text[:200]}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import statistics
 import time
@@ -50,21 +49,6 @@ def digit_strokes(k: int) -> list[list[list[float]]]:
 class Page(Api):
     """One page: a pen that adds points at 60 Hz, and a sender that keeps one reading in flight."""
 
-    async def read(self, value: dict, *extra) -> list:
-        body = {"data": [value, *extra], "fn_index": self.fn_index, "session_hash": self.session, "event_data": None}
-        r = await self.client.post(self.url + "/queue/join", json=body)
-        if r.status_code != 200:
-            raise RuntimeError(f"join {r.status_code}: {r.text[:200]}")
-        async with self.client.stream("GET", self.url + "/queue/data", params={"session_hash": self.session}) as s:
-            async for line in s.aiter_lines():
-                if line.startswith("data:"):
-                    message = json.loads(line[5:])
-                    if message.get("msg") == "process_completed":
-                        if not message.get("success"):
-                            raise RuntimeError(f"failed: {str(message.get('output'))[:200]}")
-                        return message["output"]["data"]
-        raise RuntimeError("the event stream closed without a result")
-
 
 async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) -> None:
     strokes: list[list[list[float]]] = []
@@ -88,7 +72,7 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
             value = {"strokes": [list(s) for s in strokes], "brush": BRUSH, "width": SIZE, "height": SIZE}
             out["sent"] += 1
             try:
-                await page.read(value, *extra)
+                await page.call(value, *extra)
                 answered["count"] += 1
                 out["answers"] += 1
             except Exception as exc:  # counted, not raised

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from lenet.checkpoint import NETWORKS, WEIGHTS_DIR, architecture
-from lenet.curves import epoch_error, learning_png
+from lenet.curves import learning_png
 from lenet.network import TITLES as PAGE_TITLES
 from lenet.paper import NOT_THE_SAME, TEST_ERROR, TEST_ERROR_DISTORTED
 
@@ -78,7 +78,7 @@ def section(log: dict) -> str:
         for r in log.get("rejection", [])
     )
     epochs = "\n".join(
-        f"| {r['epoch']} | {r['train_loss']:.4f} | {100 * epoch_error(r):.2f}% | {r['seconds']:.0f} |"
+        f"| {r['epoch']} | {r['train_loss']:.4f} | {100 * r['validation_error']:.2f}% | {r['seconds']:.0f} |"
         for r in log["history"]
     )
     if log["distortions"]:

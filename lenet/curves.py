@@ -15,11 +15,6 @@ from lenet.paper import TEST_ERROR
 TRAIN, VALIDATION, TEST, PAPER = "#1f77b4", "#d62728", "#111827", "#6b7280"
 
 
-def epoch_error(row: dict) -> float:
-    """The held-out error of one epoch of the log: the validation error (older logs: the test error)."""
-    return row["validation_error"] if "validation_error" in row else row["test_error"]
-
-
 def learning_png(log: dict, title: str, arch: str) -> bytes:
     """Three plots side by side as PNG bytes (880 × 300 px): training loss per epoch (log scale),
     validation error per epoch with the final test error and the paper's, and the test error left
@@ -38,7 +33,7 @@ def learning_png(log: dict, title: str, arch: str) -> bytes:
     fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 3.0), dpi=100)
     a.plot(epochs, [r["train_loss"] for r in h], color=TRAIN, marker=marker, ms=3)
     a.set(title="training loss", xlabel="epoch (pass over the training set)", yscale="log")
-    errors = [100 * epoch_error(r) for r in h]
+    errors = [100 * r["validation_error"] for r in h]
     b.plot(epochs, errors, color=VALIDATION, marker=marker, ms=3, label="validation")
     if "test_error" in log:
         b.plot(

@@ -33,9 +33,7 @@ def stroke_canvas(
 def mnist_canvas(digit: np.ndarray, size: int = 280) -> np.ndarray:
     """An MNIST digit (28, 28) ink in [0, 1] as an opaque white RGBA canvas with black ink,
     enlarged to ``size`` the way a big drawing would look."""
-    grey = Image.fromarray((255.0 * (1.0 - digit) + 0.5).astype(np.uint8)).resize(
-        (size, size), Image.BILINEAR
-    )
+    grey = Image.fromarray((255.0 * (1.0 - digit) + 0.5).astype(np.uint8)).resize((size, size), Image.BILINEAR)
     g = np.asarray(grey)
     return np.dstack([g, g, g, np.full_like(g, 255)])
 
@@ -74,3 +72,10 @@ def huge_png(path: Path, side: int = 10_000) -> Path:
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(data)) + chunk(b"IEND", b"")
     )
     return path
+
+
+def sketch(path) -> dict:
+    """A Sketchpad value as the browser sends it, with the composite uploaded from ``path``."""
+    from gradio_client import handle_file
+
+    return {"background": None, "layers": [], "composite": handle_file(str(path)), "id": None}

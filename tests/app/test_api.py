@@ -12,20 +12,10 @@ from PIL import Image
 
 from explorer.examples import example_paths
 from lenet.data import have_mnist, load_split
-from tests.canvases import mnist_canvas, stroke_canvas
+from tests.canvases import mnist_canvas, sketch, stroke_canvas
 from tests.weights import NEEDS_TRAINED, TRAINED
 
 gradio_client = pytest.importorskip("gradio_client")
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    return gradio_client.Client(server, verbose=False, download_files=False, analytics_enabled=False)
-
-
-def sketch(path) -> dict:
-    """A Sketchpad value as the browser sends it, with the composite uploaded from ``path``."""
-    return {"background": None, "layers": [], "composite": gradio_client.handle_file(str(path)), "id": None}
 
 
 def save(rgba: np.ndarray, path) -> str:
@@ -47,9 +37,7 @@ def test_api_names_and_signature(client):
 
 
 def test_a_drawing_gets_a_digit_label(client, tmp_path):
-    label, message, view = client.predict(
-        sketch(save(stroke_canvas(), tmp_path / "seven.png")), api_name="/predict"
-    )
+    label, message, view = client.predict(sketch(save(stroke_canvas(), tmp_path / "seven.png")), api_name="/predict")
     assert label["label"] in [str(d) for d in range(10)]
     assert [c["label"] for c in label["confidences"]][0] == label["label"] and len(label["confidences"]) == 3
     assert label["label"] in message

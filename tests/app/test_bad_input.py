@@ -25,7 +25,7 @@ from PIL import Image
 from lenet import limits
 from lenet.preprocess import NOISE
 from tests.browser import ANSWERED, draw, open_page
-from tests.canvases import huge_png, stroke_canvas
+from tests.canvases import huge_png, sketch, stroke_canvas
 
 gradio_client = pytest.importorskip("gradio_client")
 
@@ -68,15 +68,6 @@ def peak_rss_mb() -> float:
 
 
 # --- the HTTP API --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    return gradio_client.Client(server, verbose=False, download_files=False, analytics_enabled=False)
-
-
-def sketch(path) -> dict:
-    return {"background": None, "layers": [], "composite": gradio_client.handle_file(str(path)), "id": None}
 
 
 @pytest.fixture(scope="module")

@@ -11,21 +11,12 @@ import pytest
 from PIL import Image
 
 from explorer.examples import example_paths
-from tests.canvases import stroke_canvas
+from tests.canvases import sketch, stroke_canvas
 
 gradio_client = pytest.importorskip("gradio_client")
 
 NEUTRAL = (0, 0, 1, 0, 0, 0, 0)
 NAMES = ["shift_x", "shift_y", "scale", "rotation", "squeeze", "thickness", "noise"]
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    return gradio_client.Client(server, verbose=False, download_files=False, analytics_enabled=False)
-
-
-def sketch(path) -> dict:
-    return {"background": None, "layers": [], "composite": gradio_client.handle_file(str(path)), "id": None}
 
 
 @pytest.fixture(scope="module")
