@@ -1,0 +1,104 @@
+// Follow a unit (explorer/unit.py): runs once per page as the js_on_load of the #unit component,
+// whose value is the unit followed ("C3:5:4:7", "C5:17", "Output:4"; "" for none). A click on a map of
+// the network view picks the unit under the pointer; a map's button reached with Tab picks its
+// centre (Enter or Space) or moves the unit (arrow keys); the field takes a typed unit. Each choice
+// sets props.value, which fires the component's change event: one small request draws the panel.
+// The unit is marked in the network view, and marked again whenever the view is redrawn.
+const input = element.querySelector('input');
+const HITS = '.lenet-net [data-layer]';
+
+function parse(s) {
+  const p = String(s || '').split(':');
+  return {layer: p[0], map: Number(p[1]), y: Number(p[2] || 0), x: Number(p[3] || 0)};
+}
+
+// The unit string for a position (y, x) in the map or block under button t.
+function unitAt(t, y, x) {
+  const layer = t.dataset.layer;
+  if (layer === 'Output') return `Output:${t.dataset.map}`;
+  if (t.dataset.block) return `${layer}:${y * Number(t.dataset.w) + x}`;
+  return `${layer}:${t.dataset.map}:${y}:${x}`;
+}
+
+// Where the followed unit sits in button t, or t's centre when it is elsewhere.
+function position(t) {
+  const u = parse(props.value);
+  const h = Number(t.dataset.h), w = Number(t.dataset.w);
+  if (u.layer === t.dataset.layer) {
+    if (t.dataset.block) return [Math.floor(u.map / w), u.map % w];
+    if (u.map === Number(t.dataset.map)) return [u.y, u.x];
+  }
+  return [h >> 1, w >> 1];
+}
+
+function clamp(v, n) { return Math.max(0, Math.min(n - 1, v)); }
+
+function mark() {
+  document.querySelectorAll('.lenet-net .on').forEach((e) => e.classList.remove('on'));
+  document.querySelectorAll('.lenet-net .unit-mark').forEach((e) => e.remove());
+  const u = parse(props.value);
+  if (!u.layer) return;
+  const t = [...document.querySelectorAll(HITS)].find(
+    (t) => t.dataset.layer === u.layer && (t.dataset.block || Number(t.dataset.map) === u.map));
+  if (!t) return;
+  t.classList.add('on');
+  if (t.dataset.layer === 'Output') return;
+  const h = Number(t.dataset.h), w = Number(t.dataset.w);
+  const [y, x] = position(t);
+  const m = document.createElement('i');
+  m.className = 'unit-mark';
+  Object.assign(m.style, {top: `${100 * y / h}%`, left: `${100 * x / w}%`, width: `${100 / w}%`, height: `${100 / h}%`});
+  t.appendChild(m);
+}
+
+function choose(s, scroll) {
+  input.value = s;
+  if (s !== props.value) props.value = s;
+  mark();
+  const panel = document.getElementById('unit-panel');
+  if (scroll && panel) panel.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+}
+
+document.addEventListener('click', (e) => {
+  const t = e.target.closest && e.target.closest(HITS);
+  if (!t) return;
+  if (t.dataset.layer === 'Output') return choose(unitAt(t), e.detail > 0);
+  const h = Number(t.dataset.h), w = Number(t.dataset.w);
+  let [y, x] = position(t);
+  if (e.detail > 0) { // a pointer: the unit under it (Enter and Space on a button click with detail 0)
+    const r = t.getBoundingClientRect();
+    y = clamp(Math.floor((e.clientY - r.top) / r.height * h), h);
+    x = clamp(Math.floor((e.clientX - r.left) / r.width * w), w);
+  }
+  choose(unitAt(t, y, x), e.detail > 0);
+});
+
+const MOVES = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1]};
+document.addEventListener('keydown', (e) => {
+  const t = e.target.closest && e.target.closest(HITS);
+  if (!t) return;
+  if (t.dataset.layer === 'Output') {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); choose(unitAt(t), false); }
+    return;
+  }
+  const d = MOVES[e.key];
+  if (!d) return;
+  e.preventDefault();
+  const [y, x] = position(t);
+  choose(unitAt(t, clamp(y + d[0], Number(t.dataset.h)), clamp(x + d[1], Number(t.dataset.w))), false);
+});
+
+input.addEventListener('keydown', (e) => { if (e.key === 'Enter') choose(input.value.trim(), true); });
+input.addEventListener('change', () => choose(input.value.trim(), false));
+element.querySelector('[data-unit="stop"]').addEventListener('click', () => choose('', false));
+
+// The value set from Python (a share link restoring a unit): show it and mark it.
+watch('value', () => { input.value = props.value || ''; mark(); });
+
+// The network view is redrawn at every reading: mark the unit again, once per frame at most.
+let frame = 0;
+new MutationObserver(() => {
+  if (frame || !props.value) return;
+  frame = requestAnimationFrame(() => { frame = 0; if (!document.querySelector('.lenet-net .on')) mark(); });
+}).observe(document.body, {childList: true, subtree: true});
+input.value = props.value || '';
