@@ -255,6 +255,6 @@ class Follow:
         (the unit string and the network; the digit is the session's); another network → the panel
         for the same unit. A new drawing reaches the panel through the reading events (follow)."""
         quiet = {"show_progress": "hidden", "concurrency_id": "read", "concurrency_limit": limits.CONCURRENCY}
-        self.unit.change(lambda text, name, d: self.html(d, name, text), [self.unit, choice, digit], self.view,
-                         api_name="unit", trigger_mode="always_last", **quiet)  # fmt: skip
+        self.unit.change(lambda unit, name, d: self.html(d, name, unit), [self.unit, choice, digit], self.view,
+                         api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
         choice.change(self.follow, [digit, choice, self.unit], self.view, api_visibility="private", **quiet)
