@@ -19,10 +19,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas, unit
+from explorer import assets, bend, canvas
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
+from explorer.unit import Follow
 from lenet import limits, strokes
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError
 from lenet.network import DEFAULT, TITLES, load_network
@@ -39,7 +40,7 @@ try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
-TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), unit.Follow(NETWORKS)  # views, built once
+TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
 
 
 def show(digit: np.ndarray | None, name: str = DEFAULT) -> tuple[dict, str, str]:
@@ -81,15 +82,14 @@ async def read_drawing(drawing: dict | None, name: str = DEFAULT) -> tuple[dict,
 
 async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False, unit: str = "") -> tuple:
     """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's
-    outputs, the message marked with the points read, the "why" view if open and the unit followed, if
-    any: one request."""
+    outputs, the message marked with the points read, the "why" view if open, the unit followed: one request."""
     try:
         drawing = strokes.parse(value)
     except strokes.BadStrokes as exc:
         return (*refuse(str(exc), name), gr.skip(), gr.skip())
     label, message, view, digit = predict(None if drawing is None else strokes.rasterise(drawing), name)
     why = await asyncio.to_thread(TEACHING.follow, digit, name, True) if why_open is True else gr.skip()
-    points = drawing.points if drawing else 0
+    points = drawing.points if drawing else 0  # and the panel of the unit followed, if one is
     return label, canvas.counted(message, points), view, digit, why, UNIT.follow(digit, name, unit)
 
 
@@ -133,11 +133,10 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
                              api_name="predict_image", **read)  # fmt: skip
     uploaded.then(TEACHING.follow, [digit_state, choice, why_open], why_view, **quiet)
-    uploaded.then(UNIT.follow, [digit_state, choice, UNIT.unit], UNIT.view, **quiet)
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
     BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /transform
-    UNIT.wire(digit=digit_state, choice=choice)  # and /unit
+    UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event])  # and /unit
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.

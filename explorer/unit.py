@@ -250,11 +250,14 @@ class Follow:
                             apply_default_css=False, elem_id="unit", container=False)  # fmt: skip
         self.view = gr.HTML(EMPTY, elem_id="unit-panel")
 
-    def wire(self, *, digit: gr.State, choice: gr.Radio) -> None:
+    def wire(self, *, digit: gr.State, choice: gr.Radio, after: list) -> None:
         """Events: a unit chosen (clicked, typed, or set from Python) → the panel, also as ``/unit``
-        (the unit string and the network; the digit is the session's); another network → the panel
-        for the same unit. A new drawing reaches the panel through the reading events (follow)."""
+        (the unit string and the network; the digit is the session's); another network, and each
+        event of ``after`` that sets ``digit`` (an upload, a mistake picked) → the panel for the same
+        unit. A drawing reaches the panel inside the canvas's reading (follow): no request of its own."""
         quiet = {"show_progress": "hidden", "concurrency_id": "read", "concurrency_limit": limits.CONCURRENCY}
         self.unit.change(lambda unit, name, d: self.html(d, name, unit), [self.unit, choice, digit], self.view,
                          api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
         choice.change(self.follow, [digit, choice, self.unit], self.view, api_visibility="private", **quiet)
+        for event in after:
+            event.then(self.follow, [digit, choice, self.unit], self.view, api_visibility="private", **quiet)
