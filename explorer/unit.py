@@ -38,8 +38,9 @@ TEMPLATE = """<div class="unit-pick"><label>Follow a unit <input type="text" pla
 spellcheck="false" autocomplete="off" aria-label="The unit followed, written layer:map:row:column, e.g. C3:5:4:7">
 </label><button type="button" data-unit="stop" title="Stop following the unit">Stop</button></div>"""
 
-MAP_PX = {"input": 5.0, "C1": 2.4, "S2": 4.4, "C3": 5.6, "S4": 9.0, "C5": 5.0, "F6": 6.0}  # CSS px per unit
-KERNEL_PX = 8.0
+MAP_PX = {"input": 4.5, "C1": 2.4, "S2": 4.4, "C3": 5.6, "S4": 9.0, "C5": 5.0, "F6": 6.0}  # CSS px per unit
+KERNEL_PX = 9.0
+OWN_PX = 9.0  # a 10-unit map (C3) drawn 90 px wide; larger maps the same width
 
 
 def num(v: float, digits: int = 2) -> str:
@@ -171,6 +172,24 @@ def weights_html(e: Explanation, arch: str) -> str:
     )
 
 
+def own_html(e: Explanation, acts: dict[str, np.ndarray]) -> str:
+    """The unit in its own map (or block), boxed: where the value lands in the network view."""
+    u, a = e.unit, acts[e.unit.layer]
+    if a.ndim == 3:
+        pic, box, where = vz.colorize(a[u.map]), (u.y, u.x, 1, 1), f"{u.layer} map {u.map}, row {u.y}, column {u.x}"
+    elif u.layer in ("C5", "F6"):
+        rows, cols = (10, 12) if u.layer == "C5" else (12, 7)
+        pic = vz.colorize(a.reshape(rows, cols))
+        box, where = (u.map // cols, u.map % cols, 1, 1), f"{u.layer} unit {u.map} of {a.size}"
+    else:
+        return ""  # an output unit: its bar in the view
+    px = OWN_PX * 10 / max(pic.shape[:2])
+    return (
+        f"<figure>{_boxed(pic, f'{u.layer} with the unit followed', px, [box], 'own')}"
+        f"<figcaption><b>The unit</b> · {where}</figcaption></figure>"
+    )
+
+
 def arithmetic_html(e: Explanation, title: str) -> str:
     """The value in plain words with its numbers, the way the network computes it."""
     squash = f"squashed: {TANH_A}·tanh(2/3 · {num(e.pre)}) = <b>{num(e.value)}</b>"
@@ -215,7 +234,8 @@ def unit_html(network: Network, digit: np.ndarray | None, text: str) -> str:
         f'<div class="lenet-unit" data-unit="{html.escape(str(unit))}"><h4>Following {name_of(unit, network.arch)} '
         f"of {network.title} · value <b>{num(e.value)}</b></h4>"
         f'<div class="parts">{field_html(e, reading.acts)}{reads_html(e, reading.acts, network.arch)}'
-        f"{weights_html(e, network.arch)}</div>{arithmetic_html(e, network.title)}{note}</div>"
+        f"{weights_html(e, network.arch)}{own_html(e, reading.acts)}</div>"
+        f"{arithmetic_html(e, network.title)}{note}</div>"
     )
 
 

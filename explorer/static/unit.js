@@ -51,12 +51,21 @@ function mark() {
   t.appendChild(m);
 }
 
+let reveal = ''; // a unit picked with the pointer: bring its panel into view once it has arrived
+
 function choose(s, scroll) {
   input.value = s;
   if (s !== props.value) props.value = s;
+  reveal = scroll ? s : '';
   mark();
+}
+
+function revealed() {
   const panel = document.getElementById('unit-panel');
-  if (scroll && panel) panel.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+  const shown = panel && panel.querySelector('.lenet-unit, .refused');
+  if (!reveal || !shown || (shown.dataset.unit && shown.dataset.unit !== reveal)) return;
+  reveal = '';
+  panel.scrollIntoView({block: 'nearest', behavior: 'smooth'});
 }
 
 document.addEventListener('click', (e) => {
@@ -95,10 +104,15 @@ element.querySelector('[data-unit="stop"]').addEventListener('click', () => choo
 // The value set from Python (a share link restoring a unit): show it and mark it.
 watch('value', () => { input.value = props.value || ''; mark(); });
 
-// The network view is redrawn at every reading: mark the unit again, once per frame at most.
+// The network view is redrawn at every reading: mark the unit again, once per frame at most; and
+// the panel of a unit just picked is brought into view when it arrives.
 let frame = 0;
 new MutationObserver(() => {
   if (frame || !props.value) return;
-  frame = requestAnimationFrame(() => { frame = 0; if (!document.querySelector('.lenet-net .on')) mark(); });
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    if (!document.querySelector('.lenet-net .on')) mark();
+    revealed();
+  });
 }).observe(document.body, {childList: true, subtree: true});
 input.value = props.value || '';

@@ -64,7 +64,8 @@ def test_c3_panel(lenet5):
     # all six S2 maps, Table I's column lit with the 5×5 window, the others dimmed
     assert page.count('class="unit-pic used"') == 3 and page.count('class="unit-pic unused"') == 3
     assert f"reads S2 maps {', '.join(map(str, C3_TABLE[5]))}: Table I, column 5" in page
-    assert boxes(page)[1:] == [pytest.approx((100 * 4 / 14, 100 * 7 / 14, 100 * 5 / 14, 100 * 5 / 14), abs=0.01)] * 3
+    assert boxes(page)[1:4] == [pytest.approx((100 * 4 / 14, 100 * 7 / 14, 100 * 5 / 14, 100 * 5 / 14), abs=0.01)] * 3
+    assert boxes(page)[4] == pytest.approx((40, 70, 10, 10), abs=0.01)  # the unit in its own 10×10 map
     assert page.count('alt="kernel') == 3 and "3 kernels 5×5" in page
     # the arithmetic, with the model's own value
     value = model_value(reading.acts, parse("C3:5:4:7", lenet5.net))
