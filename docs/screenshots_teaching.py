@@ -41,7 +41,7 @@ def follow_unit(page) -> None:
     """Draw a 4, click unit (4, 5) of C3's map 5 in the network view: the panel scrolls into view."""
     draw(page, FOUR)
     answered_all(page)
-    c3 = page.locator('.lenet-net .unit-hit[data-layer="C3"][data-map="5"]')
+    c3 = page.locator('.lenet-net .unit-grid[data-layer="C3"] .unit-hit[data-map="5"]')
     c3.scroll_into_view_if_needed()
     box = c3.bounding_box()
     c3.click(position={"x": 5.5 * box["width"] / 10, "y": 4.5 * box["height"] / 10})

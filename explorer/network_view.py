@@ -8,9 +8,9 @@ without extra outputs. The pictures are sent at one pixel per unit and enlarged 
 architecture (unit sizes, captions, grid columns) is keyed by ``network.arch``.
 
 Every map, the C5 and F6 blocks and each output unit carry a focusable button laid over the
-picture (``data-layer``, ``data-map``, the map's size): clicking one, or Tab then Enter, Space or the
-arrow keys, selects a unit to follow (``static/unit.js`` and ``explorer/unit.py``). The buttons
-depend only on the layout, so they are built once per network and layer.
+picture (``data-map``, on a grid carrying ``data-layer`` and the map's size): clicking one, or Tab
+then Enter, Space or the arrow keys, selects a unit to follow (``static/unit.js`` and
+``explorer/unit.py``). The buttons depend only on the layout: built once per network and layer.
 """
 
 from __future__ import annotations
@@ -82,20 +82,20 @@ MAP_COLS = {("lenet5", "C1"): 6, ("lenet5", "S2"): 3, ("lenet5", "C3"): 8, ("len
 
 @lru_cache(maxsize=32)
 def _map_buttons(layer: str, maps: int, h: int, w: int, cols: int) -> str:
-    """Transparent buttons over each map of a ``feature_grid`` (1 grey pixel around every map), in
-    percentages of the picture so that they follow it at any size."""
+    """Transparent buttons over each map of a ``feature_grid`` (1 grey pixel around every map): a CSS
+    grid inset by that pixel, its gaps one pixel, in percentages of the picture so that it follows
+    the picture at any size. The layer and the map's size are written once, on the grid."""
     rows = -(-maps // cols)
     width, height = 1 + cols * (w + 1), 1 + rows * (h + 1)
-    buttons = []
-    for m in range(maps):
-        r, c = divmod(m, cols)
-        buttons.append(
-            f'<button type="button" class="unit-hit" data-layer="{layer}" data-map="{m}" data-h="{h}" data-w="{w}" '
-            f'style="left:{100 * (1 + c * (w + 1)) / width:.3f}%;top:{100 * (1 + r * (h + 1)) / height:.3f}%;'
-            f'width:{100 * w / width:.3f}%;height:{100 * h / height:.3f}%" '
-            f'aria-label="{layer} map {m}: follow a unit (arrow keys move it)"></button>'
-        )  # fmt: skip
-    return "".join(buttons)
+    inset = f"{100 / height:.3f}% {100 / width:.3f}%"
+    gaps = f"{100 / (height - 2):.3f}% {100 / (width - 2):.3f}%"
+    buttons = "".join(
+        f'<button class="unit-hit" data-map="{m}" aria-label="{layer} map {m}"></button>' for m in range(maps)
+    )
+    return (
+        f'<div class="unit-grid" data-layer="{layer}" data-h="{h}" data-w="{w}" '
+        f'style="inset:{inset};gap:{gaps};grid-template-columns:repeat({cols},1fr)">{buttons}</div>'
+    )
 
 
 @lru_cache(maxsize=8)
@@ -104,10 +104,9 @@ def _block_button(layer: str, rows: int, cols: int) -> str:
     sits at row k // cols, column k % cols."""
     width, height = cols + 2, rows + 2
     return (
-        f'<button type="button" class="unit-hit" data-layer="{layer}" data-map="0" data-h="{rows}" data-w="{cols}" '
-        f'data-block="1" style="left:{100 / width:.3f}%;top:{100 / height:.3f}%;width:{100 * cols / width:.3f}%;'
-        f'height:{100 * rows / height:.3f}%" aria-label="{layer}: follow one of its {rows * cols} units '
-        '(arrow keys move it)"></button>'
+        f'<div class="unit-grid" data-layer="{layer}" data-h="{rows}" data-w="{cols}" data-block="1" '
+        f'style="inset:{100 / height:.3f}% {100 / width:.3f}%"><button class="unit-hit" data-map="0" '
+        f'aria-label="{layer}: one of its {rows * cols} units"></button></div>'
     )  # fmt: skip
 
 
@@ -148,7 +147,7 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
         proto = _prototype_imgs()[d] if arch == "lenet5" else ""
         cols.append(
             f'<div class="col {cls}" data-layer="Output" data-map="{d}" tabindex="0" role="button" '
-            f'aria-label="output unit {d}: follow it"><b>{d}</b>{proto}'
+            f'aria-label="output unit {d}"><b>{d}</b>{proto}'
             f'<div class="bar"><i style="height:{100 * float(heights[d]):.0f}%"></i></div>'
             f"<small>{texts[d]}</small></div>"
         )

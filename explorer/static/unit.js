@@ -5,7 +5,14 @@
 // sets props.value, which fires the component's change event: one small request draws the panel.
 // The unit is marked in the network view, and marked again whenever the view is redrawn.
 const input = element.querySelector('input');
-const HITS = '.lenet-net [data-layer]';
+const HITS = '.lenet-net .unit-hit, .lenet-net .col[data-layer]';
+
+// What button t stands for: its layer, map and the map's size (written on its grid), block or not.
+function spec(t) {
+  const g = t.closest('[data-layer]');
+  return {layer: g.dataset.layer, map: Number(t.dataset.map), h: Number(g.dataset.h), w: Number(g.dataset.w),
+          block: Boolean(g.dataset.block)};
+}
 
 function parse(s) {
   const p = String(s || '').split(':');
@@ -14,21 +21,20 @@ function parse(s) {
 
 // The unit string for a position (y, x) in the map or block under button t.
 function unitAt(t, y, x) {
-  const layer = t.dataset.layer;
-  if (layer === 'Output') return `Output:${t.dataset.map}`;
-  if (t.dataset.block) return `${layer}:${y * Number(t.dataset.w) + x}`;
-  return `${layer}:${t.dataset.map}:${y}:${x}`;
+  const s = spec(t);
+  if (s.layer === 'Output') return `Output:${s.map}`;
+  if (s.block) return `${s.layer}:${y * s.w + x}`;
+  return `${s.layer}:${s.map}:${y}:${x}`;
 }
 
 // Where the followed unit sits in button t, or t's centre when it is elsewhere.
 function position(t) {
-  const u = parse(props.value);
-  const h = Number(t.dataset.h), w = Number(t.dataset.w);
-  if (u.layer === t.dataset.layer) {
-    if (t.dataset.block) return [Math.floor(u.map / w), u.map % w];
-    if (u.map === Number(t.dataset.map)) return [u.y, u.x];
+  const u = parse(props.value), s = spec(t);
+  if (u.layer === s.layer) {
+    if (s.block) return [Math.floor(u.map / s.w), u.map % s.w];
+    if (u.map === s.map) return [u.y, u.x];
   }
-  return [h >> 1, w >> 1];
+  return [s.h >> 1, s.w >> 1];
 }
 
 function clamp(v, n) { return Math.max(0, Math.min(n - 1, v)); }
@@ -38,12 +44,14 @@ function mark() {
   document.querySelectorAll('.lenet-net .unit-mark').forEach((e) => e.remove());
   const u = parse(props.value);
   if (!u.layer) return;
-  const t = [...document.querySelectorAll(HITS)].find(
-    (t) => t.dataset.layer === u.layer && (t.dataset.block || Number(t.dataset.map) === u.map));
+  const t = [...document.querySelectorAll(HITS)].find((t) => {
+    const s = spec(t);
+    return s.layer === u.layer && (s.block || s.map === u.map);
+  });
   if (!t) return;
   t.classList.add('on');
-  if (t.dataset.layer === 'Output') return;
-  const h = Number(t.dataset.h), w = Number(t.dataset.w);
+  const {layer, h, w} = spec(t);
+  if (layer === 'Output') return;
   const [y, x] = position(t);
   const m = document.createElement('i');
   m.className = 'unit-mark';
@@ -71,8 +79,8 @@ function revealed() {
 document.addEventListener('click', (e) => {
   const t = e.target.closest && e.target.closest(HITS);
   if (!t) return;
-  if (t.dataset.layer === 'Output') return choose(unitAt(t), e.detail > 0);
-  const h = Number(t.dataset.h), w = Number(t.dataset.w);
+  const {layer, h, w} = spec(t);
+  if (layer === 'Output') return choose(unitAt(t), e.detail > 0);
   let [y, x] = position(t);
   if (e.detail > 0) { // a pointer: the unit under it (Enter and Space on a button click with detail 0)
     const r = t.getBoundingClientRect();
@@ -86,7 +94,8 @@ const MOVES = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRig
 document.addEventListener('keydown', (e) => {
   const t = e.target.closest && e.target.closest(HITS);
   if (!t) return;
-  if (t.dataset.layer === 'Output') {
+  const {layer, h, w} = spec(t);
+  if (layer === 'Output') {
     if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); choose(unitAt(t), false); }
     return;
   }
@@ -94,7 +103,7 @@ document.addEventListener('keydown', (e) => {
   if (!d) return;
   e.preventDefault();
   const [y, x] = position(t);
-  choose(unitAt(t, clamp(y + d[0], Number(t.dataset.h)), clamp(x + d[1], Number(t.dataset.w))), false);
+  choose(unitAt(t, clamp(y + d[0], h), clamp(x + d[1], w)), false);
 });
 
 input.addEventListener('keydown', (e) => { if (e.key === 'Enter') choose(input.value.trim(), true); });

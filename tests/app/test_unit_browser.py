@@ -11,7 +11,7 @@ PANEL = "#unit-panel"
 
 
 def hit(page, layer: str, m: int):
-    return page.locator(f'.lenet-net .unit-hit[data-layer="{layer}"][data-map="{m}"]')
+    return page.locator(f'.lenet-net .unit-grid[data-layer="{layer}"] .unit-hit[data-map="{m}"]')
 
 
 def heading(page) -> str:
@@ -49,7 +49,8 @@ def test_the_keyboard_reaches_the_maps_and_moves_the_unit(page):
     answered_all(page)
     hit(page, "C3", 1).focus()
     page.keyboard.press("Tab")  # the next map in the tab order
-    assert page.evaluate("document.activeElement.dataset.layer + ':' + document.activeElement.dataset.map") == "C3:2"
+    focused = "document.activeElement.closest('[data-layer]').dataset.layer + ':' + document.activeElement.dataset.map"
+    assert page.evaluate(focused) == "C3:2"
     page.keyboard.press("Enter")  # a map reached by the keyboard: its centre unit
     wait_heading(page, "Following C3 map 2, unit (5, 5)")
     page.keyboard.press("ArrowRight")

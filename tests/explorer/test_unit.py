@@ -42,15 +42,19 @@ def test_every_map_and_unit_of_the_view_is_a_button(name):
     page = network_html(network, network.read(DIGIT))
     for layer in network.layers:
         if layer.name in ("C1", "S2", "C3", "S4"):
-            hits = re.findall(rf'<button type="button" class="unit-hit" data-layer="{layer.name}" data-map="(\d+)" '
-                              rf'data-h="{layer.size[0]}" data-w="{layer.size[1]}"', page)  # fmt: skip
-            assert hits == [str(m) for m in range(layer.maps)], layer.name
+            grid = re.search(rf'<div class="unit-grid" data-layer="{layer.name}" data-h="{layer.size[0]}" '
+                             rf'data-w="{layer.size[1]}" style="[^"]*">(.*?)</div>', page)  # fmt: skip
+            assert grid, layer.name
+            assert re.findall(r'<button class="unit-hit" data-map="(\d+)"', grid[1]) == [
+                str(m) for m in range(layer.maps)
+            ]
     assert page.count('data-layer="Output"') == 10 and page.count('tabindex="0" role="button"') == 10
     assert page.count('data-block="1"') == (2 if name == "lenet5" else 0)  # C5 and F6
-    assert page.count("aria-label=") == page.count("data-layer=")
-    # the buttons cover the maps of the picture: C1's first map starts one grey pixel in
-    c1 = 1 + 4 * (24 + 1) if name == "lenet1" else 1 + 6 * (28 + 1)
-    assert f'style="left:{100 / c1:.3f}%;top:' in page
+    assert page.count("<button") == page.count("aria-label=") - 10  # every button is named, and the outputs
+    # the grid over C1 sits one grey pixel inside the picture, its gaps one pixel
+    w = 1 + 4 * (24 + 1) if name == "lenet1" else 1 + 6 * (28 + 1)
+    h = 24 + 2 if name == "lenet1" else 28 + 2
+    assert f'style="inset:{100 / h:.3f}% {100 / w:.3f}%;gap:{100 / (h - 2):.3f}% {100 / (w - 2):.3f}%' in page
 
 
 def test_c3_panel(lenet5):
