@@ -70,7 +70,7 @@ def _boxed(picture: np.ndarray, alt: str, unit_px: float, boxes: list[tuple[int,
     return f'<span class="unit-pic {cls}">{vz.img(picture, alt, unit_px)}{marks}</span>'
 
 
-def name_of(unit: Unit, arch: str) -> str:
+def name_of(unit: Unit) -> str:
     """The unit in words: "C3 map 5, unit (4, 7)", "C5 unit 17", "output unit 4"."""
     if unit.layer == "Output":
         return f"output unit {unit.map}"
@@ -146,7 +146,14 @@ def weights_html(e: Explanation, arch: str) -> str:
         return '<figure class="coef"><b>—</b><figcaption><b>Weights</b> · none: a plain average</figcaption></figure>'
     if e.kind == "rbf":  # the fixed prototype, on the activations' scale like F6 beside it
         pic = vz.img(vz.units_picture(e.weights, 12, 7), f"prototype {e.unit.map}", MAP_PX["F6"])
-        return f"<figure>{pic}<figcaption><b>Prototype {e.unit.map}</b> · fixed (figure 3)</figcaption></figure>"
+        gaps = (e.inputs - e.weights) ** 2  # what each F6 unit adds to the distance
+        top = float(gaps.max()) or 1.0
+        where = vz.img(vz.tile(vz.colorize(gaps.reshape(12, 7), -top, top)[None], 1), "squared gaps", MAP_PX["F6"])
+        return (
+            f"<figure>{pic}<figcaption><b>Prototype {e.unit.map}</b> · fixed (figure 3)</figcaption></figure>"
+            f"<figure>{where}<figcaption><b>(F6 − prototype)²</b> per unit<br><span>red: where they differ, "
+            f"up to {num(top)}</span></figcaption></figure>"
+        )
     w = e.weights
     top = float(np.abs(w).max()) or 1.0
     if w.ndim == 3:
@@ -165,9 +172,12 @@ def weights_html(e: Explanation, arch: str) -> str:
         f"<small>{i}</small></span>"
         for i, kern in zip(e.reads if len(e.reads) == len(kernels) else range(len(kernels)), kernels, strict=True)
     )  # fmt: skip
-    what = f"{len(kernels)} kernel{'s' if len(kernels) > 1 else ''} {k}×{k}"
+    if e.kind == "score":
+        what = f"<b>Weights</b> · one {k}×{k} block per S4 map"
+    else:
+        what = f"<b>Kernels</b> · {len(kernels)} kernel{'s' if len(kernels) > 1 else ''} {k}×{k}, one per map read"
     return (
-        f'<figure><div class="rmaps">{pics}</div><figcaption><b>Kernels</b> · {what}, one per map read<br>'
+        f'<figure><div class="rmaps">{pics}</div><figcaption>{what}<br>'
         f"<span>colour ±{num(top)} (red adds, blue takes away)</span></figcaption></figure>"
     )
 
@@ -231,7 +241,7 @@ def unit_html(network: Network, digit: np.ndarray | None, text: str) -> str:
     e = explain(network.net, reading.acts, unit)
     note = "" if digit is not None else '<p class="note">No digit yet: these are the numbers for blank paper.</p>'
     return (
-        f'<div class="lenet-unit" data-unit="{html.escape(str(unit))}"><h4>Following {name_of(unit, network.arch)} '
+        f'<div class="lenet-unit" data-unit="{html.escape(str(unit))}"><h4>Following {name_of(unit)} '
         f"of {network.title} · value <b>{num(e.value)}</b></h4>"
         f'<div class="parts">{field_html(e, reading.acts)}{reads_html(e, reading.acts, network.arch)}'
         f"{weights_html(e, network.arch)}{own_html(e, reading.acts)}</div>"

@@ -86,7 +86,7 @@ def test_c3_panel(lenet5):
         ("S4:3:2:1", ["16×16 of 32×32", "rows 8–23, columns 4–19", "a 2×2 block of C3 map 3"]),
         ("C5:17", ["the whole input", "reads all 16 S4 maps", "16 kernels 5×5"]),
         ("F6:3", ["all 120 C5 units", "120, one per C5 unit"]),
-        ("Output:4", ["Σ (F6 − prototype 4)² over the 84 units", "Prototype 4"]),
+        ("Output:4", ["Σ (F6 − prototype 4)² over the 84 units", "Prototype 4", "(F6 − prototype)²</b> per unit"]),
     ],
 )
 def test_every_layer_of_lenet5(lenet5, text, says):
@@ -102,7 +102,7 @@ def test_every_layer_of_lenet5(lenet5, text, says):
     [
         ("C3:5:4:7", ["reads all 4 S2 maps, a 5×5 window of each", "4 kernels 5×5"]),
         ("S2:1:5:6", ["the mean of the 2×2 block", "no weights and no squashing", "none: a plain average"]),
-        ("Output:4", ["the whole input", "28×28 of 28×28", "reads all 192 S4 units (12 maps)", "not squashed"]),
+        ("Output:4", ["28×28 of 28×28", "all 192 S4 units (12 maps)", "one 4×4 block per S4 map", "not squashed"]),
     ],
 )
 def test_lenet1(lenet1, text, says):
