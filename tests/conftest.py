@@ -7,6 +7,7 @@ import os
 import pytest
 import torch
 
+from explorer.number import PIECES
 from lenet.checkpoint import architecture, save_model, weights_path
 from lenet.data import DEFAULT_DATA_DIR, have_mnist
 from lenet.model import build_model
@@ -39,7 +40,7 @@ def app_module(tmp_path_factory):
     if not TRAINED:
         folder = tmp_path_factory.mktemp("untrained-weights")
         torch.manual_seed(0)
-        for name in TITLES:
+        for name in (*TITLES, PIECES):  # PIECES: the "Read a number" tab's network
             save_model(build_model(architecture(name)), weights_path(name, folder), {"note": "untrained, for tests"})
         os.environ["LENET_WEIGHTS_DIR"] = str(folder)
     import app
