@@ -234,8 +234,9 @@ class Number:
         return self.read(strokes.rasterise(drawing, RASTER), name, drawing.points)
 
     def read_number(self, drawing, name: str = PIECES) -> tuple[str, str, str, str]:
-        """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value, or a file) and a
-        network (default lenet5-pieces) → the digits read as a string, then the page's three views."""
+        """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value; a file or photo
+        goes in as its composite) and a network (default lenet5-pieces) → the digits read as a
+        string, then the page's three views."""
         return self.read(canvas.stroke(drawing, self.blobs), name)
 
     def tab(self) -> None:
