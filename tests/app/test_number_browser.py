@@ -1,0 +1,82 @@
+"""The "Read a number" tab in headless Chromium: a number written with the mouse on the wide canvas
+is read while it is written, its digits appear big with the cuts and the graph; Undo and Clear;
+the canvas fits a phone. Skipped without Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import INVITED, draw, open_page
+from tests.canvases import row
+from tests.weights import TRAINED
+
+CANVAS = "#number-ink canvas"
+
+
+def open_number(page) -> None:
+    """Open the tab: from the tab bar, or from its "more tabs" menu where the bar is too narrow."""
+    tab = page.locator("#views [role=tablist] button", has_text="Read a number")
+    if not tab.first.is_visible():
+        page.locator("#views button[aria-label='More tabs']").click()
+        tab = page.locator("#views .overflow-dropdown button", has_text="Read a number")
+    tab.first.click()
+    page.wait_for_selector("#number-ink [data-ready]")
+    page.locator(CANVAS).scroll_into_view_if_needed()
+
+
+def write(page, digits: str) -> None:
+    """Write ``digits`` across the wide canvas, 60% of its height, and wait for the answer to all of it."""
+    box = page.locator(CANVAS).bounding_box()
+    draw(page, row(digits, box["width"], 0.6 * box["height"]), steps=4, canvas=CANVAS)
+    read_all(page)
+
+
+def read_all(page) -> None:
+    """Wait until the answer on screen is the one for every point on the wide canvas."""
+    points = page.evaluate("document.querySelector('#number-ink [data-points]')?.dataset.points || 0")
+    page.wait_for_selector(f'#number-said [data-points="{points}"]')
+
+
+def shown(page) -> str:
+    return page.locator("#number-said .number-digits").inner_text().strip()
+
+
+def test_a_written_number_is_read_with_its_cuts_and_graph(page):
+    open_number(page)
+    assert "Write a number" in page.locator("#number-said").inner_text()
+    write(page, "2741")
+    assert len(shown(page)) == 4 or not TRAINED
+    if TRAINED:
+        assert shown(page) == "2741"
+    assert page.locator("#number-picture svg.number-picture rect.piece").count() == len(shown(page))
+    assert page.locator("#number-graph .arc.path").count() == len(shown(page))
+    page.wait_for_function(INVITED)  # the digit canvas's answer is untouched: it reads one digit, not this
+
+
+def test_undo_takes_back_a_digit_and_clear_invites_again(page):
+    open_number(page)
+    write(page, "704")
+    page.locator("#number-ink [data-ink=undo]").click()  # the 4's upright stroke ...
+    page.locator("#number-ink [data-ink=undo]").click()  # ... and its other stroke
+    read_all(page)
+    if TRAINED:
+        assert shown(page) == "70"
+    page.locator("#number-ink [data-ink=clear]").click()
+    page.wait_for_selector('#number-said [data-points="0"]')
+    assert "Write a number" in page.locator("#number-said").inner_text()
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
+def test_the_wide_canvas_fits_the_screen_four_times_as_wide_as_high(browser, server, viewport):
+    page = open_page(browser, server, viewport)
+    try:
+        open_number(page)
+        box = page.locator(CANVAS).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0]
+        assert box["width"] / box["height"] == pytest.approx(4, rel=0.02)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]  # nothing scrolls sideways
+        write(page, "17")
+        if TRAINED:
+            assert shown(page) == "17"
+    finally:
+        page.close()
