@@ -71,11 +71,13 @@ ASK = "Drawing area: draw one digit with the mouse, a finger or a pen"
 
 
 def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "clear", pace: float = 1.0,
-               ratio: float = 1.0, aria: str = ASK, **kwargs: Any) -> gr.HTML:  # fmt: skip
+               ratio: float = 1.0, aria: str = ASK, hold: bool = False, **kwargs: Any) -> gr.HTML:  # fmt: skip
     """A canvas whose value is the strokes drawn on it (the format: :mod:`lenet.strokes`),
     updated while the pen moves, with Undo and Clear (element id ``clear_id``) under it. ``size``:
     canvas pixels across (and at most its CSS width); ``ratio``: width / height (1: square; the
-    number canvas is wider); ``aria``: what a screen reader says it is for; ``brush``: the pen's
+    number canvas is wider); ``aria``: what a screen reader says it is for; ``hold``: keep the
+    page from getting shorter while something is drawn (answers below the canvas that change
+    height would otherwise pull a page scrolled to its end under the pen); ``brush``: the pen's
     diameter; ``pace``: the pause before a mid-stroke
     reading, in round trips of the last one (0: at once; see :func:`listen`). Its CSS, ``static/canvas.css``, is part of
     :func:`explorer.assets.css` (a component's own ``css_template`` would be re-evaluated, and the
@@ -84,7 +86,7 @@ def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "cle
     A function, not a gr.HTML subclass: Gradio writes a .pyi stub next to the source of every
     component class it meets, and this one needs no new methods, only a description for the API."""
     ink = gr.HTML(value=None, html_template=TEMPLATE, js_on_load=assets.js("canvas.js"), size=size, brush=brush,
-                  clear_id=clear_id, pace=pace, ratio=ratio, aria=html.escape(aria), apply_default_css=False,
+                  clear_id=clear_id, pace=pace, ratio=ratio, aria=html.escape(aria), hold=hold, apply_default_css=False,
                   **kwargs)  # fmt: skip
     ink.api_info = lambda: API_INFO
     ink.example_payload = ink.example_value = lambda: EXAMPLE

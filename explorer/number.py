@@ -244,10 +244,10 @@ class Number:
         choices = [(n.title, name) for name, n in self.networks.items()]
         with gr.Tab(TAB, elem_id="number-tab"):
             self.ink = canvas.ink_canvas(size=WIDTH, ratio=WIDTH / HEIGHT, elem_id="number-ink",
-                                         clear_id="number-clear", aria=ASK)  # fmt: skip
+                                         clear_id="number-clear", aria=ASK, hold=True)  # fmt: skip
             with gr.Row(equal_height=False, elem_id="number-top"):
-                self.said = gr.HTML(canvas.counted(INVITATION, 0), elem_id="number-said", min_width=240, scale=2)
-                self.picture = gr.HTML("", elem_id="number-picture", min_width=300, scale=3)
+                self.said = gr.HTML(canvas.counted(INVITATION, 0), elem_id="number-said", min_width=240, scale=1)
+                self.picture = gr.HTML("", elem_id="number-picture", min_width=300, scale=2)
             self.network = gr.Radio(choices, value=PIECES, label="Read with", elem_id="number-network")
             self.digits = gr.Textbox(visible=False, elem_id="number-digits")  # /read_number's first output
             self.graph = gr.HTML("", elem_id="number-graph")

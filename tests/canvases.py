@@ -19,16 +19,21 @@ FOUR = [[(0.45, 0.0), (0.05, 0.65), (0.95, 0.65)], [(0.7, 0.25), (0.7, 1.0)]]
 STROKES = {"0": [ZERO], "1": [ONE], "2": [TWO], "4": FOUR, "7": [SEVEN]}
 
 
-def row(digits: str, width: float, height: float, gap: float = 0.35) -> list[list[tuple[float, float]]]:
+def row(digits: str, width: float, height: float, gap: float | list[float] = 0.35) -> list[list[tuple[float, float]]]:
     """``digits`` (of 0, 1, 2, 4, 7) written in a row as polylines, centred on (0, 0): each digit
-    ``height`` tall and 0.6 × as wide, ``gap`` × height apart, the whole row shrunk to fit ``width``."""
-    w, g = 0.6 * height, gap * height
-    total = len(digits) * w + (len(digits) - 1) * g
+    ``height`` tall and 0.6 × as wide, ``gap`` × height apart (or one gap per neighbouring pair:
+    a negative one runs a digit into the last), the whole row shrunk to fit ``width``."""
+    w = 0.6 * height
+    gaps = [gap] * (len(digits) - 1) if isinstance(gap, (int, float)) else list(gap)
+    lefts = [0.0]
+    for g in gaps:
+        lefts.append(lefts[-1] + w + g * height)
+    total = lefts[-1] + w
     s = min(1.0, 0.9 * width / total)
     out = []
-    for i, d in enumerate(digits):
-        left = s * (i * (w + g) - total / 2)
-        out += [[(left + s * x * w, s * (y - 0.5) * height) for x, y in stroke] for stroke in STROKES[d]]
+    for left, d in zip(lefts, digits, strict=True):
+        x0 = s * (left - total / 2)
+        out += [[(x0 + s * x * w, s * (y - 0.5) * height) for x, y in stroke] for stroke in STROKES[d]]
     return out
 
 

@@ -15,6 +15,7 @@
 const size = Number(props.size) || 280; // canvas pixels across
 const high = Math.round(size / (Number(props.ratio) || 1)); // ... and down
 const brush = Number(props.brush) || 24;
+const hold = Boolean(props.hold); // keep the page from getting shorter while something is drawn
 const pace = Number(props.pace ?? 1); // the pause before a mid-stroke reading, in last round trips
 // ... taken only when the server is slow (a class drawing at once): with a quick answer, the next
 // strokes go at once, so that the last of them are often on their way before the pen is lifted.
@@ -120,9 +121,19 @@ function at(e) {
   return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
 }
 
+// With props.hold, the page never gets shorter while something is drawn: an answer below the canvas
+// that is shorter than the last would pull a page scrolled to its end up under the pen (a phone).
+function holdHeight(drawing) {
+  if (!hold) return;
+  const root = document.documentElement;
+  const held = parseFloat(root.style.minHeight) || 0;
+  root.style.minHeight = drawing ? Math.max(held, root.scrollHeight) + 'px' : '';
+}
+
 canvas.addEventListener('pointerdown', (e) => {
   if (pen !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
   e.preventDefault();
+  holdHeight(true);
   pen = e.pointerId;
   canvas.setPointerCapture(e.pointerId);
   current = [at(e)];
@@ -167,6 +178,7 @@ function undo() {
 function clear() {
   if (pen !== null || !strokes.length) return;
   strokes.length = 0;
+  holdHeight(false);
   redraw();
   changed(true);
 }
