@@ -5,7 +5,8 @@
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), draws a digit with
 the mouse, and saves a desktop view (1280×720, a projector) and a phone view (390×844, the whole
 page); then writes a number on the "Read a number" tab's wide canvas, two of its digits touching,
-and saves the tab at 1280×720 (view-number.png) and on the phone (view-number-phone.png, the tab).
+and saves the tab at 1280×720 (view-number.png, and view-number-graph.png scrolled to the reading and
+the graph) and on the phone (view-number-phone.png, the tab).
 Needs Debian's Chromium and the ``playwright`` package (the browser helpers are
 ``tests/browser.py``, shared with the browser tests); look at the pictures before committing them.
 """
@@ -70,12 +71,19 @@ def main(argv: list[str] | None = None) -> int:
                 page = open_page(browser, url, viewport, timeout_ms=60_000)
                 number_tab(page, viewport)
                 path = out / f"{name}.png"
-                if viewport[0] < 600:  # the phone: the tab alone, all of it
-                    page.locator("#number-tab").screenshot(path=str(path))
-                else:  # the projector: the screen, the tab's canvas at its top
+                if viewport[0] < 600:  # the phone: the view tabs, all of the tab
+                    box = page.locator("#views").bounding_box()
+                    top = box["y"] + page.evaluate("window.scrollY")
+                    clip = {"x": 0, "y": top, "width": viewport[0], "height": box["height"]}
+                    page.screenshot(path=str(path), full_page=True, clip=clip)
+                else:  # the projector: the screen, the tab's canvas at its top; then the graph
                     page.evaluate("document.querySelector('#views').scrollIntoView()")
                     page.wait_for_timeout(300)
                     page.screenshot(path=str(path))
+                    page.evaluate("document.querySelector('#number-top').scrollIntoView()")
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=str(out / "view-number-graph.png"))
+                    written.append(out / "view-number-graph.png")
                 written.append(path)
                 page.close()
             browser.close()

@@ -155,42 +155,50 @@ def sprite(inputs: np.ndarray) -> str:
 
 
 def graph_html(reading: NumberReading) -> str:
-    """The segmentation graph for a teacher: a grid whose columns are the segments between the
-    cuts, one cell per candidate piece (row k: the pieces of k segments, under the segments they
-    cover) with the 28×28 field LeNet-5 read, its best digit and the arc's cost; the path in colour."""
+    """The segmentation graph for a teacher, as a table of its arcs: one row per cut a piece can
+    start at, one column per number of segments it covers (1–6), and in each cell the 28×28 field
+    LeNet-5 read, its best digit and the arc's cost; the path's cells in colour, and the cuts it
+    passes marked. The path reads down the table: a piece from cut a to cut b, then one from b."""
     if not reading.graph:
         return ""
-    segments = len(reading.cuts) - 1
+    cuts = len(reading.cuts)
+    span = max(p.end - p.start for p in reading.graph)
     order = {(p.start, p.end): i for i, p in enumerate(reading.pieces)}
     fields = reading.inputs is not None and len(reading.inputs) == len(reading.graph)
-    cells = []
+    cells = ['<div class="head" style="grid-area:1/1">from cut</div>']
+    cells += [f'<div class="head" style="grid-area:1/{k + 1}">{k} seg.</div>' for k in range(1, span + 1)]
+    starts = sorted({p.start for p in reading.graph})
+    row = {a: i + 2 for i, a in enumerate(starts)}
+    for a in starts:
+        on = a < cuts and reading.cuts[a].on_path
+        cells.append(f'<div class="cut{" on" if on else ""}" style="grid-area:{row[a]}/1">{a}</div>')
     for k, piece in enumerate(reading.graph):
-        style = f"grid-column:{piece.start + 1}/{piece.end + 1};grid-row:{piece.end - piece.start}"
+        style = f"grid-area:{row[piece.start]}/{piece.end - piece.start + 1}"
         on = order.get((piece.start, piece.end))
         if on is not None:
             style += f";--piece:{COLOURS[on % len(COLOURS)]}"
         tip = (
-            f"cuts {piece.start}→{piece.end}: reads {piece.digit} (runner-up {piece.runner_up}), "
+            f"cut {piece.start} → cut {piece.end}: reads {piece.digit} (runner-up {piece.runner_up}), "
             f"energy {piece.energy:.1f}, arc cost {piece.cost:+.1f}"
         )
         y, x = divmod(k, SPRITE_COLS)
         field = f'<i style="background-position:{-28 * x}px {-28 * y}px"></i>' if fields else ""
         cells.append(
             f'<div class="arc{" path" if on is not None else ""}" style="{style}" title="{html.escape(tip)}">'
-            f"{field}<b>{piece.digit}</b><small>{piece.cost:+.0f}</small></div>"
+            f"{field}<span><b>{piece.digit}</b><small>{piece.cost:+.0f}</small></span></div>"
         )
-    grid = f"grid-template-columns:repeat({segments},minmax(46px,1fr))"
+    grid = f"grid-template-columns:auto repeat({span},minmax(48px,1fr))"
     if fields:
         grid += f";--sprite:url({sprite(reading.inputs)})"
     return (
         '<details class="number-graph" open><summary>The segmentation graph: every candidate piece, '
-        f"what LeNet-5 reads in it and what it costs ({len(reading.graph)} pieces between {segments + 1} cuts)"
+        f"what LeNet-5 reads in it and what it costs ({len(reading.graph)} pieces between {cuts} cuts)"
         "</summary>"
         f'<div class="arcs" style="{grid}">{"".join(cells)}</div>'
-        '<p class="note">Row 1: the segments the cuts make; row k: k neighbouring segments read as one digit. '
-        "A cell's cost is LeNet-5's energy for its best digit plus the shape penalties and the reward per digit; "
-        f"the path in colour is the cheapest from the first cut to the last (Viterbi): total {reading.path_cost:+.1f}, "
-        "cuts through ink included.</p></details>"
+        '<p class="note">Each cell is a piece: the segments from its row\'s cut onwards, read as one digit. '
+        "Its cost is LeNet-5's energy for its best digit plus the shape penalties and the reward per digit. "
+        "In colour, the cheapest path from the first cut to the last (Viterbi), cuts through ink included: "
+        f"total {reading.path_cost:+.1f}. Point at a cell for its energy and runner-up.</p></details>"
     )
 
 

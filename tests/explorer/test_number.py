@@ -84,20 +84,25 @@ def test_nothing_cut_draws_nothing_and_blank_invites():
     assert digits_html(NumberReading("", ""), "LeNet-5") == INVITATION
 
 
-def test_the_graph_has_one_cell_per_piece_under_the_segments_it_covers():
+def test_the_graph_has_one_cell_per_piece_in_the_row_of_its_first_cut():
     html = graph_html(reading())
-    cells = re.findall(r'<div class="arc( path)?" style="grid-column:(\d+)/(\d+);grid-row:(\d+)', html)
-    assert [(bool(p), int(a), int(b), int(r)) for p, a, b, r in cells] == [
-        (True, 1, 2, 1),
-        (False, 1, 3, 2),
-        (False, 2, 3, 1),
-        (True, 2, 4, 2),
-        (False, 3, 4, 1),
+    cells = re.findall(r'<div class="arc( path)?" style="grid-area:(\d+)/(\d+)', html)
+    # rows: the header, then cuts 0, 1, 2; columns: the cut's label, then 1, 2 segments
+    assert [(bool(p), int(r), int(c)) for p, r, c in cells] == [
+        (True, 2, 2),  # cut 0 → 1: on the path
+        (False, 2, 3),  # cut 0 → 2
+        (False, 3, 2),  # cut 1 → 2
+        (True, 3, 3),  # cut 1 → 3: on the path
+        (False, 4, 2),  # cut 2 → 3
     ]
-    assert "repeat(3," in html  # three segments: three columns
+    assert "repeat(2," in html  # the longest piece covers two segments: two columns
+    assert re.findall(r'<div class="cut( on)?" style="grid-area:(\d)/1">(\d)</div>', html) == [
+        (" on", "2", "0"),
+        (" on", "3", "1"),
+        ("", "4", "2"),  # cut 2 is not on the path
+    ]
     assert re.findall(r"<b>(\d)</b><small>([+-]\d+)</small>", html)[:2] == [("1", "-20"), ("4", "+50")]
-    path_colours = re.findall(r"--piece:(#\w+)", html)
-    assert path_colours == [COLOURS[0], COLOURS[1]]
+    assert re.findall(r"--piece:(#\w+)", html) == [COLOURS[0], COLOURS[1]]
 
 
 def test_the_sprite_holds_each_piece_s_field_where_its_cell_looks():
