@@ -89,3 +89,25 @@ def test_the_wide_canvas_fits_the_screen_four_times_as_wide_as_high(browser, ser
             assert shown(page) == "1740"
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
+def test_the_wide_canvas_sends_its_strokes_in_its_own_pixels(browser, server, viewport):
+    """An L drawn 100 screen px either side of the centre and 20 above and below it arrives in the
+    canvas's 1120×280 pixels, whatever the canvas's size on screen."""
+    page = open_page(browser, server, viewport)
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if "/queue/join" in r.url else None)
+    try:
+        open_number(page)
+        box = page.locator(CANVAS).bounding_box()
+        draw(page, [[(-100, -20), (100, -20), (100, 20)]], steps=4, canvas=CANVAS)
+        read_all(page)
+        value = [b["data"][0] for b in sent if b and isinstance(b["data"][0], dict)][-1]
+        assert (value["width"], value["height"], value["brush"]) == (1120, 280, 24)
+        k = 1120 / box["width"]  # canvas pixels per screen pixel, the same across and down
+        (x0, y0), (x1, y1) = value["strokes"][0][0], value["strokes"][0][-1]
+        assert (x0, y0) == pytest.approx((560 - 100 * k, 140 - 20 * k), abs=1.5)
+        assert (x1, y1) == pytest.approx((560 + 100 * k, 140 + 20 * k), abs=1.5)
+    finally:
+        page.close()
