@@ -111,3 +111,14 @@ def test_the_wide_canvas_sends_its_strokes_in_its_own_pixels(browser, server, vi
         assert (x1, y1) == pytest.approx((560 + 100 * k, 140 + 20 * k), abs=1.5)
     finally:
         page.close()
+
+
+def test_the_page_s_network_switch_moves_the_tab_s_reader_and_rereads(page):
+    open_number(page)
+    write(page, "17")
+    assert "trained on pieces" in page.locator("#number-said").inner_text()
+    page.locator("#model label", has_text="LeNet-1").click()  # the page's switch, at the top
+    page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('LeNet-1:')")
+    assert page.locator("#number-network input[value='lenet1']").is_checked()
+    page.locator("#number-network label", has_text="trained on pieces").click()  # and back, in the tab
+    page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('trained on pieces')")
