@@ -7,10 +7,10 @@ What the page shows, all made here from the :class:`lenet.segment.NumberReading`
 - the digits read, big, each in the colour of its piece;
 - the ink with every candidate cut (dashed) and the cuts and pieces of the chosen path (solid,
   boxed, labelled), an SVG over a PNG of the ink (:func:`picture_svg`);
-- for a teacher, the segmentation graph itself (:func:`graph_html`): one cell per candidate piece —
-  a run of 1–6 segments between two cuts — with what LeNet-5 saw (28×28), its best digit and the
-  arc's cost; the cells of the cheapest path in colour. Row k holds the pieces of k segments, so a
-  piece sits under the segments it covers, as in the paper's figures of the graph.
+- for a teacher, the segmentation graph itself (:func:`graph_html`), as a table of its arcs: one
+  cell per candidate piece — a run of 1–6 segments from one cut to another — in the row of the cut
+  it starts at and the column of its number of segments, with what LeNet-5 saw (28×28), its best
+  digit and the arc's cost; the cells of the cheapest path in colour, the cuts it passes marked.
 
 The network that reads is ``lenet5-pieces`` by default (LeNet-5 fine-tuned on the segmenter's
 pieces, with its own costs, ``lenet.segment.costs_for``); the tab's own choice, which follows the
