@@ -18,16 +18,21 @@ from tests.canvases import ONE, SEVEN, ZERO
 
 
 def piece(start, end, box, digit, on_path, cost=-20.0):
-    return Piece(start, end, box, digit, (digit + 1) % 10, 5.0, cost, on_path)
+    return Piece(start=start, end=end, box=box, digit=digit, runner_up=(digit + 1) % 10, energy=5.0, cost=cost,
+                 on_path=on_path)  # fmt: skip
+
+
+def cut(index, kind, line, cost, on_path):
+    return Cut(index=index, kind=kind, line=line, cost=cost, on_path=on_path)
 
 
 def reading() -> NumberReading:
     """Three segments on a 300×100 picture, read "17": segments 0 and 1+2 on the path."""
     cuts = [
-        Cut(0, "start", [(10.0, 0.0), (10.0, 100.0)], 0.0, True),
-        Cut(1, "gap", [(95.0, 15.0), (95.0, 85.0)], -10.0, True),
-        Cut(2, "ink", [(180.0, 10.0), (185.0, 50.0), (190.0, 90.0)], 4.0, False),
-        Cut(3, "end", [(280.0, 0.0), (280.0, 100.0)], 0.0, True),
+        cut(0, "start", [(10.0, 0.0), (10.0, 100.0)], 0.0, True),
+        cut(1, "gap", [(95.0, 15.0), (95.0, 85.0)], -10.0, True),
+        cut(2, "ink", [(180.0, 10.0), (185.0, 50.0), (190.0, 90.0)], 4.0, False),
+        cut(3, "end", [(280.0, 0.0), (280.0, 100.0)], 0.0, True),
     ]
     graph = [
         piece(0, 1, (10, 15, 80, 85), 1, True),
@@ -40,7 +45,8 @@ def reading() -> NumberReading:
     for k in range(len(graph)):
         inputs[k, 4:24, 10 + k] = 1.0  # a stroke in a different column for each piece
     path = [g for g in graph if g.on_path]
-    return NumberReading("17", "Read 2 digits: 17.", path, cuts, graph, inputs, None, -30.0, 70.0)
+    return NumberReading(digits="17", message="Read 2 digits: 17.", pieces=path, cuts=cuts, graph=graph, inputs=inputs,
+                         path_cost=-30.0, digit_height=70.0)  # fmt: skip
 
 
 def ink() -> np.ndarray:
@@ -124,7 +130,7 @@ def test_the_sprite_holds_each_piece_s_field_where_its_cell_looks():
 def test_the_digits_are_big_and_coloured_as_their_pieces():
     html = digits_html(reading(), "LeNet-5")
     assert re.findall(r'<span style="color:([^"]+)">(\d)</span>', html) == [(COLOURS[0], "1"), (COLOURS[1], "7")]
-    one = NumberReading("7", "Read 1 digit: 7.", [piece(0, 1, (0, 0, 5, 5), 7, True)])
+    one = NumberReading(digits="7", message="Read 1 digit: 7.", pieces=[piece(0, 1, (0, 0, 5, 5), 7, True)])
     assert "one digit" in digits_html(one, "LeNet-5")
 
 
