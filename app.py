@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas
+from explorer import assets, bend, canvas, number
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
@@ -38,6 +38,7 @@ Image.MAX_IMAGE_PIXELS = limits.MAX_PIXELS
 WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
 try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
+    NUMBER = number.Number(NETWORKS, WEIGHTS)  # "Read a number", with lenet5-pieces loaded too
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
@@ -121,6 +122,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
                 UNIT.panel()  # "Follow a unit": a map clicked in the view, the unit's field, kernels and sum
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
             BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
+            NUMBER.tab()  # "Read a number": a wide canvas, the cuts, the graph; wide, so with the views
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     outputs, quiet = [label, message, view, digit_state], {"api_visibility": "private", "show_progress": "hidden"}
     # preprocess=False: lenet.preprocess decodes pictures (a Sketchpad's composite alone), bounds and
@@ -137,6 +139,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
     BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /transform
     UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event])  # and /unit
+    NUMBER.wire(choice=choice, sketchpad=sketchpad)  # and /read_number
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.
