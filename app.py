@@ -79,16 +79,18 @@ async def read_drawing(drawing: dict | None, name: str = DEFAULT) -> tuple[dict,
     return await asyncio.to_thread(predict, picture, name)
 
 
-async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False) -> tuple:
+async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False, *bending) -> tuple:
     """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's
-    outputs, the message marked with the points read, and the "why" view if open: one request."""
+    outputs, the message marked with the points read, and the "why" and "bend" views if open (the
+    network view then of the bent digit, explorer.bend): one request."""
     try:
         drawing = strokes.parse(value)
     except strokes.BadStrokes as exc:
-        return (*refuse(str(exc), name), gr.skip())
+        return (*refuse(str(exc), name), *[gr.skip()] * 4)
     label, message, view, digit = predict(None if drawing is None else strokes.rasterise(drawing), name)
     why = await asyncio.to_thread(TEACHING.follow, digit, name, True) if why_open is True else gr.skip()
-    return label, canvas.counted(message, drawing.points if drawing else 0), view, digit, why
+    view, *bent = BEND.follow(view, digit, name, *bending)
+    return label, canvas.counted(message, drawing.points if drawing else 0), view, digit, why, *bent
 
 
 with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=limits.DELETE_CACHE) as demo:
@@ -114,7 +116,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
                 message = gr.HTML(canvas.INVITATION, elem_id="message", min_width=120)
                 label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
         with gr.Column(scale=1), gr.Tabs(elem_id="views") as views:
-            with gr.Tab("Network", elem_id="network-tab"):
+            with gr.Tab("Network", elem_id="network-tab", id="network"):
                 view = gr.HTML(network_html(NETWORKS[DEFAULT], None))
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
             BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
@@ -124,14 +126,15 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     # explains a huge or broken upload. Every reading shares one concurrency limit.
     read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
             "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
-    canvas.listen(ink, read_strokes, [ink, choice, why_open], [*outputs, why_view], api_name="strokes", **read)
+    canvas.listen(ink, read_strokes, [ink, choice, why_open, *BEND.inputs], [*outputs, why_view, *BEND.outputs],
+                  api_name="strokes", **read)  # fmt: skip
     sketchpad.change(read_drawing, [sketchpad, choice], outputs, api_name="predict", **read)
     uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
                              api_name="predict_image", **read)  # fmt: skip
     uploaded.then(TEACHING.follow, [digit_state, choice, why_open], why_view, **quiet)
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
-    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /transform
+    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded)
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.
