@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas
+from explorer import assets, bend, canvas, lesson
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
@@ -40,6 +40,7 @@ try:
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 TEACHING, BEND = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS)  # the teaching tabs' views, built once
+LESSON = lesson.Lesson(NETWORKS)  # lesson links and projector mode
 
 
 def show(digit: np.ndarray | None, name: str = DEFAULT) -> tuple[dict, str, str]:
@@ -99,8 +100,10 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     with gr.Row(equal_height=True, elem_id="top"):
         gr.Markdown("# LeNet-5 Explorer\nDraw a digit and watch the 1998 network of LeCun, Bottou, Bengio and "
                     "Haffner read it, layer by layer.", elem_id="title", min_width=300)  # fmt: skip
-        choice = gr.Radio([(n.title, name) for name, n in NETWORKS.items()], value=DEFAULT, show_label=False,
-                          container=False, scale=0, min_width=220, elem_id="model")  # fmt: skip
+        with gr.Column(scale=0, min_width=470):  # the networks on one line, Share and Projector under them
+            choice = gr.Radio([(n.title, name) for name, n in NETWORKS.items()], value=DEFAULT, show_label=False,
+                              container=False, elem_id="model")  # fmt: skip
+            LESSON.panel()  # Share (a lesson link) and Projector
     with gr.Row(equal_height=False):
         with gr.Column(scale=0, min_width=canvas.CANVAS + 64):
             with gr.Tabs():
@@ -135,6 +138,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
     BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded)
+    LESSON.wire(demo, ink=ink, choice=choice, message=message, views=views, why_open=why_open, bend=BEND)
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.
