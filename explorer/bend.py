@@ -161,7 +161,7 @@ def frames_html(network: Network, sw: Sweep) -> str:
     frames = {
         "values": [fmt(sw.which, float(v)) for v in sw.values],
         "answers": [int(a) for a in sw.answers],
-        "bars": [[round(float(b), 1) for b in row] for row in bars],
+        "bars": np.round(bars.astype(np.float64), 1).tolist(),
         "title": network.title,
     }
     src = pictures.png_data_uri(np.repeat(strip[:, :, None], 3, axis=2))
