@@ -39,8 +39,7 @@ try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
-TEACHING, BEND = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS)  # the teaching tabs' views, built once
-LESSON = lesson.Lesson(NETWORKS)  # lesson links and projector mode
+TEACHING, BEND, LESSON = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), lesson.Lesson(NETWORKS)  # built once
 
 
 def show(digit: np.ndarray | None, name: str = DEFAULT) -> tuple[dict, str, str]:
@@ -82,8 +81,7 @@ async def read_drawing(drawing: dict | None, name: str = DEFAULT) -> tuple[dict,
 
 async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False, *bending) -> tuple:
     """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's
-    outputs, the message marked with the points read, and the "why" and "bend" views if open (the
-    network view then of the bent digit, explorer.bend): one request."""
+    outputs, the message marked with the points read, and the "why" and "bend" views if open: one request."""
     try:
         drawing = strokes.parse(value)
     except strokes.BadStrokes as exc:

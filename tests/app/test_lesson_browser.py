@@ -96,3 +96,10 @@ def test_projector_mode_from_the_address_and_the_switch(browser, server):
         assert big > small
     finally:
         page.close()
+
+
+def test_the_unit_followed_goes_into_the_link_where_the_page_has_one(page):
+    """ "Follow a unit" (another branch) keeps the unit in an element #unit; without one, no unit."""
+    assert "unit=" not in share(page)
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<div id=\"unit\"><input value=\"C3:5:4:7\"></div>')")
+    assert "unit=C3:5:4:7" in share(page)
