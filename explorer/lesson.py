@@ -78,19 +78,29 @@ class Lesson:
     def wire(self, demo: gr.Blocks, *, ink: gr.HTML, choice: gr.Radio, message: gr.HTML, views: gr.Tabs,
              why_open: gr.State, bend) -> None:  # fmt: skip
         """Open the page as a link says: on load, set the network, the tab (and whether "Why" or
-        "Bend" is open, which the reading takes), the sliders, the slider last moved, and last the
-        canvas's strokes, whose change reads the drawing with all of these. ``bend``: the
-        :class:`explorer.bend.Bend` of the page."""
-        outputs = [choice, views, why_open, bend.open, bend.last, bend.values, *bend.sliders, message, ink]
+        "Bend" is open, which the reading takes), the sliders and the slider last moved; then, once
+        the events these set off (another network's views) have gone, the canvas's strokes, whose
+        change reads the drawing with all of them. ``bend``: the :class:`explorer.bend.Bend` of the page."""
+        settings_ = [choice, views, why_open, bend.open, bend.last, bend.values, *bend.sliders, message]
 
         def restore(request: gr.Request):
-            params = dict(request.query_params) if request is not None else {}
-            if not params.keys() & {"ink", "net", "tab", "bend", "sweep"}:
-                return [gr.skip()] * len(outputs)  # a plain visit: the page as it is built
-            q = query(params)
+            q = self.asked(request)
+            if q is None:
+                return [gr.skip()] * len(settings_)  # a plain visit: the page as it is built
             network = q["network"] if q["network"] in self.networks else DEFAULT
             said = canvas.refused_html(q["problem"]) if q["problem"] else gr.skip()
-            return [network, gr.Tabs(selected=q["tab"]), q["tab"] == "why", q["tab"] == "bend", q["which"],
-                    q["values"], *q["values"], said, q["drawing"] if q["drawing"] else gr.skip()]  # fmt: skip
+            return [network if network != DEFAULT else gr.skip(), gr.Tabs(selected=q["tab"]), q["tab"] == "why",
+                    q["tab"] == "bend", q["which"], q["values"], *q["values"], said]  # fmt: skip
 
-        demo.load(restore, None, outputs, api_visibility="private", show_progress="hidden")
+        def draw(request: gr.Request):
+            q = self.asked(request)
+            return q["drawing"] if q is not None and q["drawing"] else gr.skip()
+
+        quiet = {"api_visibility": "private", "show_progress": "hidden"}
+        demo.load(restore, None, settings_, **quiet).then(draw, None, ink, **quiet)
+
+    @staticmethod
+    def asked(request: gr.Request | None) -> dict | None:
+        """What the page's address asks for (:func:`query`), or None for a plain visit."""
+        params = dict(request.query_params) if request is not None else {}
+        return query(params) if params.keys() & {"ink", "net", "tab", "bend", "sweep"} else None

@@ -183,7 +183,7 @@ canvas.addEventListener('keydown', (e) => {
 // For the Share button (static/share.js): the drawing as the canvas holds it.
 canvas.inkValue = () => ({strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size});
 
-// A drawing set by the server (a lesson link, explorer/lesson.py): drawn, then read like any drawing.
+// A drawing set by the server (a lesson link, explorer/lesson.py): drawn; its change reads it as any drawing.
 watch('value', () => {
   const v = props.value;
   if (!v || !Array.isArray(v.strokes) || JSON.stringify(v) === last || pen !== null) return;
@@ -192,7 +192,10 @@ watch('value', () => {
   strokes.length = 0;
   for (const s of v.strokes) strokes.push(s.map((p) => [p[0] * sx, p[1] * sy]));
   redraw();
-  changed(true);
+  version++;
+  sent = version; // the server's value fires the reading itself: nothing to publish
+  last = JSON.stringify(v);
+  element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
 });
 
 new ResizeObserver(fit).observe(canvas);

@@ -51,7 +51,11 @@ def test_a_lesson_link_reopens_the_same_drawing_network_tab_and_sliders(page, br
     assert link.decode(query["ink"][0]) is not None
     assert query["ink"][0] == link.encode(held)
 
-    fresh = open_page(browser, url)
+    fresh = browser.new_page(viewport={"width": 1280, "height": 720})
+    joins = []
+    fresh.on("request", lambda r: joins.append(r.post_data_json) if "/queue/join" in r.url else None)
+    fresh.set_default_timeout(30_000)
+    fresh.goto(url)
     try:
         fresh.wait_for_function("() => document.querySelector('#message [data-points]')?.dataset.points > 0")
         fresh.wait_for_selector("#bend-sweep .bend-sweep-view[data-which=shift_x]")
@@ -59,6 +63,8 @@ def test_a_lesson_link_reopens_the_same_drawing_network_tab_and_sliders(page, br
         after = state(fresh)
         assert after == before
         assert fresh.evaluate("document.querySelector('#ink canvas').inkValue().strokes.length") == 1  # drawn
+        strokes = fresh.evaluate("window.gradio_config.dependencies.find(d => d.api_name === 'strokes').id")
+        assert [j["fn_index"] for j in joins].count(strokes) == 1  # the drawing is read once
     finally:
         fresh.close()
 
