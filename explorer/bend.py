@@ -276,8 +276,12 @@ class Bend:
             slider.input(moved(n), [digit, choice, *self.sliders], [self.last, self.values, *outputs],
                          trigger_mode="always_last", **quiet)  # fmt: skip
         inputs = [digit, choice, self.last, *self.sliders]
-        # another network: the tab's views only (the network view is the app's, read unbent)
-        choice.change(lambda *args: self.views(*args)[:3], inputs, outputs[:3], **quiet)
+
+        def switched(is_open: bool, *args):  # another network: the network view too, bent, if the tab is open
+            label, now, swept, bent = self.views(*args)  # (the app's own reading, ~3 ms, is answered first)
+            return label, now, swept, (bent if is_open is True else gr.skip())
+
+        choice.change(switched, [self.open, *inputs], outputs, **quiet)
 
         def opened(event: gr.SelectData, *args):
             is_open = event.value == TAB

@@ -62,9 +62,12 @@ def test_drawing_with_the_tab_open_updates_it_in_the_one_reading_request(page):
     assert "(rotation)" in page.locator("#bend-sweep .headline").inner_text() or "rotation range" in (
         page.locator("#bend-sweep .headline").inner_text()
     )
-    # the network view shows the bent digit, and says so
+    # the network view shows the bent digit, and says so; also after a switch of network
+    page.get_by_label("LeNet-1", exact=True).check()
+    page.wait_for_function("() => document.querySelector('#bend-now').innerText.includes('LeNet-1')")
     page.get_by_role("tab", name="Network").click()
     assert "rotation +30°" in page.locator(".bent-note").inner_text()
+    assert "What LeNet-1 sees" in page.locator(".lenet-net").inner_text()
 
 
 def test_play_animates_the_sweep_in_the_browser_and_stop_puts_it_back(page):
