@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas, number
+from explorer import assets, bend, canvas, lesson, number
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
@@ -42,6 +42,7 @@ try:
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
+LESSON = lesson.Lesson(NETWORKS)  # lesson links and projector mode
 
 
 def show(digit: np.ndarray | None, name: str = DEFAULT) -> tuple[dict, str, str]:
@@ -81,17 +82,19 @@ async def read_drawing(drawing: dict | None, name: str = DEFAULT) -> tuple[dict,
     return await asyncio.to_thread(predict, picture, name)
 
 
-async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False, unit: str = "") -> tuple:
-    """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's
-    outputs, the message marked with the points read, the "why" view if open, the unit followed: one request."""
+async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False, unit: str = "",
+                       *bending) -> tuple:  # fmt: skip
+    """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's outputs,
+    the message marked with the points read, the "why" and "bend" views if open, the unit followed: one request."""
     try:
         drawing = strokes.parse(value)
     except strokes.BadStrokes as exc:
-        return (*refuse(str(exc), name), gr.skip(), gr.skip())
+        return (*refuse(str(exc), name), *[gr.skip()] * 5)
     label, message, view, digit = predict(None if drawing is None else strokes.rasterise(drawing), name)
     why = await asyncio.to_thread(TEACHING.follow, digit, name, True) if why_open is True else gr.skip()
-    points = drawing.points if drawing else 0  # and the panel of the unit followed, if one is
-    return label, canvas.counted(message, points), view, digit, why, UNIT.follow(digit, name, unit)
+    view, *bent = BEND.follow(view, digit, name, *bending)
+    points, followed = drawing.points if drawing else 0, UNIT.follow(digit, name, unit)  # the panel, if a unit is
+    return label, canvas.counted(message, points), view, digit, why, followed, *bent
 
 
 with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=limits.DELETE_CACHE) as demo:
@@ -100,8 +103,10 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     with gr.Row(equal_height=True, elem_id="top"):
         gr.Markdown("# LeNet-5 Explorer\nDraw a digit and watch the 1998 network of LeCun, Bottou, Bengio and "
                     "Haffner read it, layer by layer.", elem_id="title", min_width=300)  # fmt: skip
-        choice = gr.Radio([(n.title, name) for name, n in NETWORKS.items()], value=DEFAULT, show_label=False,
-                          container=False, scale=0, min_width=220, elem_id="model")  # fmt: skip
+        with gr.Column(scale=0, min_width=470):  # the networks on one line, Share and Projector under them
+            choice = gr.Radio([(n.title, name) for name, n in NETWORKS.items()], value=DEFAULT, show_label=False,
+                              container=False, elem_id="model")  # fmt: skip
+            LESSON.panel()  # Share (a lesson link) and Projector
     with gr.Row(equal_height=False):
         with gr.Column(scale=0, min_width=canvas.CANVAS + 64):
             with gr.Tabs():
@@ -117,7 +122,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
                 message = gr.HTML(canvas.INVITATION, elem_id="message", min_width=120)
                 label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
         with gr.Column(scale=1), gr.Tabs(elem_id="views") as views:
-            with gr.Tab("Network", elem_id="network-tab"):
+            with gr.Tab("Network", elem_id="network-tab", id="network"):
                 view = gr.HTML(network_html(NETWORKS[DEFAULT], None))
                 UNIT.panel()  # "Follow a unit": a map clicked in the view, the unit's field, kernels and sum
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
@@ -129,7 +134,8 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     # explains a huge or broken upload. Every reading shares one concurrency limit.
     read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
             "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
-    canvas.listen(ink, read_strokes, [ink, choice, why_open, UNIT.unit], [*outputs, why_view, UNIT.view],
+    canvas.listen(ink, read_strokes, [ink, choice, why_open, UNIT.unit, *BEND.inputs],
+                  [*outputs, why_view, UNIT.view, *BEND.outputs],
                   api_name="strokes", **read)  # fmt: skip
     sketchpad.change(read_drawing, [sketchpad, choice], outputs, api_name="predict", **read)
     uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
@@ -137,9 +143,10 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     uploaded.then(TEACHING.follow, [digit_state, choice, why_open], why_view, **quiet)
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
-    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /transform
+    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded)
     UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event])  # and /unit
     NUMBER.wire(choice=choice, sketchpad=sketchpad)  # and /read_number
+    LESSON.wire(demo, ink=ink, choice=choice, message=message, views=views, why_open=why_open, bend=BEND)
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.

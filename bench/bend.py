@@ -3,10 +3,13 @@
     python -m bench.bend [--moves 200] [--network lenet5] [--seed 0]
 
 In-process, one thread (as app.py sets): a slider move is ``explorer.bend.Bend.views`` — the bent
-digit read once, the moved slider's sweep read as one batch, the two HTML views built — on the ten
-shipped MNIST examples with random settings; a sweep is ``lenet.transform.sweep`` alone, per slider.
-Goals (issue 11): a move ≤ 15 ms p50, a sweep (≥ 41 settings) ≤ 40 ms. Printed, not asserted; the
-load average is printed with them (the machine may be shared).
+digit read once, the moved slider's sweep read as one batch, the three HTML views built (the bent
+digit and its bars; the sweep with Play's 41 frames; the network view of the bent digit) — on the
+ten shipped MNIST examples with random settings; a sweep is ``lenet.transform.sweep`` alone, per
+slider. A pen update with the tab open costs the canvas's reading plus ``Bend.follow`` (the same
+views for the slider last moved), in the same request. Goals (issue 11): a move ≤ 15 ms p50, a sweep
+(≥ 41 settings) ≤ 40 ms. Printed, not asserted; the load average is printed with them (the machine
+may be shared).
 """
 
 from __future__ import annotations
@@ -49,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     print(machine())
     print(f"{network.title}: one slider move (bend + read + 41-setting sweep + views), {args.moves} moves: "
           f"p50 {pct(moves, 50):.1f} ms, p95 {pct(moves, 95):.1f} ms  (goal ≤ 15 ms p50)")  # fmt: skip
+    follows, sizes = [], []
+    for k in range(args.moves // 2):
+        values = [30.0 if n == "rotation" else r.neutral for n, r in RANGES.items()]
+        t = time.perf_counter()
+        out = bend.follow("", digits[k % len(digits)], args.network, True, "rotation", values)
+        follows.append(1000 * (time.perf_counter() - t))
+        sizes.append(sum(len(v) for v in out if isinstance(v, str)))
+    print(f"  a pen update with the tab open: + {pct(follows, 50):.1f} ms p50 (p95 {pct(follows, 95):.1f}) over the "
+          f"reading, in the same request; its views {np.median(sizes) / 1000:.0f} kB")  # fmt: skip
     for which in NAMES:
         times = []
         for d in digits * 3:

@@ -6,7 +6,9 @@ Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), t
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
 this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
 curves (view-learning.png), and "Bend the digit" with that digit turned by 30° (view-bend.png);
-then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png) and 390 px wide (view-unit-phone.png).
+then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png) and 390 px wide (view-unit-phone.png);
+then the Share box for that state (view-share.png), projector mode on the network view
+(view-projector.png), and "Bend the digit" at a phone's 390 px (view-bend-phone.png, the tab only).
 Needs Debian's Chromium and the ``playwright`` package (the browser
 helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
 committing them. ``python -m docs.screenshots`` takes the drawing views.
@@ -47,6 +49,40 @@ def follow_unit(page) -> None:
     c3.click(position={"x": 5.5 * box["width"] / 10, "y": 4.5 * box["height"] / 10})
     page.wait_for_selector("#unit-panel .lenet-unit .sum")
     page.wait_for_timeout(800)  # the smooth scroll
+
+
+def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
+    """A "4" drawn and turned by 30° in "Bend the digit": the Share box, projector mode on the network
+    view, and the tab at 390 px opened from the lesson link."""
+    from docs.screenshots import FOUR
+    from tests.browser import answered_all, draw
+
+    page = open_page(browser, url, timeout_ms=60_000)
+    draw(page, FOUR, steps=4)
+    answered_all(page)
+    page.get_by_role("tab", name="Bend the digit").click()
+    page.wait_for_selector("#bend-now .bend-now img")
+    page.locator("#bend-rotation input[type=range]").fill("30")
+    page.wait_for_function("() => document.querySelector('#bend-sweep line.now')?.getAttribute('x1') > 340")  # +30°
+    page.get_by_role("button", name="Share link").click()
+    page.wait_for_function("() => document.querySelector('#lesson input').value.startsWith('http')")
+    page.wait_for_timeout(300)
+    shot(page, "share")
+    link = page.locator("#lesson input").input_value()
+    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Projector").click()
+    page.get_by_role("tab", name="Network").click()
+    page.wait_for_timeout(500)
+    shot(page, "projector")
+    page.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    small = open_page(phone, link, timeout_ms=60_000)  # the same state, through its lesson link
+    small.wait_for_selector("#bend-now .bend-now img")
+    small.wait_for_timeout(500)
+    path = out / "view-bend-phone.png"
+    small.locator("#bend-tab").screenshot(path=str(path))
+    written.append(path)
+    phone.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 page = open_page(browser, url, viewport=viewport, timeout_ms=60_000)
                 follow_unit(page)
                 shot(page, name)
+            lesson_views(browser, url, shot, written, out)
             browser.close()
     finally:
         app.demo.close()

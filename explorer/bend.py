@@ -5,13 +5,18 @@ per prototype, and the band where the answer stays what it is at the slider's ne
 ("LeNet-5 reads your 4 from −35° to +40°").
 
 One move is one request: the bent digit read once, the sweep read as one batch of 41 settings, and
-two small HTML views (a 28×28 PNG, ten bars, an SVG of ten polylines). ``/transform`` is the same
-thing for a picture sent over the API. Its style sheet is ``static/bend.css``.
+three HTML views (a 28×28 PNG and ten bars, an SVG of ten polylines, the network view of the bent
+digit). While the tab is open, a stroke on the canvas brings the same views in the canvas's own
+reading (:meth:`Bend.follow`): one request per pen update. The sweep carries its 41 bent digits as
+one PNG strip and their readings, so that **Play** (``static/bend.js``) animates the slider's whole
+range in the browser, with no request per frame. ``/transform`` is the same thing for a picture sent
+over the API. Its style sheet is ``static/bend.css``.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,12 +24,13 @@ from dataclasses import replace
 import gradio as gr
 import numpy as np
 
-from explorer import canvas, pictures
+from explorer import assets, canvas, pictures
+from explorer.network_view import network_html
 from lenet import limits
 from lenet.network import DEFAULT, Network
 from lenet.preprocess import UnreadableImage, preprocess
-from lenet.reading import top_confidences
-from lenet.transform import NAMES, RANGES, BadSettings, Sweep, bend, settings, sweep
+from lenet.reading import Reading, top_confidences
+from lenet.transform import NAMES, RANGES, BadSettings, Settings, Sweep, bend, settings, sweep
 
 TAB = "Bend the digit"
 EMPTY_NOW = '<p class="bend-empty">Draw a digit (or pick an MNIST digit): then bend it with the sliders.</p>'
@@ -45,10 +51,9 @@ def fmt(which: str, value: float) -> str:
 # --- the bent digit now -------------------------------------------------------------------------
 
 
-def now_html(network: Network, bent: np.ndarray, notes: list[str]) -> str:
-    """The bent digit (28×28, ink = 1) as the network receives it, its answer, and one bar per
-    prototype: LeNet-5's squared RBF distance (shorter = closer), LeNet-1's score."""
-    reading = network.read(bent)
+def now_html(network: Network, reading: Reading, bent: np.ndarray, notes: list[str]) -> str:
+    """The bent digit (28×28, ink = 1) as the network receives it, its answer (``reading``), and one
+    bar per prototype: LeNet-5's squared RBF distance (shorter = closer), LeNet-1's score."""
     grey = (255 * (1 - np.clip(bent, 0, 1)) + 0.5).astype(np.uint8)
     picture = pictures.img(np.repeat(grey[:, :, None], 3, axis=2), "the bent digit", unit_px=4)
     rbf = network.arch == "lenet5"
@@ -138,10 +143,43 @@ def sweep_html(network: Network, sw: Sweep, current: float) -> str:
             f"{network.title} reads your <b>{sw.answer}</b> from <b>{fmt(sw.which, lo)}</b> "
             f"to <b>{fmt(sw.which, hi)}</b> ({name})."
         )
-    return f'<div class="bend-sweep-view"><p class="headline">{said}</p>{sweep_svg(network, sw, current)}</div>'
+    play = '<button type="button" class="bend-play" data-bend="play" title="The whole range, animated">▶ Play</button>'
+    return (
+        f'<div class="bend-sweep-view" data-which="{sw.which}"><div class="top">'
+        f'<p class="headline">{said}</p>{play}</div>{sweep_svg(network, sw, current)}{frames_html(network, sw)}</div>'
+    )
+
+
+def frames_html(network: Network, sw: Sweep) -> str:
+    """What Play needs to animate the sweep without a request per frame: its bent digits as one
+    grey PNG strip (28 px high, 28 px per setting), and per setting the value as the page writes
+    it, the answer and the ten bars' values, as data attributes of an empty element."""
+    n = len(sw.values)
+    grey = (255 * (1 - np.clip(sw.digits, 0, 1)) + 0.5).astype(np.uint8)  # (n, 28, 28)
+    strip = grey.transpose(1, 0, 2).reshape(grey.shape[1], n * grey.shape[2])
+    bars = sw.outputs if network.arch == "lenet5" else sw.scores
+    frames = {
+        "values": [fmt(sw.which, float(v)) for v in sw.values],
+        "answers": [int(a) for a in sw.answers],
+        "bars": np.round(bars.astype(np.float64), 1).tolist(),
+        "title": network.title,
+    }
+    src = pictures.png_data_uri(np.repeat(strip[:, :, None], 3, axis=2))
+    return f'<div class="bend-frames" hidden data-sprite="{src}" data-frames="{html.escape(json.dumps(frames))}"></div>'
 
 
 # --- the tab in Gradio ---------------------------------------------------------------------------
+
+
+def bent_view(network: Network, reading: Reading | None, s: Settings) -> str:
+    """The network view of the bent digit, under a line that says it is bent and how."""
+    moved = [f"{RANGES[n].label.split(' (')[0].lower()} {fmt(n, v)}" for n, v in zip(NAMES, s.values(), strict=True)
+             if v != RANGES[n].neutral]  # fmt: skip
+    if reading is None or not moved:
+        return network_html(network, reading)
+    note = (f'<p class="bent-note">↻ The digit as bent in “{TAB}”: {html.escape(", ".join(moved))}. '
+            "Straighten there to see it as drawn.</p>")  # fmt: skip
+    return note + network_html(network, reading)
 
 
 class Bend:
@@ -150,24 +188,37 @@ class Bend:
     def __init__(self, networks: dict[str, Network]):
         self.networks = networks
 
-    def views(self, digit: np.ndarray | None, name: str, which: str, *values) -> tuple[dict, str, str]:
-        """The answer (for gr.Label), the bent digit's view and the sweep of slider ``which``, for
-        a 28×28 digit (or None) and the seven slider values in the order of ``lenet.transform.NAMES``."""
+    def views(self, digit: np.ndarray | None, name: str, which: str, *values) -> tuple[dict, str, str, str]:
+        """The answer (for gr.Label), the bent digit's view, the sweep of slider ``which`` and the
+        network view of the bent digit, for a 28×28 digit (or None) and the seven slider values in
+        the order of ``lenet.transform.NAMES``. What cannot be shown leaves the network view as it is."""
         network = self.networks.get(name) if isinstance(name, str) else None
         if network is None:
             return {}, canvas.refused_html(f"There is no network called {repr(name)[:40]}: choose one of "
-                                           f"{', '.join(self.networks)}."), EMPTY_SWEEP  # fmt: skip
+                                           f"{', '.join(self.networks)}."), EMPTY_SWEEP, gr.skip()  # fmt: skip
         try:
             s, notes = settings(*values)
         except BadSettings as exc:
-            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP
+            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP, gr.skip()
         if digit is None:
-            return {}, EMPTY_NOW, EMPTY_SWEEP
+            return {}, EMPTY_NOW, EMPTY_SWEEP, network_html(network, None)
         which = which if which in RANGES else "rotation"
         bent = bend(digit, s)
         sw = sweep(network.net, digit, which, base=replace(s, **{which: RANGES[which].neutral}))
-        label = top_confidences(network.read(bent))
-        return label, now_html(network, bent, notes), sweep_html(network, sw, getattr(s, which))
+        reading = network.read(bent)
+        return (top_confidences(reading), now_html(network, reading, bent, notes),
+                sweep_html(network, sw, getattr(s, which)), bent_view(network, reading, s))  # fmt: skip
+
+    def follow(self, view: str, digit: np.ndarray | None, name: str, is_open: bool = False, which: str = "rotation",
+               values: list | None = None) -> tuple:  # fmt: skip
+        """For the canvas's reading (app.py, read_strokes): the network view and the tab's three
+        views. While the tab is open (``is_open``), the bent digit's, as a slider move gives them
+        (``values``: the seven settings, as the sliders last sent them); otherwise ``view`` as it
+        was, and the tab left alone (it catches up when opened)."""
+        if is_open is not True:
+            return view, gr.skip(), gr.skip(), gr.skip()
+        label, now, swept, bent = self.views(digit, name, which, *(values or ()))
+        return (bent if isinstance(bent, str) else view), label, now, swept  # not a str: gr.skip()
 
     def transform(self, drawing, name: str = DEFAULT, shift_x: float = 0.0, shift_y: float = 0.0,
                   scale: float = 1.0, rotation: float = 0.0, squeeze: float = 0.0, thickness: float = 0.0,
@@ -179,18 +230,19 @@ class Bend:
             digit = preprocess(canvas.stroke(drawing, self.blobs))
         except UnreadableImage as exc:
             return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP
-        return self.views(digit, name, "rotation", shift_x, shift_y, scale, rotation, squeeze, thickness, noise)
+        return self.views(digit, name, "rotation", shift_x, shift_y, scale, rotation, squeeze, thickness, noise)[:3]
 
     def tab(self) -> None:
-        """The tab (call inside the view ``gr.Tabs``)."""
-        with gr.Tab(TAB, elem_id="bend-tab"):
+        """The tab (call inside the view ``gr.Tabs``). Its sliders sit in a grid of four columns
+        under the two views, so that a 1280×720 projector shows them all with the sweep."""
+        with gr.Tab(TAB, elem_id="bend-tab", id="bend"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=2, min_width=300):
                     # /transform's first output; the page shows the answer in the view beside the bars
                     self.label = gr.Label(num_top_classes=3, visible=False, elem_id="bend-answer")
                     self.now = gr.HTML(EMPTY_NOW, elem_id="bend-now")
                 with gr.Column(scale=3, min_width=320):
-                    self.sweep = gr.HTML(EMPTY_SWEEP, elem_id="bend-sweep")
+                    self.sweep = gr.HTML(EMPTY_SWEEP, elem_id="bend-sweep", js_on_load=assets.js("bend.js"))
             with gr.Row(elem_id="bend-sliders"):
                 self.sliders = [
                     gr.Slider(r.lo, r.hi, value=r.neutral, step=r.step, label=r.label, elem_id=f"bend-{n}",
@@ -199,34 +251,50 @@ class Bend:
                 ]  # fmt: skip
                 self.reset = gr.Button("Straighten", elem_id="bend-reset", min_width=120, scale=0)
             self.last = gr.State("rotation")  # the slider last moved: its sweep is shown
+            self.open = gr.State(False)  # whether the tab is open: the canvas's reading then brings its views
+            self.values = gr.State([r.neutral for r in RANGES.values()])  # the sliders' values, for the reading
             self.api_button = gr.Button(visible=False)  # /transform's trigger: API only
+        # For the canvas's reading (app.py): what follow() takes after the view, digit and network, and gives
+        # (states, not the sliders: /strokes keeps its two API parameters)
+        self.inputs, self.outputs = [self.open, self.last, self.values], [self.label, self.now, self.sweep]
 
-    def wire(self, *, digit: gr.State, choice: gr.Radio, views: gr.Tabs, sketchpad: gr.Sketchpad) -> None:
-        """Events: a slider moved → that slider's sweep and the bent digit; another network,
-        "Straighten" or opening the tab → the same for the slider last moved; and ``/transform``.
-        A new drawing reaches the tab at its next event, not at once: a ``digit.change`` listener
-        would cost every stroke a second request (tests/app/test_browser.py holds it to one)."""
-        outputs = [self.label, self.now, self.sweep]
+    def wire(self, *, digit: gr.State, choice: gr.Radio, views: gr.Tabs, sketchpad: gr.Sketchpad,
+             view: gr.HTML, uploaded=None) -> None:  # fmt: skip
+        """Events: a slider moved → that slider's sweep, the bent digit and the network ``view`` of
+        it; another network, "Straighten" or opening the tab → the same for the slider last moved;
+        a picture ``uploaded`` (the upload's event) → the same, if the tab is open; and
+        ``/transform``. A drawing reaches the tab through the canvas's own reading (:meth:`follow`):
+        a ``digit.change`` listener would cost every stroke a second request."""
+        outputs = [self.label, self.now, self.sweep, view]
         quiet = {"api_visibility": "private", "show_progress": "hidden", "concurrency_id": "read",
                  "concurrency_limit": limits.CONCURRENCY}  # fmt: skip
 
         def moved(which: str) -> Callable:
-            return lambda d, name, *values: (which, *self.views(d, name, which, *values))
+            return lambda d, name, *values: (which, list(values), *self.views(d, name, which, *values))
 
         for n, slider in zip(NAMES, self.sliders, strict=True):
-            slider.input(moved(n), [digit, choice, *self.sliders], [self.last, *outputs],
+            slider.input(moved(n), [digit, choice, *self.sliders], [self.last, self.values, *outputs],
                          trigger_mode="always_last", **quiet)  # fmt: skip
         inputs = [digit, choice, self.last, *self.sliders]
-        choice.change(self.views, inputs, outputs, **quiet)
+
+        def switched(is_open: bool, *args):  # another network: the network view too, bent, if the tab is open
+            label, now, swept, bent = self.views(*args)  # (the app's own reading, ~3 ms, is answered first)
+            return label, now, swept, (bent if is_open is True else gr.skip())
+
+        choice.change(switched, [self.open, *inputs], outputs, **quiet)
 
         def opened(event: gr.SelectData, *args):
-            return self.views(*args) if event.value == TAB else gr.skip()
+            is_open = event.value == TAB
+            return (is_open, *self.views(*args)) if is_open else (False, *[gr.skip()] * len(outputs))
 
-        views.select(opened, inputs, outputs, **quiet)
+        views.select(opened, inputs, [self.open, *outputs], **quiet)
+        if uploaded is not None:
+            uploaded.then(lambda d, name, *rest: self.follow(gr.skip(), d, name, *rest),
+                          [digit, choice, *self.inputs], [view, *self.outputs], **quiet)  # fmt: skip
         neutral = [r.neutral for r in RANGES.values()]
-        self.reset.click(lambda d, name, which: (*neutral, *self.views(d, name, which, *neutral)),
-                         [digit, choice, self.last], [*self.sliders, *outputs], **quiet)  # fmt: skip
+        self.reset.click(lambda d, name, which: (*neutral, neutral, *self.views(d, name, which, *neutral)),
+                         [digit, choice, self.last], [*self.sliders, self.values, *outputs], **quiet)  # fmt: skip
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
         self.api_button.click(self.transform, [sketchpad, choice, *self.sliders],
-                              outputs, api_name="transform", preprocess=False, concurrency_id="read",
+                              outputs[:3], api_name="transform", preprocess=False, concurrency_id="read",
                               concurrency_limit=limits.CONCURRENCY)  # fmt: skip

@@ -71,12 +71,12 @@ class Teaching:
     def view_tabs(self, name: str) -> tuple[gr.State, gr.HTML]:
         """Why this answer, the architecture and how it learned, as tabs beside the network view.
         Returns whether "Why this answer" is open (a gr.State) and its view, for the reading events."""
-        with gr.Tab(WHY_TAB, elem_id="why-tab") as self.why_tab:
+        with gr.Tab(WHY_TAB, elem_id="why-tab", id="why") as self.why_tab:
             self.why_view = gr.HTML(why.WHY_EMPTY, elem_id="why")
             self.why_open = gr.State(False)  # the reading events take it, and update why_view only if open
-        with gr.Tab("Architecture", elem_id="architecture-tab"):
+        with gr.Tab("Architecture", elem_id="architecture-tab", id="architecture"):
             self.architecture_view = gr.HTML(self.architecture[name], elem_id="architecture")
-        with gr.Tab("How it learned", elem_id="learning-tab"):
+        with gr.Tab("How it learned", elem_id="learning-tab", id="learning"):
             self.learning_view = gr.HTML(self.learning[name], elem_id="learning")
         return self.why_open, self.why_view
 

@@ -194,6 +194,24 @@ canvas.addEventListener('keydown', (e) => {
   }
 });
 
+// For the Share button (static/share.js): the drawing as the canvas holds it.
+canvas.inkValue = () => ({strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size});
+
+// A drawing set by the server (a lesson link, explorer/lesson.py): drawn; its change reads it as any drawing.
+watch('value', () => {
+  const v = props.value;
+  if (!v || !Array.isArray(v.strokes) || JSON.stringify(v) === last || pen !== null) return;
+  const sx = size / (Number(v.width) || size);
+  const sy = size / (Number(v.height) || size);
+  strokes.length = 0;
+  for (const s of v.strokes) strokes.push(s.map((p) => [p[0] * sx, p[1] * sy]));
+  redraw();
+  version++;
+  sent = version; // the server's value fires the reading itself: nothing to publish
+  last = JSON.stringify(v);
+  element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
+});
+
 new ResizeObserver(fit).observe(canvas);
 fit();
 element.dataset.ready = 'true';

@@ -43,3 +43,46 @@ def test_a_drawing_reaches_the_tab_when_it_is_opened(page):
     open_bend(page)
     page.wait_for_selector(NOW)
     assert page.locator("#bend-now .digit").inner_text().strip()[0] == read
+
+
+def test_drawing_with_the_tab_open_updates_it_in_the_one_reading_request(page):
+    """Issue 11, part 1's leftover: the tab follows the pen, in the canvas's own request."""
+    joins = []
+    page.on("request", lambda r: joins.append(r.post_data_json) if "/queue/join" in r.url else None)
+    open_bend(page)
+    page.locator("#bend-rotation input[type=range]").fill("30")  # the sweep of rotation, at +30°
+    page.wait_for_timeout(500)  # its request answered (no digit yet: nothing to show)
+    joins.clear()
+    draw(page, SEVEN)
+    answered_all(page)
+    page.wait_for_selector(NOW)  # the tab shows the new drawing, bent
+    page.wait_for_timeout(300)  # nothing else follows
+    strokes = page.evaluate("window.gradio_config.dependencies.find(d => d.api_name === 'strokes').id")
+    assert joins and all(j["fn_index"] == strokes for j in joins), [j["fn_index"] for j in joins]
+    assert "(rotation)" in page.locator("#bend-sweep .headline").inner_text() or "rotation range" in (
+        page.locator("#bend-sweep .headline").inner_text()
+    )
+    # the network view shows the bent digit, and says so; also after a switch of network
+    page.get_by_label("LeNet-1", exact=True).check()
+    page.wait_for_function("() => document.querySelector('#bend-now').innerText.includes('LeNet-1')")
+    page.get_by_role("tab", name="Network").click()
+    assert "rotation +30°" in page.locator(".bent-note").inner_text()
+    assert "What LeNet-1 sees" in page.locator(".lenet-net").inner_text()
+
+
+def test_play_animates_the_sweep_in_the_browser_and_stop_puts_it_back(page):
+    draw(page, SEVEN)
+    answered_all(page)
+    open_bend(page)
+    page.wait_for_selector("#bend-sweep .bend-frames", state="attached")
+    before = page.locator(NOW).get_attribute("src")
+    joins = []
+    page.on("request", lambda r: joins.append(r.url) if "/queue/join" in r.url else None)
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => Number(document.querySelector('#bend-sweep [data-frame]')?.dataset.frame) >= 5")
+    assert page.locator(NOW).get_attribute("src") != before  # another setting's digit is shown
+    assert " at " in page.locator("#bend-now .said p").inner_text()  # "LeNet-5 reads 7 at −135°."
+    page.get_by_role("button", name="■ Stop").click()
+    assert page.locator(NOW).get_attribute("src") == before  # the server's view, as it was
+    assert page.get_by_role("button", name="▶ Play").is_visible()
+    assert joins == []  # no request per frame

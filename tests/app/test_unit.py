@@ -47,7 +47,8 @@ def test_bad_units_are_explained_and_the_server_keeps_serving(client, unit, netw
 
 def test_strokes_follow_the_unit(client):
     assert parse_strokes(SEVEN) is not None
-    *_, panel = client.predict(SEVEN, "lenet5", "C3:5:4:7", api_name="/strokes")
+    _, _, _, _, panel, *_ = client.predict(SEVEN, "lenet5", "C3:5:4:7", api_name="/strokes")
     assert "Following C3 map 5" in panel and "blank paper" not in panel
     empty = client.predict(SEVEN, "lenet5", "", api_name="/strokes")
-    assert len(empty) == 5  # label, message, view, why, panel: the last two skipped, left as they were
+    assert len(empty) == 8  # label, message, view, why, panel, and Bend's three: all but the first three skipped
+    assert empty[4] == {"props": {"__type__": "update"}, "__type__": "update"}  # no unit: the panel left as it was
