@@ -97,7 +97,8 @@ def write_number(
     if s < 1:
         size = (max(1, round(drawn.shape[1] * s)), max(1, round(drawn.shape[0] * s)))
         drawn = np.asarray(Image.fromarray(drawn).resize(size, Image.Resampling.BILINEAR))
-        own = np.stack([np.asarray(Image.fromarray(o).resize(size, Image.Resampling.BILINEAR)) for o in own])
+        if layers:
+            own = np.stack([np.asarray(Image.fromarray(o).resize(size, Image.Resampling.BILINEAR)) for o in own])
     dh, dw = drawn.shape
     top = rng.integers(MARGIN, CANVAS[0] - MARGIN - dh + 1)
     left = rng.integers(MARGIN, max(MARGIN, CANVAS[1] - MARGIN - dw) + 1)
