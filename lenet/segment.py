@@ -115,7 +115,7 @@ COSTS = Costs()
 # trained to give pieces that are not one digit high energies (lenet/train_pieces.py, j = 20): its
 # clean digits sit near 13 rather than 1, hence the larger reward per digit read.
 NETWORK_COSTS: dict[str, Costs] = {
-    "lenet5-pieces": Costs(digit=-30.0, cut=4.0, gap=0.0, short_cost=200.0, aspect_cost=10.0, reject=60.0),
+    "lenet5-pieces": Costs(digit=-30.0, cut=4.0, gap=6.0, short_cost=100.0, aspect_cost=0.0, reject=60.0),
 }
 
 
