@@ -319,7 +319,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true")
     argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
-    args.argv = [a for a in without_out_dir(argv) if not a.startswith("--cache")]  # neither changes the result
+    kept = without_out_dir(argv)
+    args.argv = [a for i, a in enumerate(kept) if not a.startswith("--cache") and (i == 0 or kept[i - 1] != "--cache")]
+    # (neither where the files go nor the cache changes the result)
     return args
 
 

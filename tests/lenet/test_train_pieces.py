@@ -120,3 +120,10 @@ def test_the_piece_network_is_offered_and_loads():
     canvas, _ = write_number(np.stack([ring(), bar()]), np.random.default_rng(0))
     reading = read_number(model, canvas, costs_for("lenet5-pieces"))
     assert isinstance(reading.digits, str)
+
+
+def test_the_logged_command_leaves_out_where_files_go():
+    from lenet.train_pieces import parse_args
+
+    argv = ["--j", "20", "--cache", "runs/c", "--out-dir", "runs/o", "--threads", "1", "--cache=x"]
+    assert parse_args(argv).argv == ["--j", "20", "--threads", "1"]
