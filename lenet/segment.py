@@ -275,18 +275,14 @@ def _through_paths(ink: np.ndarray, edge: int, rows: tuple[float, ...]):
     list of (ink crossed per x, (n,); a function x index → its path, int (H,)), one per row."""
     h, w = ink.shape
     c = ink[:, edge : w - edge].astype(np.float64)
-
-    def sweep(cost):
-        total = np.empty_like(cost)
-        back = np.zeros(cost.shape, dtype=np.int8)
-        total[0] = cost[0]
-        for r in range(1, len(cost)):
-            total[r] = _step(total[r - 1], back[r]) + cost[r]
-        return total, back
-
-    down, back_down = sweep(c)
-    up, back_up = sweep(c[::-1])
-    up, back_up = up[::-1], back_up[::-1]
+    both = np.stack([c, c[::-1]])  # down from the top row and up from the bottom row, in one sweep
+    total = np.empty_like(both)
+    back = np.zeros(both.shape, dtype=np.int8)
+    total[:, 0] = both[:, 0]
+    for r in range(1, h):
+        total[:, r] = _step(total[:, r - 1], back[:, r]) + both[:, r]
+    down, back_down = total[0], back[0]
+    up, back_up = total[1, ::-1], back[1, ::-1]
     out = []
     for share in rows:
         row = min(h - 1, max(0, round(share * (h - 1))))
