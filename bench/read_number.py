@@ -1,6 +1,6 @@
 """How well does LeNet-5 read a whole handwritten number? A benchmark, not a test.
 
-    python -m bench.read_number [--n 200] [--split test] [--seed 0] [--touch 0.33] [--long 50]
+    python -m bench.read_number [--n 200] [--split test] [--seed 0] [--touch 0.33] [--long 50] [--ceiling]
 
 Numbers of 2–5 digits (and, with ``--long``, 6–10) are written from MNIST digits the way a person
 writes on a wide canvas (1120×280, like the page's): one pen for the whole number, digits of about
@@ -12,8 +12,10 @@ neighbouring digits touching or overlapping (``--touch``). Each canvas is read t
 - the naive way: each connected piece of ink read as one digit, left to right
   (``lenet.segment.read_components``).
 
-It prints exact-match accuracy by length and by touching / not touching, how often the right
-segmentation was among the candidates at all, and the server time per 5-digit number (p50, p90;
+It prints exact-match accuracy by length and by touching / not touching, the candidate pieces per
+number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a
+path of pieces each one digit: ``lenet.train_pieces.good_path``), and the server time per 5-digit
+number (p50, p90;
 from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
