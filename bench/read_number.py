@@ -15,8 +15,7 @@ neighbouring digits touching or overlapping (``--touch``). Each canvas is read t
 It prints exact-match accuracy by length and by touching / not touching, the candidate pieces per
 number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a
 path of pieces each one digit: ``lenet.train_pieces.good_path``), and the server time per 5-digit
-number (p50, p90;
-from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
+number (p50, p90; from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
 trained on the graph's pieces (``lenet/train_pieces.py``) and its own costs; ``--tune`` searches
