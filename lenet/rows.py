@@ -97,7 +97,7 @@ def write_number(
     if s < 1:
         size = (max(1, round(drawn.shape[1] * s)), max(1, round(drawn.shape[0] * s)))
         drawn = np.asarray(Image.fromarray(drawn).resize(size, Image.Resampling.BILINEAR))
-        if layers:
+        if layers:  # (without, ``own`` is empty: nothing to stack)
             own = np.stack([np.asarray(Image.fromarray(o).resize(size, Image.Resampling.BILINEAR)) for o in own])
     dh, dw = drawn.shape
     top = rng.integers(MARGIN, CANVAS[0] - MARGIN - dh + 1)
