@@ -1,6 +1,6 @@
 """How well does LeNet-5 read a whole handwritten number? A benchmark, not a test.
 
-    python -m bench.read_number [--n 200] [--split test] [--seed 0] [--touch 0.33] [--long 50] [--ceiling]
+    python -m bench.read_number [--n 200] [--split test] [--seed 0] [--touch 0.33] [--long 50]
 
 Numbers of 2–5 digits (and, with ``--long``, 6–10) are written from MNIST digits the way a person
 writes on a wide canvas (1120×280, like the page's): one pen for the whole number, digits of about
@@ -13,9 +13,9 @@ neighbouring digits touching or overlapping (``--touch``). Each canvas is read t
   (``lenet.segment.read_components``).
 
 It prints exact-match accuracy by length and by touching / not touching, the candidate pieces per
-number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a
-path of pieces each one digit: ``lenet.train_pieces.good_path``), and the server time per 5-digit
-number (p50, p90; from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
+number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a path
+of one-digit pieces: ``lenet.train_pieces.good_path``), and the server time per 5-digit number (p50, p90;
+from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
 trained on the graph's pieces (``lenet/train_pieces.py``) and its own costs; ``--tune`` searches
@@ -119,14 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces)")
     parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
     parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
-    parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
-    parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
     parser.add_argument(
         "--ceiling",
         action="store_true",
         help="also report how often the graph holds the right path at all (pieces ≥ 80%% one digit, ≥ 80%% of it)",
     )
+    parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
+    parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
     args = parser.parse_args(argv)
 
     import torch
