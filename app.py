@@ -19,10 +19,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas
+from explorer import assets, bend, canvas, number
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
+from explorer.unit import Follow
 from lenet import limits, strokes
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError
 from lenet.network import DEFAULT, TITLES, load_network
@@ -37,9 +38,10 @@ Image.MAX_IMAGE_PIXELS = limits.MAX_PIXELS
 WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
 try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
+    NUMBER = number.Number(NETWORKS, WEIGHTS)  # "Read a number", with lenet5-pieces loaded too
 except WeightsError as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
-TEACHING, BEND = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS)  # the teaching tabs' views, built once
+TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
 
 
 def show(digit: np.ndarray | None, name: str = DEFAULT) -> tuple[dict, str, str]:
@@ -79,16 +81,17 @@ async def read_drawing(drawing: dict | None, name: str = DEFAULT) -> tuple[dict,
     return await asyncio.to_thread(predict, picture, name)
 
 
-async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False) -> tuple:
+async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: bool = False, unit: str = "") -> tuple:
     """The canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop) → predict's
-    outputs, the message marked with the points read, and the "why" view if open: one request."""
+    outputs, the message marked with the points read, the "why" view if open, the unit followed: one request."""
     try:
         drawing = strokes.parse(value)
     except strokes.BadStrokes as exc:
-        return (*refuse(str(exc), name), gr.skip())
+        return (*refuse(str(exc), name), gr.skip(), gr.skip())
     label, message, view, digit = predict(None if drawing is None else strokes.rasterise(drawing), name)
     why = await asyncio.to_thread(TEACHING.follow, digit, name, True) if why_open is True else gr.skip()
-    return label, canvas.counted(message, drawing.points if drawing else 0), view, digit, why
+    points = drawing.points if drawing else 0  # and the panel of the unit followed, if one is
+    return label, canvas.counted(message, points), view, digit, why, UNIT.follow(digit, name, unit)
 
 
 with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=limits.DELETE_CACHE) as demo:
@@ -116,15 +119,18 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
         with gr.Column(scale=1), gr.Tabs(elem_id="views") as views:
             with gr.Tab("Network", elem_id="network-tab"):
                 view = gr.HTML(network_html(NETWORKS[DEFAULT], None))
+                UNIT.panel()  # "Follow a unit": a map clicked in the view, the unit's field, kernels and sum
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
             BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
+            NUMBER.tab()  # "Read a number": a wide canvas, the cuts, the graph; wide, so with the views
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     outputs, quiet = [label, message, view, digit_state], {"api_visibility": "private", "show_progress": "hidden"}
     # preprocess=False: lenet.preprocess decodes pictures (a Sketchpad's composite alone), bounds and
     # explains a huge or broken upload. Every reading shares one concurrency limit.
     read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
             "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
-    canvas.listen(ink, read_strokes, [ink, choice, why_open], [*outputs, why_view], api_name="strokes", **read)
+    canvas.listen(ink, read_strokes, [ink, choice, why_open, UNIT.unit], [*outputs, why_view, UNIT.view],
+                  api_name="strokes", **read)  # fmt: skip
     sketchpad.change(read_drawing, [sketchpad, choice], outputs, api_name="predict", **read)
     uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
                              api_name="predict_image", **read)  # fmt: skip
@@ -132,6 +138,8 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
     BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /transform
+    UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event])  # and /unit
+    NUMBER.wire(choice=choice, sketchpad=sketchpad)  # and /read_number
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.

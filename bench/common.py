@@ -172,6 +172,7 @@ class Api:
     url: str
     fn_index: int
     session: str = field(default_factory=lambda: uuid.uuid4().hex)
+    served: float = float("nan")  # seconds from the server's "process_starts" to its result, last call
 
     @classmethod
     async def connect(cls, client, url: str, api_name: str = "predict") -> Api:
@@ -181,11 +182,14 @@ class Api:
 
     async def predict(self, png: bytes, *extra) -> list:
         """Upload a drawing, run /predict on it, return the outputs; raises on any failure."""
+        return await self.call(await self.sketch(png), *extra)
+
+    async def sketch(self, png: bytes) -> dict:
+        """Upload a drawing: the Sketchpad value that names it, as /predict and /read_number take it."""
         r = await self.client.post(self.url + "/upload", files={"files": ("composite.png", png, "image/png")})
         r.raise_for_status()
         composite = {"path": r.json()[0], "orig_name": "composite.png", "meta": {"_type": "gradio.FileData"}}
-        value = {"background": None, "layers": [], "composite": composite, "id": None}
-        return await self.call(value, *extra)
+        return {"background": None, "layers": [], "composite": composite, "id": None}
 
     async def call(self, *data) -> list:
         """Queue one event with ``data`` as its inputs and wait for its outputs, as the browser does;
@@ -194,11 +198,15 @@ class Api:
         r = await self.client.post(self.url + "/queue/join", json=body)
         if r.status_code != 200:
             raise Refused(f"{r.status_code}: {r.text[:200]}")
+        started = float("nan")
         async with self.client.stream("GET", self.url + "/queue/data", params={"session_hash": self.session}) as s:
             async for line in s.aiter_lines():
                 if line.startswith("data:"):
                     message = json.loads(line[5:])
+                    if message.get("msg") == "process_starts":
+                        started = time.perf_counter()
                     if message.get("msg") == "process_completed":
+                        self.served = time.perf_counter() - started
                         if not message.get("success"):
                             raise RuntimeError(f"failed: {message.get('output')}")
                         return message["output"]["data"]

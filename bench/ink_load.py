@@ -140,7 +140,7 @@ async def crowd(url: str, users: int, digits: int, api_name: str, extra: tuple) 
 def measure(users: int = 32, digits: int = 4, app: bool = False) -> dict:
     env, note = weights_env()
     server = Server("app.py", env=env) if app else Server("bench.ink_app", ("--surface", "ink", "--read"), env=env)
-    api_name, extra = ("strokes", ("lenet5", None)) if app else ("strokes", ())  # None: the page's "why" state
+    api_name, extra = ("strokes", ("lenet5", None, "")) if app else ("strokes", ())  # the "why" state, no unit followed
     with server:
         asyncio.run(crowd(server.url, 2, 1, api_name, extra))  # warm up
         result = asyncio.run(crowd(server.url, users, digits, api_name, extra))

@@ -1,6 +1,7 @@
 """How well does LeNet-5 read a whole handwritten number? A benchmark, not a test.
 
     python -m bench.read_number [--n 200] [--split test] [--seed 0] [--touch 0.33] [--long 50]
+    python -m bench.read_number --api 200        # the page's /read_number, timed through the API
 
 Numbers of 2–5 digits (and, with ``--long``, 6–10) are written from MNIST digits the way a person
 writes on a wide canvas (1120×280, like the page's): one pen for the whole number, digits of about
@@ -20,6 +21,12 @@ from the canvas array to the string, one thread, as the app runs). Thresholds an
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
 trained on the graph's pieces (``lenet/train_pieces.py``) and its own costs; ``--tune`` searches
 the costs on validation numbers.
+
+``--api N`` serves ``app.py`` in its own process and sends it N 5-digit numbers (PNGs, 1120×280) one
+after another through ``/read_number``, as a script or the page would (upload, queue, event
+stream); it prints the server's time per number (from the queue's "process_starts" to the result:
+the reading, the three views, Gradio's postprocessing; goal ≤ 50 ms p50) and the whole round trip,
+p50 and p95, with the share read right. Printed, never asserted (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -127,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
     parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
+    parser.add_argument("--api", type=int, default=0, help="time N 5-digit numbers through the app's /read_number")
     args = parser.parse_args(argv)
+    if args.api:
+        return api_timing(make_numbers(args.split, [5], args.api, args.seed, args.touch, args.overlap))
 
     import torch
 
@@ -172,6 +182,46 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\r{i + 1}/{len(numbers)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     _report(rows, args)
+    return 0
+
+
+def api_timing(numbers, name: str = "lenet5-pieces", warmup: int = 10) -> int:
+    """Serve app.py, send each number to /read_number (read by ``name``, the page's default) in turn,
+    print the server time and the round trip."""
+    import asyncio
+    import io
+
+    from bench.common import Api, Server, http_client, machine, pct, weights_env
+
+    pngs = []
+    for canvas, _, _ in numbers:
+        buffer = io.BytesIO()
+        Image.fromarray(canvas).save(buffer, format="PNG")
+        pngs.append(buffer.getvalue())
+
+    async def run(url: str) -> tuple[list[float], list[float], int]:
+        served, trips, right = [], [], 0
+        async with http_client() as client:
+            api = await Api.connect(client, url, "read_number")
+            for k in range(warmup):
+                await api.call(await api.sketch(pngs[k % len(pngs)]), name)
+            for png, (_, truth, _) in zip(pngs, numbers, strict=True):
+                start = time.perf_counter()
+                out = await api.call(await api.sketch(png), name)
+                trips.append(1000 * (time.perf_counter() - start))
+                served.append(1000 * api.served)
+                right += out[0] == truth
+        return served, trips, right
+
+    env, note = weights_env()
+    with Server(env=env) as server:
+        served, trips, right = asyncio.run(run(server.url))
+    print(machine())
+    print(f"/read_number with {name}, {len(numbers)} 5-digit numbers (1120×280 PNGs), one at a time; {note}")
+    print(f"  server time (process_starts → result): p50 {pct(served, 50):.1f} ms, p95 {pct(served, 95):.1f} ms"
+          "  (goal ≤ 50 ms)")  # fmt: skip
+    print(f"  round trip (upload, queue, result):    p50 {pct(trips, 50):.1f} ms, p95 {pct(trips, 95):.1f} ms")
+    print(f"  read right: {right / len(numbers):.1%}")
     return 0
 
 

@@ -2,11 +2,12 @@
 
     python -m bench            # or: python -m bench.run_all [--quick]
 
-Runs, in turn: bench/server_cost.py (one update, in-process), bench/api_latency.py (HTTP round
-trip, app and floor), bench/load.py (32 pages × 12 drawings, app and floor), bench/cold_start.py
-and bench/memory.py (5,000 predictions), bench/pen_latency.py (pen-up → answer painted in
-headless Chromium, the app and a bare Sketchpad) and bench/ink_load.py (32 pages drawing live),
-each printing its own figures, then the summary. Each script also runs on its own. ``--quick``
+Runs, in turn: bench/server_cost.py (one update, in-process), bench/unit.py (a unit followed,
+in-process and through /unit), bench/api_latency.py (HTTP round trip, app and floor), bench/load.py
+(32 pages × 12 drawings, app and floor), bench/cold_start.py and bench/memory.py (5,000
+predictions), bench/pen_latency.py (pen-up → answer painted in headless Chromium, the app and a
+bare Sketchpad) and bench/ink_load.py (32 pages drawing live), each printing its own figures, then
+the summary. Each script also runs on its own. ``--quick``
 makes every measure small, to check that they run (its figures mean little). Takes about 10
 minutes on a 2-core machine; on a busy machine the figures are not meaningful — check the load
 average printed with them.
@@ -18,7 +19,7 @@ import argparse
 import os
 import time
 
-from bench import api_latency, cold_start, ink_load, load, memory, pen_latency, server_cost
+from bench import api_latency, cold_start, ink_load, load, memory, pen_latency, server_cost, unit
 from bench.common import machine
 
 
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # server_cost imports the app in this process; the others serve it in their own processes.
     cost = server_cost.report(server_cost.measure(100 if q else 1000))
+    print()
+    follow = unit.report(unit.measure("lenet5", 20 if q else 200, 10 if q else 60))
     print()
     api = api_latency.report(api_latency.measure(40 if q else 400, 10 if q else 25))
     print()
@@ -50,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("full update, server cost p50", f"{cost['p50_ms']:.1f} ms (p95 {cost['p95_ms']:.1f})", "≤ 15 ms",
          cost["p50_ms"] <= 15),
+        ("unit click, server cost p50 (slowest layer)", f"{follow['worst_p50_ms']:.1f} ms", "≤ 15 ms",
+         follow["worst_p50_ms"] <= 15),
+        ("/unit round trip p50 (slowest layer; no unit)",
+         f"{follow['api_worst_p50_ms']:.1f} ms ({follow['api_floor_p50_ms']:.1f} ms)", "", None),
         ("API round trip p50, app / floor",
          f"{api['app_p50_ms']:.1f} / {api['floor_p50_ms']:.1f} ms = {api['ratio_p50']:.2f}×", "≤ 1.25×",
          api["ratio_p50"] <= 1.25),

@@ -5,7 +5,8 @@
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
 this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
-curves (view-learning.png), and "Bend the digit" with that digit turned by 30° (view-bend.png).
+curves (view-learning.png), and "Bend the digit" with that digit turned by 30° (view-bend.png);
+then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png) and 390 px wide (view-unit-phone.png).
 Needs Debian's Chromium and the ``playwright`` package (the browser
 helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
 committing them. ``python -m docs.screenshots`` takes the drawing views.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tests.browser import ANSWERED, launch, open_page
+from tests.browser import ANSWERED, answered_all, draw, launch, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,21 @@ def commonest_mistake(page) -> None:
     page.locator("#mistakes .thumb:not([hidden])").first.click()
     page.wait_for_function(ANSWERED)
     page.wait_for_timeout(500)
+
+
+FOUR = [[(-30, -90), (-60, 20), (50, 20)], [(25, -60), (25, 95)]]  # a 4, in canvas pixels from its centre
+
+
+def follow_unit(page) -> None:
+    """Draw a 4, click unit (4, 5) of C3's map 5 in the network view: the panel scrolls into view."""
+    draw(page, FOUR)
+    answered_all(page)
+    c3 = page.locator('.lenet-net .unit-grid[data-layer="C3"] .unit-hit[data-map="5"]')
+    c3.scroll_into_view_if_needed()
+    box = c3.bounding_box()
+    c3.click(position={"x": 5.5 * box["width"] / 10, "y": 4.5 * box["height"] / 10})
+    page.wait_for_selector("#unit-panel .lenet-unit .sum")
+    page.wait_for_timeout(800)  # the smooth scroll
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             page.evaluate("window.scrollTo(0, 0)")
             page.wait_for_timeout(500)
             shot(page, "bend")
+            for name, viewport in (("unit", (1280, 720)), ("unit-phone", (390, 844))):
+                page = open_page(browser, url, viewport=viewport, timeout_ms=60_000)
+                follow_unit(page)
+                shot(page, name)
             browser.close()
     finally:
         app.demo.close()

@@ -61,17 +61,24 @@ def counted(message: str, points: int) -> str:
 # --- the drawing surface -------------------------------------------------------------------------
 
 # The markup. It never mentions the value, so Gradio leaves it alone when the value changes.
-TEMPLATE = """<div class="ink" style="--ink-size: ${size}px">
-<canvas tabindex="0" role="img" aria-label="Drawing area: draw one digit with the mouse, a finger or a pen"></canvas>
+TEMPLATE = """<div class="ink" style="--ink-size: ${size}px; --ink-ratio: ${ratio}">
+<canvas tabindex="0" role="img" aria-label="${aria}"></canvas>
 <div class="ink-tools"><button type="button" data-ink="undo" title="Undo the last stroke (Ctrl+Z)">↶ Undo</button>
 <button type="button" id="${clear_id}" data-ink="clear" title="Clear the drawing (Esc)">Clear</button></div></div>"""
 
 
+ASK = "Drawing area: draw one digit with the mouse, a finger or a pen"
+
+
 def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "clear", pace: float = 1.0,
-               **kwargs: Any) -> gr.HTML:  # fmt: skip
-    """A square canvas whose value is the strokes drawn on it (the format: :mod:`lenet.strokes`),
+               ratio: float = 1.0, aria: str = ASK, hold: bool = False, **kwargs: Any) -> gr.HTML:  # fmt: skip
+    """A canvas whose value is the strokes drawn on it (the format: :mod:`lenet.strokes`),
     updated while the pen moves, with Undo and Clear (element id ``clear_id``) under it. ``size``:
-    canvas pixels a side; ``brush``: the pen's diameter; ``pace``: the pause before a mid-stroke
+    canvas pixels across (and at most its CSS width); ``ratio``: width / height (1: square; the
+    number canvas is wider); ``aria``: what a screen reader says it is for; ``hold``: keep the
+    page from getting shorter while something is drawn (answers below the canvas that change
+    height would otherwise pull a page scrolled to its end under the pen); ``brush``: the pen's
+    diameter; ``pace``: the pause before a mid-stroke
     reading, in round trips of the last one (0: at once; see :func:`listen`). Its CSS, ``static/canvas.css``, is part of
     :func:`explorer.assets.css` (a component's own ``css_template`` would be re-evaluated, and the
     page restyled, at every change of its value: ~60 times a second while drawing).
@@ -79,17 +86,19 @@ def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "cle
     A function, not a gr.HTML subclass: Gradio writes a .pyi stub next to the source of every
     component class it meets, and this one needs no new methods, only a description for the API."""
     ink = gr.HTML(value=None, html_template=TEMPLATE, js_on_load=assets.js("canvas.js"), size=size, brush=brush,
-                  clear_id=clear_id, pace=pace, apply_default_css=False, **kwargs)  # fmt: skip
+                  clear_id=clear_id, pace=pace, ratio=ratio, aria=html.escape(aria), hold=hold, apply_default_css=False,
+                  **kwargs)  # fmt: skip
     ink.api_info = lambda: API_INFO
     ink.example_payload = ink.example_value = lambda: EXAMPLE
     return ink
 
 
 # Run in the browser when a reading of the canvas is answered or fails (no request): the canvas
-# then sends the strokes drawn meanwhile (static/canvas.js, answered).
+# then sends the strokes drawn meanwhile (static/canvas.js, answered). ``{where}``: which canvases —
+# the one listened to (its elem_id), so that two canvases on a page keep one reading each in flight.
 ANSWERED = (
-    "() => document.querySelectorAll('.ink')"
-    ".forEach((e) => e.dispatchEvent(new Event('ink-answered', {bubbles: true})))"
+    "() => document.querySelectorAll('{where}.ink')"
+    ".forEach((e) => e.dispatchEvent(new Event('ink-answered', {{bubbles: true}})))"
 )
 
 
@@ -99,8 +108,9 @@ def listen(ink: gr.HTML, fn: Callable, inputs: list, outputs: list, **kwargs: An
     flight and paces the next. The canvas works without this (Gradio's always_last holds back what
     it sends meanwhile), but waits up to 5 s for each answer."""
     reading = ink.change(fn, inputs, outputs, **kwargs)
-    reading.then(None, js=ANSWERED)
-    reading.failure(None, js=ANSWERED)
+    answered = ANSWERED.format(where=f"#{ink.elem_id} " if ink.elem_id else "")
+    reading.then(None, js=answered)
+    reading.failure(None, js=answered)
 
 
 _POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}

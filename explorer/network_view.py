@@ -6,6 +6,11 @@ inlined as data URIs, no files written or fetched) and lets the captions follow 
 without extra outputs. The pictures are sent at one pixel per unit and enlarged by the browser
 (``image-rendering: pixelated``). Pure Python and numpy: no Gradio import. What depends on the
 architecture (unit sizes, captions, grid columns) is keyed by ``network.arch``.
+
+Every map, the C5 and F6 blocks and each output unit carry a focusable button laid over the
+picture (``data-map``, on a grid carrying ``data-layer`` and the map's size): clicking one, or Tab
+then Enter, Space or the arrow keys, selects a unit to follow (``static/unit.js`` and
+``explorer/unit.py``). The buttons depend only on the layout: built once per network and layer.
 """
 
 from __future__ import annotations
@@ -51,9 +56,7 @@ def blank_acts(layers: list[LayerInfo], input_size: int) -> dict[str, np.ndarray
     acts = {"input": np.full((input_size, input_size), BACKGROUND, dtype=np.float32)}
     for layer in layers:
         h, w = layer.size
-        acts[layer.name] = np.zeros(
-            (layer.maps,) if (h, w) == (1, 1) else (layer.maps, h, w), dtype=np.float32
-        )
+        acts[layer.name] = np.zeros((layer.maps,) if (h, w) == (1, 1) else (layer.maps, h, w), dtype=np.float32)
     return acts
 
 
@@ -75,6 +78,41 @@ def _panel(picture: str, caption: str, cls: str = "") -> str:
 # Columns of each feature-map grid: C1 in one row (the headline), the rest in two rows.
 MAP_COLS = {("lenet5", "C1"): 6, ("lenet5", "S2"): 3, ("lenet5", "C3"): 8, ("lenet5", "S4"): 8,
             ("lenet1", "C1"): 4, ("lenet1", "S2"): 2, ("lenet1", "C3"): 6, ("lenet1", "S4"): 6}  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def _map_buttons(layer: str, maps: int, h: int, w: int, cols: int) -> str:
+    """Transparent buttons over each map of a ``feature_grid`` (1 grey pixel around every map): a CSS
+    grid inset by that pixel, its gaps one pixel, in percentages of the picture so that it follows
+    the picture at any size. The layer and the map's size are written once, on the grid."""
+    rows = -(-maps // cols)
+    width, height = 1 + cols * (w + 1), 1 + rows * (h + 1)
+    inset = f"{100 / height:.3f}% {100 / width:.3f}%"
+    gaps = f"{100 / (height - 2):.3f}% {100 / (width - 2):.3f}%"
+    buttons = "".join(
+        f'<button class="unit-hit" data-map="{m}" aria-label="{layer} map {m}"></button>' for m in range(maps)
+    )
+    return (
+        f'<div class="unit-grid" data-layer="{layer}" data-h="{h}" data-w="{w}" '
+        f'style="inset:{inset};gap:{gaps};grid-template-columns:repeat({cols},1fr)">{buttons}</div>'
+    )
+
+
+@lru_cache(maxsize=8)
+def _block_button(layer: str, rows: int, cols: int) -> str:
+    """One button over a block of units drawn ``rows`` × ``cols`` (C5 as 10×12, F6 as 12×7): unit k
+    sits at row k // cols, column k % cols."""
+    width, height = cols + 2, rows + 2
+    return (
+        f'<div class="unit-grid" data-layer="{layer}" data-h="{rows}" data-w="{cols}" data-block="1" '
+        f'style="inset:{100 / height:.3f}% {100 / width:.3f}%"><button class="unit-hit" data-map="0" '
+        f'aria-label="{layer}: one of its {rows * cols} units"></button></div>'
+    )  # fmt: skip
+
+
+def _hits(picture: str, buttons: str) -> str:
+    """A picture with its buttons laid over it."""
+    return f'<div class="unit-maps">{picture}{buttons}</div>'
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +146,8 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
             cls = "rival"
         proto = _prototype_imgs()[d] if arch == "lenet5" else ""
         cols.append(
-            f'<div class="col {cls}"><b>{d}</b>{proto}'
+            f'<div class="col {cls}" data-layer="Output" data-map="{d}" tabindex="0" role="button" '
+            f'aria-label="output unit {d}"><b>{d}</b>{proto}'
             f'<div class="bar"><i style="height:{100 * float(heights[d]):.0f}%"></i></div>'
             f"<small>{texts[d]}</small></div>"
         )
@@ -135,30 +174,35 @@ def network_html(network: Network, reading: Reading | None) -> str:
     row1 = [sees]
     row2 = []
     for name in ("C1", "S2", "C3", "S4"):
-        maps = acts[name]
-        pic = img(vz.feature_grid(maps, cols=MAP_COLS[(arch, name)]), f"{name} feature maps", unit_px[name])
+        maps, cols = acts[name], MAP_COLS[(arch, name)]
+        pic = img(vz.feature_grid(maps, cols=cols), f"{name} feature maps", unit_px[name])
+        pic = _hits(pic, _map_buttons(name, *maps.shape, cols))
         cls = "headline" if name in ("C1", "C3") else ""
         (row1 if name in ("C1", "S2") else row2).append(_panel(pic, _caption(info[name], arch), cls))
     row3 = []
     if arch == "lenet5":
         row2.append(
             _panel(
-                img(vz.units_picture(acts["C5"], 10, 12), "C5 units", unit_px["C5"]),
+                _hits(
+                    img(vz.units_picture(acts["C5"], 10, 12), "C5 units", unit_px["C5"]), _block_button("C5", 10, 12)
+                ),
                 _caption(info["C5"], arch),
                 "units",
             )
         )
         row3.append(
             _panel(
-                img(vz.units_picture(acts["F6"], 12, 7), "F6 as a 7×12 picture", unit_px["F6"]),
+                _hits(
+                    img(vz.units_picture(acts["F6"], 12, 7), "F6 as a 7×12 picture", unit_px["F6"]),
+                    _block_button("F6", 12, 7),
+                ),
                 _caption(info["F6"], arch),
                 "units",
             )
         )
     else:
         row3.append(
-            '<p class="note">LeNet-1 has no C5, F6 or prototypes: its 192 S4 units feed '
-            "10 output units directly.</p>"
+            '<p class="note">LeNet-1 has no C5, F6 or prototypes: its 192 S4 units feed 10 output units directly.</p>'
         )
     row3.append(_bars(arch, reading, info.get("Output")))
     legend = (

@@ -100,7 +100,7 @@ class Teaching:
             return *views, self.follow(digit_now, name, is_open)
 
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        self.explorer_view.click(pick, [choice, self.why_open], outputs, **quiet)
+        self.picked_event = self.explorer_view.click(pick, [choice, self.why_open], outputs, **quiet)  # for .then
         views.select(opened, [digit, choice], [self.why_open, self.why_view], **quiet)
         choice.change(
             switched, [choice, digit, self.why_open],

@@ -11,8 +11,8 @@ of PNG uploads, and no editor export in the browser): ::
 person, what is wrong with one that breaks them; it touches each point at most once and stops at the
 first fault, so a value of millions of points costs no more than refusing it. :func:`rasterise`
 draws the strokes with a round pen, black on white, on a canvas no bigger than RASTER pixels a side,
-as the Sketchpad's composite was; :func:`lenet.preprocess.preprocess` then reads it like any other
-picture. Pure Python and Pillow, no Gradio.
+as the Sketchpad's composite was (a wide canvas of several digits passes a larger ``raster``);
+:func:`lenet.preprocess.preprocess` then reads it like any other picture. Pure Python and Pillow, no Gradio.
 """
 
 from __future__ import annotations
@@ -81,12 +81,13 @@ def _side(value: Any, what: str) -> int:
     return int(side)
 
 
-def parse(value: Any) -> Strokes | None:
+def parse(value: Any, raster: int = RASTER) -> Strokes | None:
     """A strokes value (a mapping, or its JSON text) → :class:`Strokes`, or None when nothing is drawn
     (None, an empty mapping or text, no strokes). Raises :class:`BadStrokes` for anything else that
     is not a drawing within the bounds above: wrong types, missing or extra keys, NaN or infinite
     numbers, a negative or oversized brush or canvas, too many strokes or points, points far off the
-    canvas. Costs at most one look at each point, and nothing per point of an oversized value."""
+    canvas. Costs at most one look at each point, and nothing per point of an oversized value.
+    ``raster``: the longer side :func:`rasterise` will draw at, which the ink bound is counted at."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -123,7 +124,7 @@ def parse(value: Any) -> Strokes | None:
     if total > MAX_POINTS:
         raise BadStrokes(f"This drawing has {total:,} points; the limit is {MAX_POINTS:,}. Clear and redraw.")
     lo_x, hi_x, lo_y, hi_y = -MARGIN * width, (1 + MARGIN) * width, -MARGIN * height, (1 + MARGIN) * height
-    scale = min(1.0, RASTER / max(width, height))
+    scale = min(1.0, raster / max(width, height))
     pen = max(1.0, brush * scale)
     ink = 0.0  # the rasterising cost, see MAX_INK
     checked = []
@@ -146,11 +147,12 @@ def parse(value: Any) -> Strokes | None:
     return Strokes(tuple(checked), brush, width, height)
 
 
-def rasterise(drawing: Strokes) -> np.ndarray:
+def rasterise(drawing: Strokes, raster: int = RASTER) -> np.ndarray:
     """The drawing as the canvas showed it: uint8 (H, W) grey, 255 paper and 0 ink, drawn with a
     round pen of the drawing's brush diameter. The canvas is scaled so that its longer side is at
-    most RASTER pixels (the pen with it); with :func:`parse`'s MAX_INK, the cost is bounded."""
-    scale = min(1.0, RASTER / max(drawing.width, drawing.height))
+    most ``raster`` pixels (the pen with it); with :func:`parse`'s MAX_INK (counted at the same
+    ``raster``), the cost is bounded."""
+    scale = min(1.0, raster / max(drawing.width, drawing.height))
     w, h = max(1, round(drawing.width * scale)), max(1, round(drawing.height * scale))
     pen = max(1.0, drawing.brush * scale)
     r = pen / 2

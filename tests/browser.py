@@ -39,16 +39,17 @@ def open_page(browser_or_context, url: str, viewport: tuple[int, int] = (1280, 7
     return page
 
 
-def centre(page) -> tuple[float, float]:
-    box = page.locator("#ink canvas").bounding_box()
+def centre(page, canvas: str = "#ink canvas") -> tuple[float, float]:
+    box = page.locator(canvas).bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def draw(page, strokes, steps: int = 3, pause_ms: float = 0) -> None:
+def draw(page, strokes, steps: int = 3, pause_ms: float = 0, canvas: str = "#ink canvas") -> None:
     """Draw ``strokes`` with the mouse: polylines in canvas pixels relative to the canvas centre
     (the canvas is 280 px), each segment in ``steps`` pointer moves, ``pause_ms`` apart (0: as fast
-    as the browser takes them; a person's pen moves ~20 ms apart)."""
-    cx, cy = centre(page)
+    as the browser takes them; a person's pen moves ~20 ms apart). ``canvas``: which one (a CSS
+    selector; the number tab's is ``#number-ink canvas``, in the page's pixels)."""
+    cx, cy = centre(page, canvas)
     for stroke in strokes:
         page.mouse.move(cx + stroke[0][0], cy + stroke[0][1])
         page.mouse.down()

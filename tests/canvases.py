@@ -12,6 +12,29 @@ from PIL import Image, ImageDraw
 # A "7" and a "0" as polylines in a unit box (x right, y down).
 SEVEN = [(0.1, 0.05), (0.9, 0.05), (0.45, 0.95)]
 ZERO = [(0.5, 0.0), (0.9, 0.25), (0.9, 0.75), (0.5, 1.0), (0.1, 0.75), (0.1, 0.25), (0.5, 0.0)]
+# ... and, for rows of digits (the "Read a number" tab), a 1, a 2 and a 4 (in two strokes).
+ONE = [(0.55, 0.0), (0.45, 1.0)]
+TWO = [(0.1, 0.25), (0.3, 0.02), (0.7, 0.02), (0.9, 0.25), (0.85, 0.45), (0.1, 1.0), (0.95, 1.0)]
+FOUR = [[(0.45, 0.0), (0.05, 0.65), (0.95, 0.65)], [(0.7, 0.25), (0.7, 1.0)]]
+STROKES = {"0": [ZERO], "1": [ONE], "2": [TWO], "4": FOUR, "7": [SEVEN]}
+
+
+def row(digits: str, width: float, height: float, gap: float | list[float] = 0.35) -> list[list[tuple[float, float]]]:
+    """``digits`` (of 0, 1, 2, 4, 7) written in a row as polylines, centred on (0, 0): each digit
+    ``height`` tall and 0.6 × as wide, ``gap`` × height apart (or one gap per neighbouring pair:
+    a negative one runs a digit into the last), the whole row shrunk to fit ``width``."""
+    w = 0.6 * height
+    gaps = [gap] * (len(digits) - 1) if isinstance(gap, (int, float)) else list(gap)
+    lefts = [0.0]
+    for g in gaps:
+        lefts.append(lefts[-1] + w + g * height)
+    total = lefts[-1] + w
+    s = min(1.0, 0.9 * width / total)
+    out = []
+    for left, d in zip(lefts, digits, strict=True):
+        x0 = s * (left - total / 2)
+        out += [[(x0 + s * x * w, s * (y - 0.5) * height) for x, y in stroke] for stroke in STROKES[d]]
+    return out
 
 
 def stroke_canvas(

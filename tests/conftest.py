@@ -10,9 +10,8 @@ import torch
 from lenet.checkpoint import architecture, save_model, weights_path
 from lenet.data import DEFAULT_DATA_DIR, have_mnist
 from lenet.model import build_model
-from lenet.network import TITLES
 from tests import browser as chromium
-from tests.weights import TRAINED
+from tests.weights import SERVED, TRAINED
 
 torch.set_num_threads(1)  # tests share a small machine; keep each one on one core
 
@@ -39,7 +38,7 @@ def app_module(tmp_path_factory):
     if not TRAINED:
         folder = tmp_path_factory.mktemp("untrained-weights")
         torch.manual_seed(0)
-        for name in TITLES:
+        for name in SERVED:
             save_model(build_model(architecture(name)), weights_path(name, folder), {"note": "untrained, for tests"})
         os.environ["LENET_WEIGHTS_DIR"] = str(folder)
     import app

@@ -10,10 +10,12 @@
 // is the second lock.
 //
 // The value: {strokes: [[[x, y], ...], ...], brush, width, height}, in canvas pixels (props.size
-// square), brush = the pen's diameter. Checked and rasterised by lenet/strokes.py; the markup is
+// wide, props.size / props.ratio high: square by default), brush = the pen's diameter. Checked and rasterised by lenet/strokes.py; the markup is
 // explorer/canvas.py, TEMPLATE.
-const size = Number(props.size) || 280;
+const size = Number(props.size) || 280; // canvas pixels across
+const high = Math.round(size / (Number(props.ratio) || 1)); // ... and down
 const brush = Number(props.brush) || 24;
+const hold = Boolean(props.hold); // keep the page from getting shorter while something is drawn
 const pace = Number(props.pace ?? 1); // the pause before a mid-stroke reading, in last round trips
 // ... taken only when the server is slow (a class drawing at once): with a quick answer, the next
 // strokes go at once, so that the last of them are often on their way before the pen is lifted.
@@ -33,12 +35,13 @@ let rest = 0; // when the next mid-stroke reading may go: the answer's arrival p
 let stuck = 0; // a timer that stops waiting for an answer that never comes (an error, a lost event)
 
 // Sharp on any screen: the backing store follows the canvas's CSS size and the device pixel ratio;
-// drawing happens in canvas pixels (size × size) through the transform.
+// drawing happens in canvas pixels (size × high) through the transform.
 function fit() {
   const box = canvas.getBoundingClientRect();
   const side = Math.max(1, Math.round((box.width || size) * (window.devicePixelRatio || 1)));
   if (canvas.width !== side) {
-    canvas.width = canvas.height = side;
+    canvas.width = side;
+    canvas.height = Math.max(1, Math.round((side * high) / size));
   }
   ctx.setTransform(side / size, 0, 0, side / size, 0, 0);
   redraw();
@@ -62,7 +65,7 @@ function paint(points, from) {
 
 function redraw() {
   ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, size, size);
+  ctx.fillRect(0, 0, size, high);
   for (const s of strokes) paint(s, 0);
 }
 
@@ -73,7 +76,7 @@ function publish() {
   frame = timer = 0;
   if (inflight || sent === version) return;
   sent = version;
-  const value = {strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size};
+  const value = {strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: high};
   const json = JSON.stringify(value);
   if (json === last) return;
   last = json;
@@ -114,13 +117,23 @@ function schedule(now) {
 function at(e) {
   const box = canvas.getBoundingClientRect();
   const x = ((e.clientX - box.left) * size) / box.width;
-  const y = ((e.clientY - box.top) * size) / box.height;
+  const y = ((e.clientY - box.top) * high) / box.height;
   return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
+}
+
+// With props.hold, the page never gets shorter while something is drawn: an answer below the canvas
+// that is shorter than the last would pull a page scrolled to its end up under the pen (a phone).
+function holdHeight(drawing) {
+  if (!hold) return;
+  const root = document.documentElement;
+  const held = parseFloat(root.style.minHeight) || 0;
+  root.style.minHeight = drawing ? Math.max(held, root.scrollHeight) + 'px' : '';
 }
 
 canvas.addEventListener('pointerdown', (e) => {
   if (pen !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
   e.preventDefault();
+  holdHeight(true);
   pen = e.pointerId;
   canvas.setPointerCapture(e.pointerId);
   current = [at(e)];
@@ -165,6 +178,7 @@ function undo() {
 function clear() {
   if (pen !== null || !strokes.length) return;
   strokes.length = 0;
+  holdHeight(false);
   redraw();
   changed(true);
 }

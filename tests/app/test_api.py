@@ -30,9 +30,9 @@ def test_api_names_and_signature(client):
     assert params[0]["component"] in ("Sketchpad", "Imageeditor")  # Sketchpad is an ImageEditor template
     assert all(p["parameter_has_default"] for p in params[1:])
     assert api["/predict"]["returns"][0]["component"] == "Label"
-    strokes = api["/strokes"]["parameters"]  # the canvas's: its strokes, then the network
+    strokes = api["/strokes"]["parameters"]  # the canvas's: its strokes, the network, the unit followed
     assert strokes[0]["type"]["properties"].keys() == {"strokes", "brush", "width", "height"}
-    assert [p["parameter_name"] for p in strokes] == ["value", "name"]
+    assert [p["parameter_name"] for p in strokes] == ["value", "name", "unit"]
     assert api["/strokes"]["returns"][0]["component"] == "Label"
 
 

@@ -310,7 +310,7 @@ def strokes_value(strokes, brush=24, width=280, height=280) -> dict:
          "no-brush", "list", "bad-json"],
 )  # fmt: skip
 def test_malformed_strokes_get_a_clear_message(raw, client, seven, value, says):
-    status, message = raw.call("strokes", [value, "lenet5", None])
+    status, message = raw.call("strokes", [value, "lenet5", None, ""])  # the "why" state, no unit followed
     assert status == 200 and message["success"], message
     label, said = message["output"]["data"][:2]
     assert not label.get("label") and says in said, said
@@ -319,7 +319,7 @@ def test_malformed_strokes_get_a_clear_message(raw, client, seven, value, says):
 
 def test_strokes_from_a_script(client):
     """The canvas's endpoint with gradio_client: a "1", then nothing drawn."""
-    label, message, view, _ = client.predict(strokes_value([STROKE]), "lenet5", api_name="/strokes")
+    label, message, view, *_ = client.predict(strokes_value([STROKE]), "lenet5", api_name="/strokes")
     assert label["label"] in [str(d) for d in range(10)] and 'data-points="2"' in message and "<b>C1</b>" in view
     label, message, *_ = client.predict(strokes_value([]), api_name="/strokes")
     assert not label.get("label") and "Draw a digit" in message

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lenet.preprocess import UnreadableImage, preprocess
-from lenet.strokes import MAX_POINTS, MAX_STROKES, RASTER, BadStrokes, Strokes, parse, picture
+from lenet.strokes import MAX_POINTS, MAX_STROKES, RASTER, BadStrokes, Strokes, parse, picture, rasterise
 from tests.canvases import SEVEN, ZERO, stroke_canvas
 
 
@@ -188,3 +188,29 @@ def test_strokes_are_immutable_and_finite():
     assert all(math.isfinite(c) for s in d.strokes for p in s for c in p)
     with pytest.raises(AttributeError):
         d.brush = 3  # type: ignore[misc]
+
+
+def test_a_wide_canvas_is_drawn_at_the_raster_asked_for():
+    """The number canvas (1120×280) is drawn 512 pixels across: four times as wide as high, the pen
+    scaled with it; the default stays RASTER, so single digits are drawn as before."""
+    value = {
+        "strokes": [[[100, 40], [100, 240]], [[1000, 140], [1060, 140]]],
+        "brush": 24,
+        "width": 1120,
+        "height": 280,
+    }
+    wide = rasterise(parse(value, 512), 512)
+    assert wide.shape == (128, 512)
+    rows, cols = np.nonzero(wide < 128)
+    assert (cols.min(), cols.max()) == pytest.approx((100 * 512 / 1120 - 5.5, 1060 * 512 / 1120 + 5.5), abs=1.5)
+    assert (rows.min(), rows.max()) == pytest.approx((40 * 512 / 1120 - 5.5, 240 * 512 / 1120 + 5.5), abs=1.5)
+    assert picture(value).shape == (70, RASTER)  # without: the longer side is RASTER
+
+
+def test_the_ink_bound_is_counted_at_the_raster_drawn():
+    """A scribble that passes at 280 px costs more pixels at 512: it is counted, and refused, there."""
+    zigzag = [[[0 if i % 2 else 1120, 280 * (i % 7) / 6] for i in range(200)]]
+    value = {"strokes": zigzag, "brush": 40, "width": 1120, "height": 280}
+    assert parse(value) is not None
+    with pytest.raises(BadStrokes, match="too much ink"):
+        parse(value, 2048)

@@ -1,0 +1,276 @@
+"""The "Read a number" tab: a wide canvas for a row of 2–10 digits, read the paper's way
+(:mod:`lenet.segment`: cut too much, score every candidate piece in one batch, Viterbi), live while
+the student writes.
+
+What the page shows, all made here from the :class:`lenet.segment.NumberReading`:
+
+- the digits read, big, each in the colour of its piece;
+- the ink with every candidate cut (dashed) and the cuts and pieces of the chosen path (solid,
+  boxed, labelled), an SVG over a PNG of the ink (:func:`picture_svg`);
+- for a teacher, the segmentation graph itself (:func:`graph_html`), as a table of its arcs: one
+  cell per candidate piece — a run of 1–6 segments from one cut to another — in the row of the cut
+  it starts at and the column of its number of segments, with what LeNet-5 saw (28×28), its best
+  digit and the arc's cost; the cells of the cheapest path in colour, the cuts it passes marked.
+
+The network that reads is ``lenet5-pieces`` by default (LeNet-5 fine-tuned on the segmenter's
+pieces, with its own costs, ``lenet.segment.costs_for``); the tab's own choice, which follows the
+page's network switch when the student moves it. ``/read_number`` is the same for a picture sent
+over the API (as ``/predict`` takes it); its first output is the digits read, as a string.
+
+The wide canvas is :func:`explorer.canvas.ink_canvas` at ``rows.CANVAS``'s 4:1; its strokes are
+rasterised :data:`RASTER` pixels across (``lenet.preprocess.MAX_SIDE``: the reader would shrink
+anything wider, merging close strokes). Its style sheet is ``static/number.css``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+from explorer import canvas, pictures
+from lenet import limits, rows, strokes
+from lenet.network import Network, load_network
+from lenet.preprocess import MAX_SIDE, UnreadableImage, ink_map, to_array
+from lenet.segment import MAX_DIGITS, NumberReading, costs_for, read_number
+
+TAB = "Read a number"
+PIECES = "lenet5-pieces"  # the network trained on the graph's pieces: reads numbers by default
+PIECES_TITLE = "LeNet-5 · trained on pieces"
+HEIGHT, WIDTH = rows.CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
+RASTER = MAX_SIDE  # its strokes are drawn this many pixels across (512 × 128): read unshrunk
+# The colours of the pieces on the path, in turn (Tableau 10, apart on a projector); the digits too.
+COLOURS = ("#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#f28e2b", "#76b7b2", "#9c755f")
+INVITATION = (
+    '<p class="number-invite">✏️ <b>Write a number of 2 to 10 digits</b> in a row in the wide box: '
+    "LeNet-5 reads it while you write, cutting the ink into candidate pieces and choosing the best path.</p>"
+)
+ASK = f"Writing area: write a number of 2 to {MAX_DIGITS} digits in a row"
+ONE_DIGIT = (
+    "This is one digit; the tab reads rows of 2 to 10 (the Draw tab shows one digit layer by layer). "
+    "Write the next digit beside it."
+)
+
+
+# --- what the page shows -------------------------------------------------------------------------
+
+
+def digits_html(reading: NumberReading, title: str) -> str:
+    """The number read in big type, each digit in its piece's colour, and the reader's sentence."""
+    if not reading.pieces:
+        return canvas.refused_html(reading.message) if reading.message else INVITATION
+    big = "".join(
+        f'<span style="color:{COLOURS[i % len(COLOURS)]}">{html.escape(d)}</span>' for i, d in enumerate(reading.digits)
+    )
+    said = html.escape(reading.message)
+    if len(reading.digits) == 1:
+        said += " " + html.escape(ONE_DIGIT)
+    return (
+        f'<div class="number-said"><div class="number-digits" aria-label="{html.escape(reading.digits)}">{big}</div>'
+        f"<p>{html.escape(title)}: {said}</p></div>"
+    )
+
+
+def view_box(reading: NumberReading, shape: tuple[int, int]) -> tuple[float, float, float, float]:
+    """(x, y, width, height) of the picture to show: the pieces' boxes with a margin of a third of
+    the digit height (in the input's pixels), within the ``shape`` (H, W) of the picture."""
+    boxes = np.array([p.box for p in reading.graph] or [(0, 0, shape[1], shape[0])], dtype=np.float64)
+    m = max(4.0, reading.digit_height / 3)
+    x0, y0 = max(0.0, boxes[:, 0].min() - m), max(0.0, boxes[:, 1].min() - m)
+    x1, y1 = min(float(shape[1]), boxes[:, 2].max() + m), min(float(shape[0]), boxes[:, 3].max() + m)
+    return x0, y0, max(1.0, x1 - x0), max(1.0, y1 - y0)
+
+
+def ink_picture(array: np.ndarray) -> np.ndarray | None:
+    """The ink of the picture read, as the reader saw it (``lenet.preprocess.ink_map``: shrunk to
+    at most MAX_SIDE), grey on white: uint8 (h, w, 3), or None without ink."""
+    ink = ink_map(array)
+    if ink is None:
+        return None
+    grey = (255.0 - 190.0 * ink + 0.5).astype(np.uint8)  # grey rather than black: the cuts show on it
+    return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+def picture_svg(reading: NumberReading, array: np.ndarray) -> str:
+    """The ink (``array``: the picture read, in the coordinates of ``reading``), every candidate cut
+    dashed, and the path's cuts solid with its pieces boxed in their colours and labelled with the
+    digit read. An ``<svg>``; "" when nothing was cut."""
+    if not reading.cuts:
+        return ""
+    h, w = array.shape[:2]
+    x, y, vw, vh = view_box(reading, (h, w))
+    stroke = max(1.0, reading.digit_height / 40)
+    size = max(8.0, reading.digit_height / 3.5)
+    ink = ink_picture(array)
+    parts = [
+        f'<svg class="number-picture" viewBox="{x:.1f} {y - size * 1.3:.1f} {vw:.1f} {vh + size * 1.3:.1f}" '
+        f'role="img" aria-label="The ink with the candidate cuts and the pieces read">'
+    ]
+    if ink is not None:
+        uri = pictures.png_data_uri(ink)
+        parts.append(f'<image href="{uri}" x="0" y="0" width="{w}" height="{h}" preserveAspectRatio="none"/>')
+    for cut in reading.cuts[1:-1]:
+        points = " ".join(f"{px:.1f},{py:.1f}" for px, py in cut.line)
+        kind, width = ("on", 2 * stroke) if cut.on_path else ("off", stroke)
+        dashes = "none" if cut.on_path else f"{3 * stroke:.1f} {2 * stroke:.1f}"
+        where = "through ink" if cut.kind == "ink" else "a gap"
+        parts.append(
+            f'<polyline class="cut {kind} {cut.kind}" points="{points}" stroke-width="{width:.2f}" '
+            f'stroke-dasharray="{dashes}"><title>cut {cut.index} ({where}): costs {cut.cost:+.1f}</title></polyline>'
+        )
+    for i, (piece, d) in enumerate(zip(reading.pieces, reading.digits, strict=False)):
+        colour = COLOURS[i % len(COLOURS)]
+        x0, y0, x1, y1 = piece.box
+        parts.append(
+            f'<rect class="piece" x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" stroke="{colour}" '
+            f'stroke-width="{stroke * 1.5:.2f}"><title>read {d}: energy {piece.energy:.1f}, cost {piece.cost:+.1f}'
+            f"</title></rect>"
+            f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 - size * 0.25:.1f}" font-size="{size:.1f}" fill="{colour}">'
+            f"{html.escape(d)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+SPRITE_COLS = 16  # the 28×28 fields of the graph's pieces, tiled this many to a row in one PNG
+
+
+def sprite(inputs: np.ndarray) -> str:
+    """The fields LeNet-5 read, float (B, 28, 28) in [0, 1] (ink 1), tiled SPRITE_COLS to a row as
+    one grey PNG, black on white: a data URI. One picture for the whole graph, sent once, which
+    each cell shows a 28×28 window of (CSS background-position)."""
+    b = len(inputs)
+    rows_ = -(-b // SPRITE_COLS)
+    tiles = np.zeros((rows_ * SPRITE_COLS, 28, 28), np.float32)
+    tiles[:b] = inputs
+    grid = tiles.reshape(rows_, SPRITE_COLS, 28, 28).transpose(0, 2, 1, 3).reshape(rows_ * 28, SPRITE_COLS * 28)
+    buffer = io.BytesIO()
+    Image.fromarray((255.0 * (1.0 - np.clip(grid, 0.0, 1.0)) + 0.5).astype(np.uint8)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def graph_html(reading: NumberReading) -> str:
+    """The segmentation graph for a teacher, as a table of its arcs: one row per cut a piece can
+    start at, one column per number of segments it covers (1–6), and in each cell the 28×28 field
+    LeNet-5 read, its best digit and the arc's cost; the path's cells in colour, and the cuts it
+    passes marked. The path reads down the table: a piece from cut a to cut b, then one from b."""
+    if not reading.graph:
+        return ""
+    cuts = len(reading.cuts)
+    span = max(p.end - p.start for p in reading.graph)
+    order = {(p.start, p.end): i for i, p in enumerate(reading.pieces)}
+    fields = reading.inputs is not None and len(reading.inputs) == len(reading.graph)
+    cells = ['<div class="head" style="grid-area:1/1">from cut</div>']
+    cells += [f'<div class="head" style="grid-area:1/{k + 1}">{k} seg.</div>' for k in range(1, span + 1)]
+    starts = sorted({p.start for p in reading.graph})
+    row = {a: i + 2 for i, a in enumerate(starts)}
+    for a in starts:
+        on = a < cuts and reading.cuts[a].on_path
+        cells.append(f'<div class="cut{" on" if on else ""}" style="grid-area:{row[a]}/1">{a}</div>')
+    for k, piece in enumerate(reading.graph):
+        style = f"grid-area:{row[piece.start]}/{piece.end - piece.start + 1}"
+        on = order.get((piece.start, piece.end))
+        if on is not None:
+            style += f";--piece:{COLOURS[on % len(COLOURS)]}"
+        tip = (
+            f"cut {piece.start} → cut {piece.end}: reads {piece.digit} (runner-up {piece.runner_up}), "
+            f"energy {piece.energy:.1f}, arc cost {piece.cost:+.1f}"
+        )
+        y, x = divmod(k, SPRITE_COLS)
+        field = f'<i style="background-position:{-28 * x}px {-28 * y}px"></i>' if fields else ""
+        cells.append(
+            f'<div class="arc{" path" if on is not None else ""}" style="{style}" title="{html.escape(tip)}">'
+            f"{field}<span><b>{piece.digit}</b><small>{piece.cost:+.0f}</small></span></div>"
+        )
+    grid = f"grid-template-columns:auto repeat({span},minmax(48px,1fr))"
+    if fields:
+        grid += f";--sprite:url({sprite(reading.inputs)})"
+    return (
+        '<details class="number-graph" open><summary>The segmentation graph: every candidate piece, '
+        f"what LeNet-5 reads in it and what it costs ({len(reading.graph)} pieces between {cuts} cuts)"
+        "</summary>"
+        f'<div class="arcs" style="{grid}">{"".join(cells)}</div>'
+        '<p class="note">Each cell is a piece: the segments from its row\'s cut onwards, read as one digit. '
+        "Its cost is LeNet-5's energy for its best digit plus the shape penalties and the reward per digit. "
+        "In colour, the cheapest path from the first cut to the last (Viterbi), cuts through ink included: "
+        f"total {reading.path_cost:+.1f}. Point at a cell for its energy and runner-up.</p></details>"
+    )
+
+
+# --- the tab in Gradio ---------------------------------------------------------------------------
+
+
+class Number:
+    """The tab, its per-request functions and its events. ``networks``: the page's networks, name →
+    :class:`Network`; the network trained on pieces is loaded here from ``weights``."""
+
+    def __init__(self, networks: dict[str, Network], weights: Path | str):
+        self.networks = {PIECES: load_network(PIECES, weights, PIECES_TITLE), **networks}
+        self.blobs: dict = {}
+
+    def read(self, image, name: str = PIECES, points: int | None = None) -> tuple[str, str, str, str]:
+        """A picture (anything ``lenet.preprocess.to_array`` takes) read by the network ``name`` →
+        the digits read ("" when none), the big digits with the sentence, the picture of the cuts,
+        and the graph. What cannot be read is answered with the reason."""
+        network = self.networks.get(name) if isinstance(name, str) else None
+        if network is None:
+            problem = f"There is no network called {repr(name)[:40]}: choose one of {', '.join(self.networks)}."
+            return "", canvas.refused_html(problem), "", ""
+        try:
+            array = to_array(image)
+            reading = read_number(network.net, array, costs_for(network.name))
+        except UnreadableImage as exc:
+            return "", canvas.refused_html(str(exc)), "", ""
+        said = digits_html(reading, network.title)
+        if points is not None:
+            said = canvas.counted(said, points)
+        return reading.digits, said, picture_svg(reading, array), graph_html(reading)
+
+    def read_strokes(self, value, name: str = PIECES) -> tuple[str, str, str, str]:
+        """The wide canvas's strokes, rasterised RASTER pixels across → :meth:`read`'s outputs."""
+        try:
+            drawing = strokes.parse(value, RASTER)
+        except strokes.BadStrokes as exc:
+            return "", canvas.refused_html(str(exc)), "", ""
+        if drawing is None:
+            return "", canvas.counted(INVITATION, 0), "", ""
+        return self.read(strokes.rasterise(drawing, RASTER), name, drawing.points)
+
+    def read_number(self, drawing, name: str = PIECES) -> tuple[str, str, str, str]:
+        """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value; a file or photo
+        goes in as its composite) and a network (default lenet5-pieces) → the digits read as a
+        string, then the page's three views."""
+        return self.read(canvas.stroke(drawing, self.blobs), name)
+
+    def tab(self) -> None:
+        """The tab (call inside the view ``gr.Tabs``)."""
+        choices = [(n.title, name) for name, n in self.networks.items()]
+        with gr.Tab(TAB, elem_id="number-tab"):
+            self.ink = canvas.ink_canvas(size=WIDTH, ratio=WIDTH / HEIGHT, elem_id="number-ink",
+                                         clear_id="number-clear", aria=ASK, hold=True)  # fmt: skip
+            with gr.Row(equal_height=False, elem_id="number-top"):
+                self.said = gr.HTML(canvas.counted(INVITATION, 0), elem_id="number-said", min_width=240, scale=1)
+                self.picture = gr.HTML("", elem_id="number-picture", min_width=300, scale=2)
+            self.network = gr.Radio(choices, value=PIECES, label="Read with", elem_id="number-network")
+            self.digits = gr.Textbox(visible=False, elem_id="number-digits")  # /read_number's first output
+            self.graph = gr.HTML("", elem_id="number-graph")
+            self.api_button = gr.Button(visible=False)  # /read_number's trigger: API only
+
+    def wire(self, *, choice: gr.Radio, sketchpad: gr.Sketchpad) -> None:
+        """Events: the canvas's strokes → a reading (one in flight, as the digit canvas); another
+        network in the tab → the same strokes read again; the page's network switch moves the
+        tab's choice; and ``/read_number`` on ``sketchpad``, the API's picture input."""
+        outputs = [self.digits, self.said, self.picture, self.graph]
+        read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
+                "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
+        canvas.listen(self.ink, self.read_strokes, [self.ink, self.network], outputs, api_name="number_strokes",
+                      api_visibility="private", **read)  # fmt: skip
+        self.network.change(self.read_strokes, [self.ink, self.network], outputs, api_visibility="private", **read)
+        choice.change(lambda name: name, choice, self.network, api_visibility="private", show_progress="hidden")
+        self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
+        self.api_button.click(self.read_number, [sketchpad, self.network], outputs, api_name="read_number", **read)

@@ -1,0 +1,124 @@
+"""The "Read a number" tab in headless Chromium: a number written with the mouse on the wide canvas
+is read while it is written, its digits appear big with the cuts and the graph; Undo and Clear;
+the canvas fits a phone. Skipped without Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import INVITED, draw, open_page
+from tests.canvases import row
+from tests.weights import TRAINED
+
+CANVAS = "#number-ink canvas"
+# Where the canvas is before writing and at every touch and move of the pen (viewport pixels): a
+# page scrolled to its end that got shorter when an answer came would move it under the pen.
+TRACK = """() => { const c = document.querySelector('#number-ink canvas');
+  const top = () => window.tops.push(Math.round(c.getBoundingClientRect().top));
+  window.tops = []; top(); c.addEventListener('pointerdown', top); c.addEventListener('pointermove', top); }"""
+
+
+def open_number(page) -> None:
+    """Open the tab: from the tab bar, or from its "more tabs" menu where the bar is too narrow."""
+    tab = page.locator("#views [role=tablist] button", has_text="Read a number")
+    if not tab.first.is_visible():
+        page.locator("#views button[aria-label='More tabs']").click()
+        tab = page.locator("#views .overflow-dropdown button", has_text="Read a number")
+    tab.first.click()
+    page.wait_for_selector("#number-ink [data-ready]")
+    page.locator(CANVAS).scroll_into_view_if_needed()
+
+
+def write(page, digits: str) -> None:
+    """Write ``digits`` across the wide canvas, 60% of its height, and wait for the answer to all of it."""
+    box = page.locator(CANVAS).bounding_box()
+    draw(page, row(digits, box["width"], 0.6 * box["height"]), steps=4, canvas=CANVAS)
+    read_all(page)
+
+
+def read_all(page) -> None:
+    """Wait until the answer on screen is the one for every point on the wide canvas."""
+    points = page.evaluate("document.querySelector('#number-ink [data-points]')?.dataset.points || 0")
+    page.wait_for_selector(f'#number-said [data-points="{points}"]')
+
+
+def shown(page) -> str:
+    return page.locator("#number-said .number-digits").inner_text().strip()
+
+
+def test_a_written_number_is_read_with_its_cuts_and_graph(page):
+    open_number(page)
+    assert "Write a number" in page.locator("#number-said").inner_text()
+    write(page, "2741")
+    assert len(shown(page)) == 4 or not TRAINED
+    if TRAINED:
+        assert shown(page) == "2741"
+    assert page.locator("#number-picture svg.number-picture rect.piece").count() == len(shown(page))
+    assert page.locator("#number-graph .arc.path").count() == len(shown(page))
+    page.wait_for_function(INVITED)  # the digit canvas's answer is untouched: it reads one digit, not this
+
+
+def test_undo_takes_back_a_digit_and_clear_invites_again(page):
+    open_number(page)
+    write(page, "704")
+    page.locator("#number-ink [data-ink=undo]").click()  # the 4's upright stroke ...
+    page.locator("#number-ink [data-ink=undo]").click()  # ... and its other stroke
+    read_all(page)
+    if TRAINED:
+        assert shown(page) == "70"
+    page.locator("#number-ink [data-ink=clear]").click()
+    page.wait_for_selector('#number-said [data-points="0"]')
+    assert "Write a number" in page.locator("#number-said").inner_text()
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
+def test_the_wide_canvas_fits_the_screen_four_times_as_wide_as_high(browser, server, viewport):
+    page = open_page(browser, server, viewport)
+    try:
+        open_number(page)
+        box = page.locator(CANVAS).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0]
+        assert box["width"] / box["height"] == pytest.approx(4, rel=0.02)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]  # nothing scrolls sideways
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")  # the page at its end
+        page.evaluate(TRACK)
+        write(page, "1740")
+        tops = page.evaluate("window.tops")
+        assert len(tops) > 10 and len(set(tops)) == 1  # the answers below never moved the canvas under the pen
+        if TRAINED:
+            assert shown(page) == "1740"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
+def test_the_wide_canvas_sends_its_strokes_in_its_own_pixels(browser, server, viewport):
+    """An L drawn 100 screen px either side of the centre and 20 above and below it arrives in the
+    canvas's 1120×280 pixels, whatever the canvas's size on screen."""
+    page = open_page(browser, server, viewport)
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if "/queue/join" in r.url else None)
+    try:
+        open_number(page)
+        box = page.locator(CANVAS).bounding_box()
+        draw(page, [[(-100, -20), (100, -20), (100, 20)]], steps=4, canvas=CANVAS)
+        read_all(page)
+        value = [b["data"][0] for b in sent if b and isinstance(b["data"][0], dict)][-1]
+        assert (value["width"], value["height"], value["brush"]) == (1120, 280, 24)
+        k = 1120 / box["width"]  # canvas pixels per screen pixel, the same across and down
+        (x0, y0), (x1, y1) = value["strokes"][0][0], value["strokes"][0][-1]
+        assert (x0, y0) == pytest.approx((560 - 100 * k, 140 - 20 * k), abs=1.5)
+        assert (x1, y1) == pytest.approx((560 + 100 * k, 140 + 20 * k), abs=1.5)
+    finally:
+        page.close()
+
+
+def test_the_page_s_network_switch_moves_the_tab_s_reader_and_rereads(page):
+    open_number(page)
+    write(page, "17")
+    assert "trained on pieces" in page.locator("#number-said").inner_text()
+    page.locator("#model label", has_text="LeNet-1").click()  # the page's switch, at the top
+    page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('LeNet-1:')")
+    assert page.locator("#number-network input[value='lenet1']").is_checked()
+    page.locator("#number-network label", has_text="trained on pieces").click()  # and back, in the tab
+    page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('trained on pieces')")
