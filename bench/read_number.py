@@ -13,8 +13,9 @@ neighbouring digits touching or overlapping (``--touch``). Each canvas is read t
 - the naive way: each connected piece of ink read as one digit, left to right
   (``lenet.segment.read_components``).
 
-It prints exact-match accuracy by length and by touching / not touching, how often the right
-segmentation was among the candidates at all, and the server time per 5-digit number (p50, p90;
+It prints exact-match accuracy by length and by touching / not touching, the candidate pieces per
+number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a path
+of one-digit pieces: ``lenet.train_pieces.good_path``), and the server time per 5-digit number (p50, p90;
 from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
@@ -55,18 +56,63 @@ def digit_pool(split: str, data_dir: str | None = None) -> tuple[np.ndarray, np.
 
 
 def make_numbers(
-    split: str, lengths: list[int], n: int, seed: int, touch: float = TOUCH, overlap: float = 1.0, data_dir=None
+    split: str,
+    lengths: list[int],
+    n: int,
+    seed: int,
+    touch: float = TOUCH,
+    overlap: float = 1.0,
+    data_dir=None,
+    owners: bool = False,
 ):
-    """``n`` numbers of each length: a list of (canvas, truth string, touching flags)."""
+    """``n`` numbers of each length: a list of (canvas, truth string, touching flags), and with
+    ``owners`` a fourth value: which digit owns each canvas pixel (``lenet.train_pieces.owner_map``;
+    the canvases are the same either way)."""
+    from lenet.train_pieces import owner_map
+
     images, labels = digit_pool(split, data_dir)
     rng = np.random.default_rng(seed)
     out = []
     for length in lengths:
         for _ in range(n):
             pick = rng.choice(len(labels), size=length, replace=False)
-            canvas, touching = write_number(images[pick], rng, touch, overlap)
-            out.append((canvas, "".join(str(d) for d in labels[pick]), touching))
+            truth = "".join(str(d) for d in labels[pick])
+            if owners:
+                canvas, touching, layers = write_number(images[pick], rng, touch, overlap, layers=True)
+                out.append((canvas, truth, touching, owner_map(layers)))
+            else:
+                canvas, touching = write_number(images[pick], rng, touch, overlap)
+                out.append((canvas, truth, touching))
     return out
+
+
+def has_good_path(model, canvas: np.ndarray, owners: np.ndarray, digits: int) -> tuple[bool, object, float, tuple]:
+    """Whether the segmentation graph of ``canvas`` has a path of pieces each one digit (≥ 80% of the
+    piece's ink is that digit's, and it holds ≥ 80% of that digit's ink), one per digit in order
+    (``lenet.train_pieces.good_path``): the ceiling of any recogniser; and the graph (None for a
+    picture the reader refuses), its scale and origin."""
+    from lenet.segment import build_graph
+    from lenet.train_pieces import good_path, piece_shares
+
+    graph, _, scale, origin = build_graph(model, canvas)
+    if graph is None or not graph.spans:
+        return False, graph, scale, origin
+    main, purity, coverage = piece_shares(graph, owners, scale, origin)
+    return good_path(graph, main, purity, coverage, digits), graph, scale, origin
+
+
+def draw_cuts(canvas: np.ndarray, graph, scale: float, origin) -> Image.Image:
+    """The canvas with every cut of the graph drawn: red through ink, blue at gaps (for looking at
+    failures)."""
+    from PIL import ImageDraw
+
+    im = Image.fromarray(canvas).convert("RGB")
+    d = ImageDraw.Draw(im)
+    for kind, line in zip(graph.seg.cut_kinds, graph.seg.cut_lines, strict=True):
+        if kind in ("ink", "gap") and line:
+            pts = [(origin[0] + x * scale, origin[1] + y * scale) for x, y in line]
+            d.line(pts, fill=(220, 0, 0) if kind == "ink" else (0, 90, 220), width=2)
+    return im
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces)")
     parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
     parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also report how often the graph holds the right path at all (pieces ≥ 80%% one digit, ≥ 80%% of it)",
+    )
     parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
     parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
@@ -104,22 +155,30 @@ def main(argv: list[str] | None = None) -> int:
         if args.split != "validation":
             parser.error("--tune chooses costs: only on --split validation")
         return tune(model, make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap), costs)
-    numbers = make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap)
+    numbers = make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap, owners=args.ceiling)
     if args.long:
-        numbers += make_numbers(args.split, [6, 7, 8, 9, 10], args.long, args.seed + 1, args.touch, args.overlap)
+        numbers += make_numbers(
+            args.split, [6, 7, 8, 9, 10], args.long, args.seed + 1, args.touch, args.overlap, owners=args.ceiling
+        )
     read_number(model, numbers[0][0], costs)  # warm up
     rows = []
-    for i, (canvas, truth, touching) in enumerate(numbers):
+    for i, (canvas, truth, touching, *owners) in enumerate(numbers):
         start = time.perf_counter()
         reading = read_number(model, canvas, costs)
         ms = 1000 * (time.perf_counter() - start)
         naive = read_components(model, canvas)
-        rows.append((len(truth), any(touching), reading.digits == truth, naive == truth, ms, touching))
-        if args.save_failures and reading.digits != truth:
+        good = None
+        if owners:
+            good, graph, scale, origin = has_good_path(model, canvas, owners[0], len(truth))
+        right = reading.digits == truth
+        rows.append((len(truth), any(touching), right, naive == truth, ms, touching, len(reading.graph), good))
+        if args.save_failures and (not right or good is False):
             from pathlib import Path
 
             Path(args.save_failures).mkdir(parents=True, exist_ok=True)
-            Image.fromarray(canvas).save(Path(args.save_failures) / f"{i:04d}_{truth}_{reading.digits}.png")
+            name = f"{i:04d}_{truth}_{reading.digits}{'_nopath' if good is False else ''}.png"
+            picture = draw_cuts(canvas, graph, scale, origin) if owners and graph else Image.fromarray(canvas)
+            picture.save(Path(args.save_failures) / name)
         print(f"\r{i + 1}/{len(numbers)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     _report(rows, args)
@@ -221,6 +280,8 @@ def _report(rows, args) -> None:
     right = np.array([r[2] for r in rows])
     naive = np.array([r[3] for r in rows])
     ms = np.array([r[4] for r in rows])
+    pieces = np.array([r[6] for r in rows])
+    ceiling = np.array([bool(r[7]) for r in rows]) if rows[0][7] is not None else None
     short = length <= 5
     pairs = [t for r in rows if r[0] <= 5 for t in r[5]]
     print(f"network {args.network} ({args.weights or 'shipped weights'}), {args.costs or 'its costs'}")
@@ -229,11 +290,14 @@ def _report(rows, args) -> None:
         f"{args.threads} torch thread(s)"
     )
     print(f"neighbouring digits that touch (2–5 digits): {np.mean(pairs):.1%} of {len(pairs)} pairs")
-    print(f"{'':24} {'n':>5} {'segmentation graph':>19} {'components':>11}")
+    head = f"{'':24} {'n':>5} {'segmentation graph':>19} {'components':>11} {'pieces':>7}"
+    print(head + (f" {'good path in graph':>19}" if ceiling is not None else ""))
 
     def line(name, sel):
         if sel.any():
-            print(f"{name:24} {int(sel.sum()):5d} {right[sel].mean():19.1%} {naive[sel].mean():11.1%}")
+            out = f"{name:24} {int(sel.sum()):5d} {right[sel].mean():19.1%} {naive[sel].mean():11.1%}"
+            out += f" {pieces[sel].mean():7.1f}"
+            print(out + (f" {ceiling[sel].mean():19.1%}" if ceiling is not None else ""))
 
     for n in sorted(set(length.tolist())):
         line(f"{n} digits", length == n)

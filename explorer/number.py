@@ -8,7 +8,7 @@ What the page shows, all made here from the :class:`lenet.segment.NumberReading`
 - the ink with every candidate cut (dashed) and the cuts and pieces of the chosen path (solid,
   boxed, labelled), an SVG over a PNG of the ink (:func:`picture_svg`);
 - for a teacher, the segmentation graph itself (:func:`graph_html`), as a table of its arcs: one
-  cell per candidate piece — a run of 1–6 segments from one cut to another — in the row of the cut
+  cell per candidate piece — a run of 1 to MAX_SPAN (12) segments from one cut to another — in the row of the cut
   it starts at and the column of its number of segments, with what LeNet-5 saw (28×28), its best
   digit and the arc's cost; the cells of the cheapest path in colour, the cuts it passes marked.
 
@@ -156,7 +156,7 @@ def sprite(inputs: np.ndarray) -> str:
 
 def graph_html(reading: NumberReading) -> str:
     """The segmentation graph for a teacher, as a table of its arcs: one row per cut a piece can
-    start at, one column per number of segments it covers (1–6), and in each cell the 28×28 field
+    start at, one column per number of segments it covers (1 to MAX_SPAN), and in each cell the 28×28 field
     LeNet-5 read, its best digit and the arc's cost; the path's cells in colour, and the cuts it
     passes marked. The path reads down the table: a piece from cut a to cut b, then one from b."""
     if not reading.graph:

@@ -7,7 +7,9 @@ over-segmentation, and this module follows it:
 1. **Cut too much** (:func:`oversegment`). The ink is split at every plausible boundary: the gaps
    between its connected pieces, and, through touching ink, near-vertical paths that start at the
    notches of the upper and lower contours (where two loops meet) and at the valleys of the ink
-   crossed (the vertical ink profile), each crossing as little ink as it can. A bit of stroke a cut
+   crossed (the vertical ink profile), each crossing as little ink as it can, and free paths that
+   slant and curve along the gap where one digit runs into the next (the least-ink path through
+   each point of two rows, kept where that cost is locally least). A bit of stroke a cut
    leaves cut off from its side goes to the side it still touches. The result is a left-to-right
    row of *segments*; a digit is one segment or a run of a few consecutive ones.
 2. **Recognise every candidate** (:func:`build_graph`). Every run of 1..``MAX_SPAN`` consecutive
@@ -62,7 +64,7 @@ from lenet.preprocess import (
 )
 
 MAX_DIGITS = 10  # what the page asks for; longer rows are read but flagged
-MAX_SPAN = 6  # a digit is at most this many consecutive segments
+MAX_SPAN = 12  # a digit is at most this many consecutive segments
 BAND = 48  # px: the height of the ink's bounding box in the working copy
 MARGIN = 2  # px of blank paper around it
 INK_LEVEL = 0.35  # ink above this is a stroke (components, segments, cut costs)
@@ -76,10 +78,14 @@ CUT_EDGE = 0.1  # no cut closer than this to either end of the ink it splits
 CUT_SEPARATION = 0.1  # two cut candidates in the same ink at least this far apart
 CUT_DRIFT = 0.05  # a cut path may wander this far either side of its valley
 CUT_EVERY = 0.1  # at most one cut per this much width of ink
+CUT_ROWS = (0.35, 0.65)  # free cuts: the least-ink paths through each point of these rows (shares of the ink's height)
+CUT_MAX_STROKES = 3  # a free cut through more strokes than this is left out
+CUT_DISTINCT = 0.05  # two cut paths closer than this on average (mean |Δx|) are one
 CUT_NOTCH = 0.1  # a dip of the upper (or rise of the lower) contour this deep marks two loops meeting
 TINY = 0.02  # a segment of fewer than TINY·H² pixels is glued to its nearest neighbour
 
-MAX_WIDTH = 2.0  # pieces wider than this × H are not scored at all
+MAX_WIDTH = 1.5  # pieces wider than this × H are not scored at all
+MIN_HEIGHT = 0.5  # nor pieces of several segments lower than this × H (no digit; its segments are scored alone)
 OTHER_SCALE = 5.0  # networks without an RBF output: energy = OTHER_SCALE · (−log softmax)
 
 # Width / height of MNIST digits, per class: mean and standard deviation of its logarithm over the
@@ -99,8 +105,8 @@ class Costs:
     short: float = 0.85  # a piece less than short·H high ...
     short_cost: float = 200.0  # ... pays this per H of height missing
     aspect_free: float = 2.0  # a piece's log width/height may be this many SDs off its digit's ...
-    aspect_cost: float = 5.0  # ... beyond that it pays this × (SDs in excess)²
-    reject: float = 40.0  # a piece on the path whose best energy is above this is no digit: "?"
+    aspect_cost: float = 20.0  # ... beyond that it pays this × (SDs in excess)²
+    reject: float = 60.0  # a piece on the path whose best energy is above this is no digit: "?"
 
 
 COSTS = Costs()
@@ -109,7 +115,7 @@ COSTS = Costs()
 # trained to give pieces that are not one digit high energies (lenet/train_pieces.py, j = 20): its
 # clean digits sit near 13 rather than 1, hence the larger reward per digit read.
 NETWORK_COSTS: dict[str, Costs] = {
-    "lenet5-pieces": Costs(digit=-30.0, cut=4.0, gap=0.0, short_cost=200.0, aspect_cost=10.0, reject=60.0),
+    "lenet5-pieces": Costs(digit=-30.0, cut=4.0, gap=6.0, short_cost=100.0, aspect_cost=0.0, reject=60.0),
 }
 
 
@@ -213,73 +219,159 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
 # --- over-segmentation ---------------------------------------------------------------------------
 
 
-def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
-    """Where to cut one connected piece of ink (float (H, W), zero outside it) that may hold several
-    digits: least-ink paths from its top row to its bottom row, left to right, as (column of the path
-    in each row, int (H,); how many strokes it crosses).
+STEP = 0.05  # what a cut path pays per sideways move, so that paths through empty paper stay straight
 
-    A path starts at every column, moves at most one column per row and at most CUT_DRIFT·H from
-    its start, and crosses as little ink as it can (dynamic programming over the rows, all starts
-    at once). The ink crossed as a function of the start is the vertical ink profile when the drift
-    is 0; with drift, a path can follow the slanted gap between two touching digits. The cuts start
-    at the notches of the upper and lower contours first (where two touching loops meet, the
-    profile has a peak, not a valley), then at the valleys of that function (local minima), each
-    CUT_SEPARATION·H from the others and at least CUT_EDGE·H from either end.
-    """
+
+def _step(total: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """One row of the cut paths' dynamic programming: ``total`` (..., n) the cheapest way to each
+    column of the row above → the cheapest way to each column of this row before its own ink, coming
+    from the column to the left, the same column or the column to the right (STEP per sideways
+    move; ties in that order), and that move (−1, 0, 1) written into ``back``."""
+    left = np.full_like(total, np.inf)
+    right = np.full_like(total, np.inf)
+    left[..., 1:] = total[..., :-1] + STEP
+    right[..., :-1] = total[..., 1:] + STEP
+    best = np.minimum(np.minimum(left, total), right)
+    back[...] = np.where(left == best, -1, np.where(total == best, 0, 1))
+    return best
+
+
+def _least_ink_paths(ink: np.ndarray, edge: int, drift: int):
+    """Dynamic programming over the rows of ``ink`` (float (H, W)), all starts at once: for every
+    start column in [edge, W − edge), the path from the top row to the bottom row that moves at
+    most one column per row, stays within ``drift`` columns of its start and inside [edge, W −
+    edge), and crosses as little ink as it can (plus a small price per sideways move, so that paths
+    through empty paper stay straight). Returns (the ink each start's path crosses, (n,); a function
+    start index → its path, int (H,): the column in each row)."""
     h, w = ink.shape
-    edge = max(1, round(CUT_EDGE * height))
     starts = np.arange(edge, w - edge)
-    most = int(w // (CUT_EVERY * height))
-    if starts.size == 0 or most <= 0:
-        return []
-    drift = max(1, round(CUT_DRIFT * height))
     offsets = np.arange(-drift, drift + 1)
     cols = starts[:, None] + offsets[None, :]  # (n, 2·drift + 1): the columns each path may use
     inside = (cols >= edge) & (cols < w - edge)  # a path hugging either end cuts nothing off
     cost = np.where(inside, ink[:, np.clip(cols, 0, w - 1)], np.inf)  # (H, n, m)
-    step = 0.05  # a small price per sideways move, so that paths through empty paper stay straight
     total = cost[0] + 0.01 * np.abs(offsets)
     back = np.zeros(cost.shape, dtype=np.int8)
-    pad = np.full((len(starts), 1), np.inf)
     for r in range(1, h):
-        choices = np.stack(
-            [np.concatenate([pad, total[:, :-1]], 1) + step, total, np.concatenate([total[:, 1:], pad], 1) + step]
-        )  # came from the column to the left, the same column, the column to the right
-        k = choices.argmin(axis=0)
-        back[r] = k - 1
-        total = np.take_along_axis(choices, k[None], 0)[0] + cost[r]
+        total = _step(total, back[r]) + cost[r]
     end = total.argmin(axis=1)
     crossed = total[np.arange(len(starts)), end]
-    p = np.convolve(np.pad(crossed, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
-    i = np.arange(len(p))
-    valleys = i[(p <= p[np.maximum(i - 1, 0)]) & (p <= p[np.minimum(i + 1, len(p) - 1)])]
-    notches = _notches(ink > INK_LEVEL, height) - edge
-    notches = notches[(notches >= 0) & (notches < len(starts))]
-    candidates = np.concatenate([notches, valleys[np.argsort(p[valleys], kind="stable")]])
-    separation = max(2, round(CUT_SEPARATION * height))
-    chosen: list[np.ndarray] = []
-    taken: list[int] = []
-    for v in candidates:
-        if any(abs(int(v) - t) < separation for t in taken):
-            continue
+
+    def trace(v: int) -> np.ndarray:
         x = int(end[v])
         path = np.empty(h, dtype=np.int64)
         for r in range(h - 1, -1, -1):
             path[r] = cols[v, x]
             x += back[r, v, x]
-        if all(np.abs(path - other).mean() >= 0.05 * height for other in chosen):  # else: one path, two starts
-            chosen.append(path)
-            taken.append(int(v))
-            if len(chosen) == most:
-                break
+        return path
+
+    return crossed, trace
+
+
+def _through_paths(ink: np.ndarray, edge: int, rows: tuple[float, ...]):
+    """For each of ``rows`` (shares of the height) and every column x in [edge, W − edge): the
+    least-ink path from the top row to the bottom row through (that row, x), free to slant (at most
+    one column per row, a small price per sideways move): forward and backward dynamic programming,
+    the cost through a point being the best way down to it plus the best way on from it. Returns a
+    list of (ink crossed per x, (n,); a function x index → its path, int (H,)), one per row."""
+    h, w = ink.shape
+    c = ink[:, edge : w - edge].astype(np.float64)
+    both = np.stack([c, c[::-1]])  # down from the top row and up from the bottom row, in one sweep
+    total = np.empty_like(both)
+    back = np.zeros(both.shape, dtype=np.int8)
+    total[:, 0] = both[:, 0]
+    for r in range(1, h):
+        total[:, r] = _step(total[:, r - 1], back[:, r]) + both[:, r]
+    down, back_down = total[0], back[0]
+    up, back_up = total[1, ::-1], back[1, ::-1]
+    out = []
+    for share in rows:
+        row = min(h - 1, max(0, round(share * (h - 1))))
+        through = down[row] + up[row] - c[row]
+
+        def trace(x0: int, row: int = row) -> np.ndarray:
+            path = np.empty(h, dtype=np.int64)
+            x = x0
+            for r in range(row, -1, -1):
+                path[r] = x
+                x += int(back_down[r, x])
+            x = x0
+            for r in range(row, h):
+                path[r] = x
+                x += int(back_up[r, x])
+            return path + edge
+
+        out.append((through, trace))
+    return out
+
+
+def _valleys(crossed: np.ndarray) -> np.ndarray:
+    """The local minima of the (lightly smoothed) ink crossed as a function of the start, lowest first."""
+    p = np.convolve(np.pad(crossed, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
+    i = np.arange(len(p))
+    valleys = i[(p <= p[np.maximum(i - 1, 0)]) & (p <= p[np.minimum(i + 1, len(p) - 1)])]
+    return valleys[np.argsort(p[valleys], kind="stable")]
+
+
+def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
+    """Where to cut one connected piece of ink (float (H, W), zero outside it) that may hold several
+    digits: least-ink paths from its top row to its bottom row, left to right, as (column of the path
+    in each row, int (H,); how many strokes it crosses).
+
+    Two families of cuts. *Near-vertical* ones: a path starts at every column, moves at most one
+    column per row and at most CUT_DRIFT·H from its start, and crosses as little ink as it can
+    (:func:`_least_ink_paths`); the ink crossed as a function of the start is the vertical ink
+    profile when the drift is 0. They start at the notches of the upper and lower contours first
+    (where two touching loops meet, the profile has a peak, not a valley), then at the valleys of
+    that function (local minima), each CUT_SEPARATION·H from the others and at least CUT_EDGE·H
+    from either end. *Free* ones (:func:`_through_paths`): for each point of the rows CUT_ROWS, the
+    least-ink path through it, free to slant or curve; at the local minima of that cost along the
+    row. They follow the slanted or curved gap where one digit is written into the next (a stroke
+    running under its neighbour) and cross the ink only where the two touch; those through more
+    than CUT_MAX_STROKES strokes are left out. A path within CUT_DISTINCT·H (mean) of one already
+    taken is the same cut; at most one cut per CUT_EVERY·H of width.
+    """
+    h, w = ink.shape
+    edge = max(1, round(CUT_EDGE * height))
+    most = int(w // (CUT_EVERY * height))
+    if w - 2 * edge <= 0 or most <= 0:
+        return []
+    separation = max(2, round(CUT_SEPARATION * height))
+    chosen: list[np.ndarray] = []
+    families = [(*_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height))), True)]
+    if CUT_ROWS:
+        families += [(crossed, trace, False) for crossed, trace in _through_paths(ink, edge, CUT_ROWS)]
+    for crossed, trace, with_notches in families:
+        if len(chosen) >= most:
+            break
+        candidates = _valleys(crossed)
+        if with_notches:
+            notches = _notches(ink > INK_LEVEL, height) - edge
+            candidates = np.concatenate([notches[(notches >= 0) & (notches < len(crossed))], candidates])
+        taken: list[int] = []
+        for v in candidates:
+            if any(abs(int(v) - t) < separation for t in taken):
+                continue
+            path = trace(int(v))
+            if not with_notches and _strokes(ink, path) > CUT_MAX_STROKES:
+                continue
+            if all(np.abs(path - other).mean() >= CUT_DISTINCT * height for other in chosen):  # else: the same cut
+                chosen.append(path)
+                taken.append(int(v))
+                if len(chosen) == most:
+                    break
     out: list[tuple[np.ndarray, float]] = []
     for path in sorted(chosen, key=lambda q: q.mean()):
         if out:
             path = np.maximum(path, out[-1][0])  # cut paths never cross
-        along = ink[np.arange(h), path] > INK_LEVEL
-        strokes = int(along[0]) + int(np.count_nonzero(along[1:] & ~along[:-1]))  # runs of ink it crosses
+        strokes = _strokes(ink, path)
         out.append((path, float(strokes)))
     return out
+
+
+def _strokes(ink: np.ndarray, path: np.ndarray) -> int:
+    """How many strokes (runs of ink) a cut path crosses."""
+    along = ink[np.arange(len(path)), path] > INK_LEVEL
+    return int(along[0]) + int(np.count_nonzero(along[1:] & ~along[:-1]))
 
 
 def _notches(mask: np.ndarray, height: float) -> np.ndarray:
@@ -370,8 +462,10 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
         ys, xs = np.nonzero(labels == i + 1)
         boxes[i] = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
 
-    # Nodes: cut i sits between segments i − 1 and i. Choosing it pays for every ink path that it
-    # separates (a path between regions a and b is crossed when a ends up left of the cut, b right).
+    # Nodes: cut i sits between segments i − 1 and i. Choosing it pays for the cut paths that it
+    # separates (a path between regions a and b is crossed when a ends up left of the cut, b right):
+    # the most strokes one of them goes through. Not their sum: slanted paths that meet leave
+    # slivers, ordered by their centres, and a sum would charge one cut for all of their paths.
     cut_costs = np.zeros(s + 1)
     kinds = ["start"] + ["gap"] * (s - 1) + ["end"]
     lines: list[list[tuple[float, float]]] = [[] for _ in range(s + 1)]
@@ -381,7 +475,7 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
             continue  # a sliver glued back: the path is not a boundary any more
         lo, hi = min(ia, ib), max(ia, ib)
         for i in range(lo + 1, hi + 1):
-            cut_costs[i] += crossed
+            cut_costs[i] = max(cut_costs[i], crossed)
             kinds[i] = "ink"
             if hi == lo + 1:
                 lines[i] = [(float(x), float(y)) for x, y in line]
@@ -407,9 +501,25 @@ def _reassign_fragments(ink: np.ndarray, side: np.ndarray, parts: int) -> None:
     """After cutting one connected piece of ``ink`` (bool) into ``parts`` (``side``: the part of each
     pixel, changed in place), a bit of stroke that a cut left cut off from the rest of its part (the
     tip of the neighbour's stroke that crossed the cut) goes to the part it still touches."""
+    h, w = ink.shape
+    # All the parts labelled in one pass: side by side, two blank columns apart, so none touch.
+    spread = np.zeros((h, parts * (w + 2)), dtype=bool)
+    for k in range(parts):
+        spread[:, k * (w + 2) : k * (w + 2) + w] = ink & (side == k)
+    spread_labels, _ = components(spread)
+    changed: set[int] = set()  # parts that received a fragment since: labelled again
     for k in range(parts):
         part = ink & (side == k)
-        labels, n = components(part)
+        if k in changed:
+            labels, n = components(part)
+        else:
+            labels = spread_labels[:, k * (w + 2) : k * (w + 2) + w]
+            ids = np.unique(labels[labels > 0])
+            if len(ids) < 2:
+                continue
+            labels = np.searchsorted(ids, labels) + 1
+            labels[~part] = 0
+            n = len(ids)
         if n < 2:
             continue
         main = int(np.bincount(labels.ravel())[1:].argmax()) + 1
@@ -419,7 +529,8 @@ def _reassign_fragments(ink: np.ndarray, side: np.ndarray, parts: int) -> None:
             fragment = labels == f
             touching = side[_grow(fragment) & ink & ~part]
             if touching.size:
-                side[fragment] = np.bincount(touching).argmax()
+                side[fragment] = to = np.bincount(touching).argmax()
+                changed.add(int(to))
 
 
 def _centre_x(regions: list[np.ndarray], owner: np.ndarray, k: int) -> float:
@@ -618,6 +729,8 @@ def _score_pieces(model, work, seg: _Segments, height: float):
             )
             if box[2] - box[0] > MAX_WIDTH * height:
                 break
+            if b - a > 1 and box[3] - box[1] < MIN_HEIGHT * height:
+                continue
             x0, y0, x1, y1 = box
             lab = seg.labels[y0:y1, x0:x1]
             digit = mnist_field(np.where((lab > a) & (lab <= b), inked[y0:y1, x0:x1], 0.0))

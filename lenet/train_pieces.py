@@ -55,6 +55,7 @@ GOOD = 0.9  # a piece is digit d when ≥ GOOD of its ink is d's and it holds �
 MIXED = 0.8  # rubbish when less than this share of its ink belongs to one digit ...
 PART = 0.75  # ... or when it holds less than this share of its main digit's ink
 LENGTHS = (2, 3, 4, 5, 6)
+CEILING = 0.8  # a piece on a "good path" is ≥ this share one digit's ink and holds ≥ this share of it
 VAL_SEED = 1  # the validation numbers whose pieces are measured
 
 
@@ -65,15 +66,16 @@ def piece_shares(graph, layers: np.ndarray, scale: float, origin) -> tuple[np.nd
 
     Each inked working pixel is owned by the digit whose own ink (``layers``, (n, H, W) on the
     canvas) is strongest at the canvas pixel it comes from; a piece's ink is then counted per digit.
-    A piece with no owned ink gets digit −1 and shares 0.
+    A piece with no owned ink gets digit −1 and shares 0. ``layers`` may also be that ownership
+    already made (:func:`owner_map`, (H, W)), which is far smaller to keep for many numbers.
     """
     seg = graph.seg
+    owners = owner_map(layers) if layers.ndim == 3 else layers
     ys, xs = np.nonzero(seg.labels > 0)
-    cy = np.clip(np.floor(origin[1] + (ys + 0.5) * scale).astype(int), 0, layers.shape[1] - 1)
-    cx = np.clip(np.floor(origin[0] + (xs + 0.5) * scale).astype(int), 0, layers.shape[2] - 1)
-    strength = layers[:, cy, cx]  # (n, P)
-    owner = np.where(strength.max(axis=0) > 0.3, strength.argmax(axis=0), -1)
-    n, s = len(layers), len(seg.boxes)
+    cy = np.clip(np.floor(origin[1] + (ys + 0.5) * scale).astype(int), 0, owners.shape[0] - 1)
+    cx = np.clip(np.floor(origin[0] + (xs + 0.5) * scale).astype(int), 0, owners.shape[1] - 1)
+    owner = owners[cy, cx].astype(np.int64)
+    n, s = int(owners.max()) + 1 if layers.ndim == 2 else len(layers), len(seg.boxes)
     known = owner >= 0
     counts = np.zeros((s, n))  # ink pixels of each digit in each segment
     np.add.at(counts, (seg.labels[ys[known], xs[known]] - 1, owner[known]), 1)
@@ -87,6 +89,32 @@ def piece_shares(graph, layers: np.ndarray, scale: float, origin) -> tuple[np.nd
         main[k] = int(c.argmax())
         purity[k], coverage[k] = c[main[k]] / c.sum(), c[main[k]] / total[main[k]]
     return main, purity, coverage
+
+
+def owner_map(layers: np.ndarray) -> np.ndarray:
+    """Each digit's own ink (n, H, W) → int8 (H, W): the digit whose ink is strongest at each canvas
+    pixel, −1 where none has ink above 0.3."""
+    return np.where(layers.max(axis=0) > 0.3, layers.argmax(axis=0), -1).astype(np.int8)
+
+
+def good_path(
+    graph, main: np.ndarray, purity: np.ndarray, coverage: np.ndarray, digits: int, share: float = CEILING
+) -> bool:
+    """Whether the segmentation graph holds the right reading at all: a path from the first cut to
+    the last whose pieces are each one digit — at least ``share`` of the piece's ink is that digit's
+    (``purity``) and the piece holds at least ``share`` of that digit's ink (``coverage``) — and
+    whose main digits (``main``, from :func:`piece_shares`) are the row's ``digits`` digits, each
+    once, left to right. Over many numbers, the share that has one is the ceiling of a recogniser
+    reading this graph (``python -m bench.read_number --ceiling``)."""
+    cuts = len(graph.seg.boxes) + 1
+    reach = np.zeros((cuts, digits + 1), dtype=bool)  # reach[c, i]: cut c reached having read digits 0..i−1
+    reach[0, 0] = True
+    one = (main >= 0) & (purity >= share) & (coverage >= share)
+    for k in np.argsort([a for a, _ in graph.spans], kind="stable"):  # arcs into a cut all start before it
+        a, b = graph.spans[k]
+        if one[k] and reach[a, main[k]]:
+            reach[b, main[k] + 1] = True
+    return bool(reach[cuts - 1, digits])
 
 
 def targets(
@@ -291,7 +319,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true")
     argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
-    args.argv = [a for a in without_out_dir(argv) if not a.startswith("--cache")]  # neither changes the result
+    kept = without_out_dir(argv)
+    args.argv = [a for i, a in enumerate(kept) if not a.startswith("--cache") and (i == 0 or kept[i - 1] != "--cache")]
+    # (neither where the files go nor the cache changes the result)
     return args
 
 

@@ -99,6 +99,77 @@ def test_touching_digits_get_a_cut_at_the_valley_of_the_profile():
     assert min(abs(x - junction) for x in ink_cuts) < 0.1 * height
 
 
+def ring(shape, cx, cy, rx, ry, pen, angle=0.0) -> np.ndarray:
+    """A 0 as an ellipse outline (ink in [0, 1], anti-aliased), drawn straight at the working size
+    (digits about 44 px high), tilted by ``angle`` degrees."""
+    y, x = np.mgrid[: shape[0], : shape[1]].astype(float)
+    c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    u, v = (x - cx) * c + (y - cy) * s, -(x - cx) * s + (y - cy) * c
+    r = np.hypot(u / rx, v / ry)
+    return np.clip(1.0 - np.abs(r - 1) * min(rx, ry) / (pen / 2) + 0.5, 0, 1)
+
+
+def stroke(shape, x0, y0, x1, y1, pen) -> np.ndarray:
+    """A straight pen stroke from (x0, y0) to (x1, y1) at the working size."""
+    y, x = np.mgrid[: shape[0], : shape[1]].astype(float)
+    d = np.array([x1 - x0, y1 - y0], dtype=float)
+    t = np.clip(((x - x0) * d[0] + (y - y0) * d[1]) / (d @ d), 0, 1)
+    return np.clip(pen / 2 + 0.5 - np.hypot(x - x0 - t * d[0], y - y0 - t * d[1]), 0, 1)
+
+
+def best_split(a: np.ndarray, b: np.ndarray, height: float = 44.0) -> tuple[float, list]:
+    """Cut the ink of two touching digits ``a`` (left) and ``b``; over the cuts through their ink,
+    the best of min(share of a's ink left of the cut, share of b's ink right of it), and that cut's line."""
+    ink = np.maximum(a, b).astype(np.float32)
+    assert segment.components(ink > segment.INK_LEVEL)[1] == 1, "the two digits must touch"
+    seg = segment.oversegment(ink, height)
+    own_a, own_b = (a >= b) & (a > 0.5), (b > a) & (b > 0.5)
+    best = (0.0, [])
+    for i in range(1, len(seg.boxes)):
+        left, right = (seg.labels > 0) & (seg.labels <= i), seg.labels > i
+        share = min((left & own_a).sum() / own_a.sum(), (right & own_b).sum() / own_b.sum())
+        best = max(best, (float(share), seg.cut_lines[i]), key=lambda t: t[0])
+    return best
+
+
+def test_two_touching_zeros_get_a_cut_between_them():
+    shape = (52, 100)
+    share, line = best_split(ring(shape, 24, 26, 17, 22, 6), ring(shape, 60, 26, 17, 22, 6))  # 4 px overlap
+    assert share > 0.9
+    assert 38 < np.mean([x for x, _ in line]) < 46  # where the loops meet, x ≈ 42
+
+
+def test_a_slanted_touching_pair_gets_a_slanted_cut(monkeypatch):
+    shape = (52, 90)
+    slash, zero_ = stroke(shape, 12, 48, 34, 4, 5), ring(shape, 40, 26, 9, 21, 5, angle=25)  # "/0", touching
+    share, line = best_split(slash, zero_)
+    assert share > 0.95
+    (x_top, _), (x_bottom, _) = line[0], line[-1]
+    assert x_top - x_bottom > 0.15 * 44  # it leans with the digits
+    monkeypatch.setattr(segment, "CUT_ROWS", ())  # near-vertical cuts only: no cut separates them
+    assert best_split(slash, zero_)[0] < 0.8
+
+
+@pytest.mark.parametrize(
+    "draw_it",
+    [
+        lambda d: zero(d, 230),
+        lambda d: zero(d, 200, w=150),  # a wide 0
+        lambda d: d.polygon([(250, 60), (330, 60), (300, 210), (220, 210)], outline=0, width=14),  # a slanted 0
+        lambda d: d.line((320, 60, 230, 210), fill=0, width=14),  # a slanted 1
+    ],
+)
+@pytest.mark.parametrize("network", ["lenet5", "lenet5-pieces"])
+def test_a_single_digit_is_not_shredded_into_two(network, draw_it):
+    if not weights_path(network).is_file():
+        pytest.skip(f"no weights for {network}")
+    im, d = canvas()
+    draw_it(d)
+    reading = segment.read_number(load_model(network), np.asarray(im), segment.costs_for(network))
+    assert len(reading.graph) > 1  # it was cut: candidate pieces of part of it exist ...
+    assert len(reading.pieces) == 1  # ... and the path reads it whole
+
+
 def test_two_separate_digits_are_two_pieces(lenet5):
     im, d = canvas()
     one(d, 160)

@@ -14,7 +14,7 @@ from lenet.checkpoint import NETWORKS, architecture, load_model, weights_path
 from lenet.model import build_model
 from lenet.rows import write_number
 from lenet.segment import build_graph, costs_for, read_number
-from lenet.train_pieces import RUBBISH, label_pieces, piece_figures
+from lenet.train_pieces import RUBBISH, good_path, label_pieces, owner_map, piece_figures, piece_shares
 
 
 def ring(size: int = 28) -> np.ndarray:
@@ -85,6 +85,24 @@ def test_separate_digits_are_their_own_labels(network):
     pytest.fail("no untouching pair in 10 seeds")
 
 
+def test_good_path_is_the_right_segmentation_and_nothing_else(network):
+    """The ceiling of bench/read_number.py --ceiling: a path of one-digit pieces, each digit once, in order."""
+    for seed in range(3):
+        canvas, _, layers = write_number(
+            np.stack([ring(), bar(), ring()]), np.random.default_rng(seed), 0.0, layers=True
+        )
+        graph, _, scale, origin = build_graph(network, canvas)
+        shares = piece_shares(graph, layers, scale, origin)
+        # The owner map (what the bench keeps per number) gives the same shares as the layers.
+        for a, b in zip(shares, piece_shares(graph, owner_map(layers), scale, origin), strict=True):
+            np.testing.assert_array_equal(a, b)
+        main, purity, coverage = shares
+        assert good_path(graph, main, purity, coverage, 3)  # three digits apart: cut at the gaps
+        assert not good_path(graph, main, purity, coverage, 4)  # no fourth digit to read
+        assert not good_path(graph, main, purity, coverage * 0.7, 3)  # pieces holding 70% of a digit: none
+        assert not good_path(graph, np.where(main >= 0, 2 - main, -1), purity, coverage, 3)  # right to left
+
+
 def test_piece_figures(network):
     x = torch.rand(6, 1, 28, 28)
     t = torch.tensor([0, 1, 2, RUBBISH, RUBBISH, RUBBISH])
@@ -102,3 +120,10 @@ def test_the_piece_network_is_offered_and_loads():
     canvas, _ = write_number(np.stack([ring(), bar()]), np.random.default_rng(0))
     reading = read_number(model, canvas, costs_for("lenet5-pieces"))
     assert isinstance(reading.digits, str)
+
+
+def test_the_logged_command_leaves_out_where_files_go():
+    from lenet.train_pieces import parse_args
+
+    argv = ["--j", "20", "--cache", "runs/c", "--out-dir", "runs/o", "--threads", "1", "--cache=x"]
+    assert parse_args(argv).argv == ["--j", "20", "--threads", "1"]
