@@ -50,7 +50,8 @@ INVITATION = (
     '<p class="number-invite">✏️ <b>Write a number of 2 to 10 digits</b> in a row in the wide box: '
     "LeNet-5 reads it while you write, cutting the ink into candidate pieces and choosing the best path.</p>"
 )
-ASK = f"Writing area: write a number of 2 to {MAX_DIGITS} digits in a row"
+ASK_FOR = f"write a number of 2 to {MAX_DIGITS} digits in a row"  # what the canvas is for (refusals ask it)
+ASK = f"Writing area: {ASK_FOR}"
 ONE_DIGIT = (
     "This is one digit; the tab reads rows of 2 to 10 (the Draw tab shows one digit layer by layer). "
     "Write the next digit beside it."
@@ -234,7 +235,7 @@ class Number:
     def read_strokes(self, value, name: str = PIECES) -> tuple[str, str, str, str]:
         """The wide canvas's strokes, rasterised RASTER pixels across → :meth:`read`'s outputs."""
         try:
-            drawing = strokes.parse(value, RASTER)
+            drawing = strokes.parse(value, RASTER, ASK_FOR)
         except strokes.BadStrokes as exc:
             return "", canvas.refused_html(str(exc)), "", ""
         if drawing is None:

@@ -81,13 +81,14 @@ def _side(value: Any, what: str) -> int:
     return int(side)
 
 
-def parse(value: Any, raster: int = RASTER) -> Strokes | None:
+def parse(value: Any, raster: int = RASTER, ask: str = "draw one digit") -> Strokes | None:
     """A strokes value (a mapping, or its JSON text) → :class:`Strokes`, or None when nothing is drawn
     (None, an empty mapping or text, no strokes). Raises :class:`BadStrokes` for anything else that
     is not a drawing within the bounds above: wrong types, missing or extra keys, NaN or infinite
     numbers, a negative or oversized brush or canvas, too many strokes or points, points far off the
     canvas. Costs at most one look at each point, and nothing per point of an oversized value.
-    ``raster``: the longer side :func:`rasterise` will draw at, which the ink bound is counted at."""
+    ``raster``: the longer side :func:`rasterise` will draw at, which the ink bound is counted at;
+    ``ask``: what the refusal of too much ink asks for (the canvas's purpose: "draw one digit")."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -139,7 +140,7 @@ def parse(value: Any, raster: int = RASTER) -> Strokes | None:
             ink += pen * (pen + (math.hypot(x - points[-1][0], y - points[-1][1]) * scale if points else 0.0))
             points.append((x, y))
         if ink > MAX_INK:
-            raise BadStrokes("This drawing has too much ink to read: clear it and draw one digit.")
+            raise BadStrokes(f"This drawing has too much ink to read: clear it and {ask}.")
         if points:
             checked.append(tuple(points))
     if not checked:

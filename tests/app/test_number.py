@@ -157,6 +157,16 @@ def test_an_unknown_network_is_named_in_the_answer(client, number, network):
         ({"strokes": "no", "brush": 24, "width": 1120, "height": 280}, "must be a list"),
         ({"strokes": [[[1, 2]]] * 101, "brush": 24, "width": 1120, "height": 280}, "the limit is 100"),
         ({"strokes": [[[1e9, 2]]], "brush": 24, "width": 1120, "height": 280}, "far outside"),
+        # a zigzag over the whole width, under a huge pen: too much ink, and the number is asked for
+        (
+            {
+                "strokes": [[[0 if i % 2 else 1120, 280 * (i % 7) / 6] for i in range(200)]],
+                "brush": 120,
+                "width": 1120,
+                "height": 280,
+            },
+            "too much ink to read: clear it and write a number of 2 to 10 digits in a row.",
+        ),
     ],
 )
 def test_the_wide_canvas_s_bad_strokes_get_a_clear_message(client, number, value, says):

@@ -212,5 +212,7 @@ def test_the_ink_bound_is_counted_at_the_raster_drawn():
     zigzag = [[[0 if i % 2 else 1120, 280 * (i % 7) / 6] for i in range(200)]]
     value = {"strokes": zigzag, "brush": 40, "width": 1120, "height": 280}
     assert parse(value) is not None
-    with pytest.raises(BadStrokes, match="too much ink"):
+    with pytest.raises(BadStrokes, match="too much ink to read: clear it and draw one digit"):
         parse(value, 2048)
+    with pytest.raises(BadStrokes, match="clear it and write a number"):  # the canvas's own request
+        parse(value, 2048, "write a number")
