@@ -251,7 +251,7 @@ class Number:
     def tab(self) -> None:
         """The tab (call inside the view ``gr.Tabs``)."""
         choices = [(n.title, name) for name, n in self.networks.items()]
-        with gr.Tab(TAB, elem_id="number-tab"):
+        with gr.Tab(TAB, elem_id="number-tab", id="number"):
             self.ink = canvas.ink_canvas(size=WIDTH, ratio=WIDTH / HEIGHT, elem_id="number-ink",
                                          clear_id="number-clear", aria=ASK, hold=True)  # fmt: skip
             with gr.Row(equal_height=False, elem_id="number-top"):

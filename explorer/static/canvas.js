@@ -195,14 +195,14 @@ canvas.addEventListener('keydown', (e) => {
 });
 
 // For the Share button (static/share.js): the drawing as the canvas holds it.
-canvas.inkValue = () => ({strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: size});
+canvas.inkValue = () => ({strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: high});
 
 // A drawing set by the server (a lesson link, explorer/lesson.py): drawn; its change reads it as any drawing.
 watch('value', () => {
   const v = props.value;
   if (!v || !Array.isArray(v.strokes) || JSON.stringify(v) === last || pen !== null) return;
   const sx = size / (Number(v.width) || size);
-  const sy = size / (Number(v.height) || size);
+  const sy = high / (Number(v.height) || high);
   strokes.length = 0;
   for (const s of v.strokes) strokes.push(s.map((p) => [p[0] * sx, p[1] * sy]));
   redraw();

@@ -1,15 +1,16 @@
 // Lesson links and projector mode (explorer/lesson.py). Share writes a link that reopens the page as
 // it is: the canvas's strokes in lenet/link.py's format (encode below is its twin: the same strokes
 // give the same string, tests/app/test_lesson_browser.py holds them to it), the network, the view
-// tab, the "Bend the digit" sliders and the slider whose sweep is shown, the unit followed (from an
-// element #unit, where the page has one) and projector mode. The server restores all but the last
+// tab, the "Bend the digit" sliders and the slider whose sweep is shown, the number written on the
+// wide canvas (num=, the same format), the unit followed (from an element #unit, where the page has
+// one) and projector mode. The server restores all but the last
 // two when the link is opened (explorer/lesson.py, Lesson.restore); they are applied here.
 const limit = Number(props.limit) || 2000;
 const box = element.querySelector('.lesson-box');
 const field = box.querySelector('input');
 const said = box.querySelector('.lesson-said');
 const projector = element.querySelector('[data-lesson="projector"]');
-const TABS = ['network', 'why', 'architecture', 'learning', 'bend'];
+const TABS = ['network', 'why', 'architecture', 'learning', 'bend', 'number'];
 const SLIDERS = ['shift_x', 'shift_y', 'scale', 'rotation', 'squeeze', 'thickness', 'noise'];
 const NEUTRAL = [0, 0, 1, 0, 0, 0, 0];
 
@@ -67,6 +68,9 @@ function link() {
   const ink = document.querySelector('#ink canvas')?.inkValue?.();
   const code = ink ? encode(ink) : '';
   if (code) q.set('ink', code);
+  const wide = document.querySelector('#number-ink canvas')?.inkValue?.(); // "Read a number"
+  const num = wide ? encode(wide) : '';
+  if (num) q.set('num', num);
   const net = document.querySelector('#model input:checked')?.value;
   if (net) q.set('net', net);
   const tab = document.querySelector('#views [role="tab"][aria-selected="true"]')?.dataset.tabId;
@@ -81,21 +85,22 @@ function link() {
   const unit = field_of('unit')?.value; // "follow a unit", where the page has it
   if (unit) q.set('unit', unit);
   if (document.documentElement.classList.contains('projector')) q.set('projector', '1');
-  return {url: `${location.origin}${location.pathname}?${q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':')}`, code};
+  return {url: `${location.origin}${location.pathname}?${q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':')}`, code, num};
 }
 
 function share() {
-  const {url, code} = link();
+  const {url, code, num} = link();
   box.hidden = false;
-  if (code.length > limit) {
+  const long = code.length > limit ? ['drawing', code, 'draw one digit'] : num.length > limit ? ['number', num, 'write a shorter number'] : null;
+  if (long) {
     field.value = '';
     said.className = 'lesson-said refused';
-    said.textContent = `This drawing is too long for a link (${code.length} characters; the limit is ${limit}). Undo a few strokes or clear it and draw one digit.`;
+    said.textContent = `This ${long[0]} is too long for a link (${long[1].length} characters; the limit is ${limit}). Undo a few strokes or clear it and ${long[2]}.`;
     return;
   }
   field.value = url;
   said.className = 'lesson-said';
-  said.textContent = code
+  said.textContent = code || num
     ? `${url.length} characters. Anyone who opens it sees this drawing, network, tab and sliders.`
     : `${url.length} characters. Nothing is drawn: the link opens this network, tab and sliders.`;
   field.focus();

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from lenet import link
 from tests.app.test_browser import SEVEN, answer
+from tests.app.test_number_browser import open_number, read_all, shown, write
 from tests.browser import answered_all, draw, open_page
 from tests.lenet.test_link import EXAMPLE, EXAMPLE_LINK
 
@@ -124,5 +125,32 @@ def test_the_unit_followed_goes_into_the_link_and_comes_back(page, browser):
         assert fresh.locator("#unit input").input_value() == "C3:5:4:7"
         assert "blank paper" not in fresh.locator("#unit-panel").inner_text()  # the drawing's unit, not paper's
         assert answer(fresh) == answer(page)
+    finally:
+        fresh.close()
+
+
+def test_a_number_written_goes_into_the_link_and_is_read_again(page, browser):
+    """Issue 12: the "Read a number" tab's wide canvas travels as num= (its own 1120×280 pixels): the link
+    reopens that tab with the number written, read again to the same digits."""
+    open_number(page)
+    write(page, "27410")
+    digits = shown(page)
+    url = share(page)
+    query = parse_qs(urlsplit(url).query)
+    assert query["tab"] == ["number"] and "ink" not in query  # nothing on the digit canvas
+    held = page.evaluate("document.querySelector('#number-ink canvas').inkValue()")
+    assert (held["width"], held["height"]) == (1120, 280)
+    assert query["num"][0] == link.encode(held)  # share.js's twin, on the wide canvas too
+    assert len(url) < 2000, len(url)
+    fresh = open_page(browser, url)
+    try:
+        fresh.wait_for_function("() => document.querySelector('#number-said [data-points]')?.dataset.points > 0")
+        assert fresh.locator("#views [role=tab][aria-selected=true]").get_attribute("data-tab-id") == "number"
+        assert fresh.evaluate("document.querySelector('#number-ink canvas').inkValue().strokes.length") == len(
+            held["strokes"]
+        )
+        read_all(fresh)
+        assert shown(fresh) == digits
+        assert fresh.locator("#number-picture svg.number-picture rect.piece").count() == len(digits)
     finally:
         fresh.close()

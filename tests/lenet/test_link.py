@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lenet import link, strokes
+from tests.canvases import row
 
 # The canvas's example value and its string, typed once: share.js must write the same
 # (tests/app/test_lesson_browser.py), so a link made by the page decodes here.
@@ -48,6 +49,34 @@ def test_a_typical_digit_is_well_under_two_thousand_characters():
     scribble = {"strokes": [[[float(x), float(y)] for x in range(10, 270, 3)] for y in range(10, 270, 26)],
                 "brush": 24, "width": 280, "height": 280}  # fmt: skip
     assert len(link.encode(scribble)) < link.MAX_CHARS  # ten strokes across the whole canvas still fit
+
+
+def written(digits: str, wobble: float = 1.5) -> dict:
+    """A row of digits on the "Read a number" canvas (1120×280) as it sends them: points a pixel apart
+    along each stroke, wobbling as a hand does, the digits 60% of the canvas high."""
+    rng = np.random.default_rng(0)
+    lines = []
+    for stroke in row(digits, 1120, 0.6 * 280):
+        line = []
+        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
+            n = max(1, int(np.hypot(x1 - x0, y1 - y0)))
+            line += [[round(560 + x0 + (x1 - x0) * t / n + rng.normal(0, wobble), 1),
+                      round(140 + y0 + (y1 - y0) * t / n + rng.normal(0, wobble), 1)] for t in range(n)]  # fmt: skip
+        lines.append([*line, [round(560 + stroke[-1][0], 1), round(140 + stroke[-1][1], 1)]])
+    return {"strokes": lines, "brush": 24, "width": 1120, "height": 280}
+
+
+@pytest.mark.parametrize("digits", ["27410", "00000", "2741024710"])
+def test_a_written_number_fits_a_link(digits):
+    """The wide canvas's strokes (a lesson link's num=) take the same format in its own pixels: five
+    digits written slowly (1,500-2,000 points) take 650-900 characters, ten fit too (MAX_CHARS stays)."""
+    value = written(digits)
+    text = link.encode(value)
+    assert len(text) < (1000 if len(digits) == 5 else link.MAX_CHARS), len(text)
+    back = link.decode(text)
+    assert (back["width"], back["height"]) == (1120, 280)
+    before, after = (strokes.rasterise(strokes.parse(v, 512), 512).astype(int) for v in (value, back))  # as read
+    assert np.sum(np.abs(before - after) > 128) < 0.1 * np.sum(before < 128)  # edges only: <10% of the ink's pixels
 
 
 def test_points_off_the_canvas_and_dots_survive():
