@@ -95,6 +95,29 @@ def test_phone_width_touch_drawing_and_no_sideways_scrolling(browser, server):
     context.close()
 
 
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 720)], ids=["phone", "projector"])
+def test_every_tab_is_in_sight_on_a_phone_and_a_projector(browser, server, viewport):
+    """Issue 12: no tab hides in Gradio's "⋯" menu: at 390 px the views' tab bar wraps onto more lines,
+    every tab on screen within the page's width, and each one opens."""
+    page = open_page(browser, server, viewport=viewport)
+    try:
+        bar = "#views [role=tablist]"
+        page.wait_for_function(f"() => document.querySelectorAll('{bar} button[role=tab]').length === 6")
+        assert not page.locator("#views button[aria-label='More tabs']").is_visible()
+        for tab in ("Network", "Why this answer", "Architecture", "How it learned", "Bend the digit", "Read a number"):
+            button = page.locator(f"{bar} button[role=tab]", has_text=tab)
+            assert button.is_visible(), tab
+            box = button.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0], (tab, box)
+        tops = {round(page.locator(f"{bar} button[role=tab]").nth(i).bounding_box()["y"]) for i in range(6)}
+        assert (len(tops) > 1) == (viewport[0] < 600), tops  # more lines on a phone, one on a projector
+        page.locator(f"{bar} button[role=tab]", has_text="Read a number").click()
+        page.wait_for_selector("#number-ink [data-ready]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
+    finally:
+        page.close()
+
+
 def test_the_answer_follows_the_pen_and_undo_takes_a_stroke_back(page):
     """A slow "7": answers appear while the pen moves, and the last one is for the whole drawing;
     Undo takes the second stroke back, and the answer follows."""
