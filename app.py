@@ -89,11 +89,11 @@ async def read_strokes(value: dict | str | None, name: str = DEFAULT, why_open: 
     try:
         drawing = strokes.parse(value)
     except strokes.BadStrokes as exc:
-        return (*refuse(str(exc), name), *[gr.skip()] * 5)
+        return (*refuse(str(exc), name), *[gr.skip()] * 6)
     label, message, view, digit = predict(None if drawing is None else strokes.rasterise(drawing), name)
     why = await asyncio.to_thread(TEACHING.follow, digit, name, True) if why_open is True else gr.skip()
-    view, *bent = BEND.follow(view, digit, name, *bending)
-    points, followed = drawing.points if drawing else 0, UNIT.follow(digit, name, unit)  # the panel, if a unit is
+    view, *bent = BEND.follow(view, digit, name, *bending)  # ..., and the bent digit if the view shows it
+    points, followed = drawing.points if drawing else 0, UNIT.follow(digit, name, unit, bent[-1])  # if one is
     return label, canvas.counted(message, points), view, digit, why, followed, *bent
 
 
@@ -143,8 +143,9 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     uploaded.then(TEACHING.follow, [digit_state, choice, why_open], why_view, **quiet)
     choice.change(show, [digit_state, choice], [label, message, view], **quiet)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=show, outputs=[*outputs, why_view])
-    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded)
-    UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event])  # and /unit
+    BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded,
+              unit=UNIT)  # fmt: skip
+    UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event], shown=BEND.shown)  # and /unit
     NUMBER.wire(choice=choice, sketchpad=sketchpad)  # and /read_number
     LESSON.wire(demo, ink=ink, choice=choice, message=message, views=views, why_open=why_open, bend=BEND, number=NUMBER)
 

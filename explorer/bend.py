@@ -171,15 +171,34 @@ def frames_html(network: Network, sw: Sweep) -> str:
 # --- the tab in Gradio ---------------------------------------------------------------------------
 
 
+def how_bent(s: Settings) -> str:
+    """The settings moved from neutral, as the page says them ("rotation +30°, noise 12%"); "" for none."""
+    return ", ".join(f"{RANGES[n].label.split(' (')[0].lower()} {fmt(n, v)}"
+                     for n, v in zip(NAMES, s.values(), strict=True) if v != RANGES[n].neutral)  # fmt: skip
+
+
 def bent_view(network: Network, reading: Reading | None, s: Settings) -> str:
     """The network view of the bent digit, under a line that says it is bent and how."""
-    moved = [f"{RANGES[n].label.split(' (')[0].lower()} {fmt(n, v)}" for n, v in zip(NAMES, s.values(), strict=True)
-             if v != RANGES[n].neutral]  # fmt: skip
+    moved = how_bent(s)
     if reading is None or not moved:
         return network_html(network, reading)
-    note = (f'<p class="bent-note">↻ The digit as bent in “{TAB}”: {html.escape(", ".join(moved))}. '
+    note = (f'<p class="bent-note">↻ The digit as bent in “{TAB}”: {html.escape(moved)}. '
             "Straighten there to see it as drawn.</p>")  # fmt: skip
     return note + network_html(network, reading)
+
+
+def shown(digit: np.ndarray | None, bent: np.ndarray | None, s: Settings | None) -> dict | None:
+    """What the network view shows when it is not the digit read: the bent digit, how it is bent, and
+    a fingerprint of the digit it was bent from (so that a later digit read makes it stale); None when
+    the view shows the digit as read. For "Follow a unit" (explorer/unit.py), whose panel reads the same."""
+    if digit is None or bent is None or s is None or not how_bent(s):
+        return None
+    return {"digit": bent, "how": how_bent(s), "of": fingerprint(digit)}
+
+
+def fingerprint(digit: np.ndarray) -> int:
+    """A digit's identity, cheaply (28×28 float32: 3 kB hashed)."""
+    return hash(np.ascontiguousarray(digit).tobytes())
 
 
 class Bend:
@@ -192,33 +211,41 @@ class Bend:
         """The answer (for gr.Label), the bent digit's view, the sweep of slider ``which`` and the
         network view of the bent digit, for a 28×28 digit (or None) and the seven slider values in
         the order of ``lenet.transform.NAMES``. What cannot be shown leaves the network view as it is."""
+        return self.seen(digit, name, which, *values)[:4]
+
+    def seen(self, digit: np.ndarray | None, name: str, which: str, *values) -> tuple:
+        """:meth:`views`, and what the network view now shows for "Follow a unit" (:func:`shown`)."""
         network = self.networks.get(name) if isinstance(name, str) else None
         if network is None:
-            return {}, canvas.refused_html(f"There is no network called {repr(name)[:40]}: choose one of "
-                                           f"{', '.join(self.networks)}."), EMPTY_SWEEP, gr.skip()  # fmt: skip
+            problem = f"There is no network called {repr(name)[:40]}: choose one of {', '.join(self.networks)}."
+            return {}, canvas.refused_html(problem), EMPTY_SWEEP, gr.skip(), gr.skip()
         try:
             s, notes = settings(*values)
         except BadSettings as exc:
-            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP, gr.skip()
+            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP, gr.skip(), gr.skip()
         if digit is None:
-            return {}, EMPTY_NOW, EMPTY_SWEEP, network_html(network, None)
+            return {}, EMPTY_NOW, EMPTY_SWEEP, network_html(network, None), None
         which = which if which in RANGES else "rotation"
         bent = bend(digit, s)
         sw = sweep(network.net, digit, which, base=replace(s, **{which: RANGES[which].neutral}))
         reading = network.read(bent)
-        return (top_confidences(reading), now_html(network, reading, bent, notes),
-                sweep_html(network, sw, getattr(s, which)), bent_view(network, reading, s))  # fmt: skip
+        swept = sweep_html(network, sw, getattr(s, which))
+        return (top_confidences(reading), now_html(network, reading, bent, notes), swept,
+                bent_view(network, reading, s), shown(digit, bent, s))  # fmt: skip
 
     def follow(self, view: str, digit: np.ndarray | None, name: str, is_open: bool = False, which: str = "rotation",
                values: list | None = None) -> tuple:  # fmt: skip
         """For the canvas's reading (app.py, read_strokes): the network view and the tab's three
         views. While the tab is open (``is_open``), the bent digit's, as a slider move gives them
         (``values``: the seven settings, as the sliders last sent them); otherwise ``view`` as it
-        was, and the tab left alone (it catches up when opened)."""
+        was, and the tab left alone (it catches up when opened). Last, what the view shows for the
+        unit followed (:func:`shown`: None for the digit as read)."""
         if is_open is not True:
-            return view, gr.skip(), gr.skip(), gr.skip()
-        label, now, swept, bent = self.views(digit, name, which, *(values or ()))
-        return (bent if isinstance(bent, str) else view), label, now, swept  # not a str: gr.skip()
+            return view, gr.skip(), gr.skip(), gr.skip(), None
+        label, now, swept, bent, seen = self.seen(digit, name, which, *(values or ()))
+        if not isinstance(bent, str):  # gr.skip(): the view as it was
+            return view, label, now, swept, None
+        return bent, label, now, swept, seen
 
     def transform(self, drawing, name: str = DEFAULT, shift_x: float = 0.0, shift_y: float = 0.0,
                   scale: float = 1.0, rotation: float = 0.0, squeeze: float = 0.0, thickness: float = 0.0,
@@ -253,47 +280,66 @@ class Bend:
             self.last = gr.State("rotation")  # the slider last moved: its sweep is shown
             self.open = gr.State(False)  # whether the tab is open: the canvas's reading then brings its views
             self.values = gr.State([r.neutral for r in RANGES.values()])  # the sliders' values, for the reading
+            self.shown = gr.State(None)  # the bent digit while the network view shows it (shown()), for the unit
             self.api_button = gr.Button(visible=False)  # /transform's trigger: API only
         # For the canvas's reading (app.py): what follow() takes after the view, digit and network, and gives
         # (states, not the sliders: /strokes keeps its two API parameters)
-        self.inputs, self.outputs = [self.open, self.last, self.values], [self.label, self.now, self.sweep]
+        self.inputs, self.outputs = [self.open, self.last, self.values], [self.label, self.now, self.sweep, self.shown]
 
     def wire(self, *, digit: gr.State, choice: gr.Radio, views: gr.Tabs, sketchpad: gr.Sketchpad,
-             view: gr.HTML, uploaded=None) -> None:  # fmt: skip
+             view: gr.HTML, uploaded=None, unit=None) -> None:  # fmt: skip
         """Events: a slider moved → that slider's sweep, the bent digit and the network ``view`` of
         it; another network, "Straighten" or opening the tab → the same for the slider last moved;
         a picture ``uploaded`` (the upload's event) → the same, if the tab is open; and
         ``/transform``. A drawing reaches the tab through the canvas's own reading (:meth:`follow`):
-        a ``digit.change`` listener would cost every stroke a second request."""
-        outputs = [self.label, self.now, self.sweep, view]
+        a ``digit.change`` listener would cost every stroke a second request. ``unit``: the page's
+        :class:`explorer.unit.Follow`, whose panel each of these events redraws, in the same request,
+        for the digit the network view then shows (bent or not)."""
+        outputs = [self.label, self.now, self.sweep, view, self.shown, *([unit.view] if unit else [])]
+        followed = [unit.unit] if unit else []  # the unit followed: an input after the network
         quiet = {"api_visibility": "private", "show_progress": "hidden", "concurrency_id": "read",
                  "concurrency_limit": limits.CONCURRENCY}  # fmt: skip
 
+        def seen(d, name: str, text, which: str, *values) -> tuple:
+            result = self.seen(d, name, which, *values)
+            return (*result, unit.follow(d, name, text, result[4])) if unit else result
+
         def moved(which: str) -> Callable:
-            return lambda d, name, *values: (which, list(values), *self.views(d, name, which, *values))
+            def fn(d, name, *rest):
+                text, values = (rest[0], rest[1:]) if unit else (None, rest)
+                return (which, list(values), *seen(d, name, text, which, *values))
+
+            return fn
 
         for n, slider in zip(NAMES, self.sliders, strict=True):
-            slider.input(moved(n), [digit, choice, *self.sliders], [self.last, self.values, *outputs],
+            slider.input(moved(n), [digit, choice, *followed, *self.sliders], [self.last, self.values, *outputs],
                          trigger_mode="always_last", **quiet)  # fmt: skip
-        inputs = [digit, choice, self.last, *self.sliders]
+        inputs = [digit, choice, *followed, self.last, *self.sliders]
+
+        def unpack(args: tuple) -> tuple:  # digit, network, the unit followed (or None), then which and values
+            return (*args[:2], args[2], *args[3:]) if unit else (*args[:2], None, *args[2:])
 
         def switched(is_open: bool, *args):  # another network: the network view too, bent, if the tab is open
-            label, now, swept, bent = self.views(*args)  # (the app's own reading, ~3 ms, is answered first)
-            return label, now, swept, (bent if is_open is True else gr.skip())
+            result = seen(*unpack(args))  # (the app's own reading, ~3 ms, is answered first)
+            if is_open is True:
+                return result
+            return (*result[:3], gr.skip(), None, *[gr.skip()] * (len(outputs) - 5))  # the view shows the digit read
 
         choice.change(switched, [self.open, *inputs], outputs, **quiet)
 
         def opened(event: gr.SelectData, *args):
             is_open = event.value == TAB
-            return (is_open, *self.views(*args)) if is_open else (False, *[gr.skip()] * len(outputs))
+            return (is_open, *seen(*unpack(args))) if is_open else (False, *[gr.skip()] * len(outputs))
 
         views.select(opened, inputs, [self.open, *outputs], **quiet)
         if uploaded is not None:
             uploaded.then(lambda d, name, *rest: self.follow(gr.skip(), d, name, *rest),
                           [digit, choice, *self.inputs], [view, *self.outputs], **quiet)  # fmt: skip
         neutral = [r.neutral for r in RANGES.values()]
-        self.reset.click(lambda d, name, which: (*neutral, neutral, *self.views(d, name, which, *neutral)),
-                         [digit, choice, self.last], [*self.sliders, self.values, *outputs], **quiet)  # fmt: skip
+        self.reset.click(lambda d, name, *rest: (*neutral, neutral, *seen(d, name, rest[0] if unit else None,
+                                                                          rest[-1], *neutral)),
+                         [digit, choice, *followed, self.last], [*self.sliders, self.values, *outputs],
+                         **quiet)  # fmt: skip
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
         self.api_button.click(self.transform, [sketchpad, choice, *self.sliders],
                               outputs[:3], api_name="transform", preprocess=False, concurrency_id="read",

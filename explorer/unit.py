@@ -20,6 +20,7 @@ import numpy as np
 
 from explorer import assets, canvas
 from explorer import pictures as vz
+from explorer.bend import fingerprint
 from lenet import limits
 from lenet.model import TANH_A
 from lenet.network import Network
@@ -230,9 +231,10 @@ def arithmetic_html(e: Explanation, title: str) -> str:
     return f'<p class="sum">{said}</p>'
 
 
-def unit_html(network: Network, digit: np.ndarray | None, text: str) -> str:
+def unit_html(network: Network, digit: np.ndarray | None, text: str, bent: str = "") -> str:
     """The panel for the unit ``text`` ("C3:5:4:7") of ``network`` reading ``digit`` (or blank
-    paper when None). A unit this network does not have is answered with the reason."""
+    paper when None). A unit this network does not have is answered with the reason. ``bent``: how
+    ``digit`` is bent in "Bend the digit" ("rotation +30°"), said in the panel; "" for the digit read."""
     try:
         unit = parse(text, network.net)
     except BadUnit as exc:
@@ -240,6 +242,9 @@ def unit_html(network: Network, digit: np.ndarray | None, text: str) -> str:
     reading = network.read(BLANK if digit is None else digit)
     e = explain(network.net, reading.acts, unit)
     note = "" if digit is not None else '<p class="note">No digit yet: these are the numbers for blank paper.</p>'
+    if bent and digit is not None:
+        note = (f'<p class="note bent">↻ For the digit as bent in “Bend the digit” ({html.escape(bent)}), '
+                "as the network view shows it.</p>")  # fmt: skip
     return (
         f'<div class="lenet-unit" data-unit="{html.escape(str(unit))}"><h4>Following {name_of(unit)} '
         f"of {network.title} · value <b>{num(e.value)}</b></h4>"
@@ -258,21 +263,28 @@ class Follow:
     def __init__(self, networks: dict[str, Network]):
         self.networks = networks
 
-    def html(self, digit: np.ndarray | None, name: str, text: str | None) -> str:
-        """The panel for the unit ``text`` of network ``name`` reading ``digit``; the invitation when
-        no unit is followed; the reason when the network or the unit does not exist."""
+    def html(self, digit: np.ndarray | None, name: str, text: str | None, seen: dict | None = None) -> str:
+        """The panel for the unit ``text`` of network ``name`` reading ``digit``, or the bent digit the
+        network view shows instead (``seen``, from :func:`explorer.bend.shown`, while it is of this
+        ``digit``); the invitation when no unit is followed; the reason when the network or the unit
+        does not exist."""
         network = self.networks.get(name) if isinstance(name, str) else None
         if network is None:
             return canvas.refused_html(f"There is no network called {repr(name)[:40]}: choose one of "
                                        f"{', '.join(self.networks)}.")  # fmt: skip
         if text is None or isinstance(text, str) and not text.strip():
             return EMPTY
+        if isinstance(seen, dict) and digit is not None and seen.get("of") == fingerprint(digit):
+            return unit_html(network, seen["digit"], text, seen["how"])
         return unit_html(network, digit, text)
 
-    def follow(self, digit: np.ndarray | None, name: str, text: str | None):
+    def follow(self, digit: np.ndarray | None, name: str, text: str | None, seen=None):
         """The panel while a unit is followed, else gr.skip(): a reading costs nothing more when
-        no unit is selected."""
-        return self.html(digit, name, text) if isinstance(text, str) and text.strip() else gr.skip()
+        no unit is selected (nor when ``seen`` is gr.skip(): the network view was left as it was)."""
+        left = isinstance(seen, dict) and seen.get("__type__") == "update"  # gr.skip()
+        if not (isinstance(text, str) and text.strip()) or left:
+            return gr.skip()
+        return self.html(digit, name, text, seen)
 
     def panel(self) -> None:
         """The picker and the panel (call under the network view)."""
@@ -280,14 +292,17 @@ class Follow:
                             apply_default_css=False, elem_id="unit", container=False)  # fmt: skip
         self.view = gr.HTML(EMPTY, elem_id="unit-panel")
 
-    def wire(self, *, digit: gr.State, choice: gr.Radio, after: list) -> None:
+    def wire(self, *, digit: gr.State, choice: gr.Radio, after: list, shown: gr.State | None = None) -> None:
         """Events: a unit chosen (clicked, typed, or set from Python) → the panel, also as ``/unit``
         (the unit string and the network; the digit is the session's); another network, and each
         event of ``after`` that sets ``digit`` (an upload, a mistake picked) → the panel for the same
-        unit. A drawing reaches the panel inside the canvas's reading (follow): no request of its own."""
+        unit. A drawing reaches the panel inside the canvas's reading (follow): no request of its own.
+        ``shown``: the state of what the network view shows when it is the bent digit ("Bend the
+        digit"): the panel is then that digit's."""
         quiet = {"show_progress": "hidden", "concurrency_id": "read", "concurrency_limit": limits.CONCURRENCY}
-        self.unit.change(lambda unit, name, d: self.html(d, name, unit), [self.unit, choice, digit], self.view,
-                         api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
-        choice.change(self.follow, [digit, choice, self.unit], self.view, api_visibility="private", **quiet)
+        seen = [shown] if shown is not None else []
+        self.unit.change(lambda unit, name, d, *s: self.html(d, name, unit, *s), [self.unit, choice, digit, *seen],
+                         self.view, api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
+        choice.change(self.follow, [digit, choice, self.unit, *seen], self.view, api_visibility="private", **quiet)
         for event in after:
-            event.then(self.follow, [digit, choice, self.unit], self.view, api_visibility="private", **quiet)
+            event.then(self.follow, [digit, choice, self.unit, *seen], self.view, api_visibility="private", **quiet)

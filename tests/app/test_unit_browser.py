@@ -24,6 +24,11 @@ def wait_heading(page, text: str) -> None:
     )
 
 
+def follow(page, unit: str) -> None:
+    page.locator("#unit input").fill(unit)
+    page.locator("#unit input").press("Enter")
+
+
 def test_clicking_a_c3_map_follows_the_unit_under_the_pointer(page):
     draw(page, SEVEN)
     answered_all(page)
@@ -90,3 +95,34 @@ def test_the_panel_follows_the_pen_in_the_canvas_request(page):
     assert "on" in hit(page, "C1", 0).get_attribute("class")  # marked again in the redrawn view
     strokes = page.evaluate("window.gradio_config.dependencies.find(d => d.api_name === 'strokes').id")
     assert joins and all(j["fn_index"] == strokes for j in joins), [j["fn_index"] for j in joins]
+
+
+def test_the_panel_follows_the_bent_digit_as_the_network_view_does(page):
+    """Issue 12: while "Bend the digit" bends the digit, the network view shows the bent one, and the
+    panel follows the same digit (saying so): after a slider move, a new drawing, a new unit; and the
+    digit as drawn again once the tab is straightened."""
+    draw(page, SEVEN)
+    answered_all(page)
+    follow(page, "C1:0:10:10")
+    wait_heading(page, "Following C1 map 0, unit (10, 10)")
+    plain = page.locator(f"{PANEL} h4").inner_text()
+    page.get_by_role("tab", name="Bend the digit").click()
+    page.wait_for_selector("#bend-now .bend-now img")
+    page.locator("#bend-rotation input[type=range]").fill("90")  # the slider's move: view and panel, one request
+    page.wait_for_function(f"() => document.querySelector('{PANEL}').innerText.includes('rotation +90°')")
+    bent = page.locator(f"{PANEL} h4").inner_text()
+    assert bent != plain  # another value: the bent digit's (a 7 turned a quarter)
+    draw(page, ONE)  # the pen, with the tab open: the panel in the canvas's reading, bent
+    answered_all(page)
+    page.wait_for_function(f"() => document.querySelector('{PANEL} h4').innerText !== {bent!r}")  # ONE's value
+    assert "rotation +90°" in page.locator(PANEL).inner_text()
+    page.get_by_role("tab", name="Network").click()  # the view still shows the bent digit, and says so
+    assert "rotation +90°" in page.locator(".bent-note").inner_text()
+    follow(page, "C1:0:12:12")  # a unit picked now: of the digit the view shows
+    wait_heading(page, "unit (12, 12)")
+    assert "rotation +90°" in page.locator(PANEL).inner_text()
+    page.get_by_role("tab", name="Bend the digit").click()
+    page.get_by_role("button", name="Straighten").click()
+    page.wait_for_function(f"() => !document.querySelector('{PANEL}').innerText.includes('rotation')")
+    page.get_by_role("tab", name="Network").click()
+    assert page.locator(".bent-note").count() == 0

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer.bend import Bend, bent_view, frames_html
+from explorer.bend import Bend, bent_view, fingerprint, frames_html
 from lenet.transform import RANGES, Settings, sweep
+from lenet.transform import bend as bend_digit
 from tests.weights import untrained
 
 DIGIT = np.zeros((28, 28), np.float32)
@@ -31,21 +32,27 @@ def network(request):
 
 def test_follow_leaves_everything_alone_while_the_tab_is_closed(network):
     bend = Bend({network.name: network})
-    assert bend.follow("the view", DIGIT, network.name, False, "rotation", TURNED) == ("the view", *[gr.skip()] * 3)
-    assert bend.follow("the view", DIGIT, network.name, None) == ("the view", *[gr.skip()] * 3)  # the API's None
+    assert bend.follow("the view", DIGIT, network.name, False, "rotation", TURNED) == (
+        "the view",
+        *[gr.skip()] * 3,
+        None,
+    )
+    assert bend.follow("the view", DIGIT, network.name, None) == ("the view", *[gr.skip()] * 3, None)  # the API's None
 
 
 def test_follow_brings_the_bent_digit_while_the_tab_is_open(network):
     bend = Bend({network.name: network})
-    view, label, now, swept = bend.follow("the view", DIGIT, network.name, True, "rotation", TURNED)
+    view, label, now, swept, seen = bend.follow("the view", DIGIT, network.name, True, "rotation", TURNED)
     assert "rotation +30°" in view and "lenet-net" in view  # the network view of the bent digit, saying so
     assert label and 'class="bend-now"' in now and 'data-which="rotation"' in swept
-    straight = bend.follow("the view", DIGIT, network.name, True, "rotation", NEUTRAL)[0]
-    assert straight.startswith('<div class="lenet-net"')  # neutral: the plain view
+    assert seen["how"] == "rotation +30°" and seen["of"] == fingerprint(DIGIT)  # for the unit followed
+    assert np.array_equal(seen["digit"], bend_digit(DIGIT, Settings(rotation=30)))
+    straight = bend.follow("the view", DIGIT, network.name, True, "rotation", NEUTRAL)
+    assert straight[0].startswith('<div class="lenet-net"') and straight[-1] is None  # neutral: the plain view
     # nothing drawn: the empty views; a bad setting: the view as it was, and the reason
     assert "Draw a digit" in bend.follow("v", None, network.name, True, "rotation", TURNED)[2]
-    view, _, now, _ = bend.follow("the view", DIGIT, network.name, True, "rotation", [float("nan")] * 7)
-    assert view == "the view" and "refused" in now
+    view, _, now, _, seen = bend.follow("the view", DIGIT, network.name, True, "rotation", [float("nan")] * 7)
+    assert view == "the view" and "refused" in now and seen is None
 
 
 def test_bent_view_names_every_setting_moved(network):

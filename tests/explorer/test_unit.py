@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 
+import gradio as gr
 import numpy as np
 import pytest
 
+from explorer.bend import Bend
 from explorer.network_view import network_html
 from explorer.unit import EMPTY, Follow, num, unit_html
 from lenet.model import C3_TABLE
+from lenet.transform import RANGES
 from lenet.units import explain, model_value, parse
 from tests.weights import untrained
 
@@ -126,3 +129,22 @@ def test_follow_only_works_while_a_unit_is_followed(lenet5):
     assert "Following C1 map 0" in follow.follow(DIGIT, "lenet5", "C1:0:0:0")
     skipped = follow.follow(DIGIT, "lenet5", "")
     assert not isinstance(skipped, str)  # gr.skip(): the panel keeps what it shows
+
+
+def test_the_panel_reads_the_bent_digit_while_the_network_view_shows_it(lenet5):
+    """Issue 12: while "Bend the digit" bends the digit, the network view shows the bent one, and so does
+    the panel (saying so); a bent digit of another drawing (a later one read) is ignored."""
+    follow = Follow({"lenet5": lenet5})
+    bend = Bend({"lenet5": lenet5})
+    turned = [30.0 if n == "rotation" else r.neutral for n, r in RANGES.items()]
+    view, *_, seen = bend.follow("v", DIGIT, "lenet5", True, "rotation", turned)
+    plain = follow.follow(DIGIT, "lenet5", "C1:0:10:10")
+    bent = follow.follow(DIGIT, "lenet5", "C1:0:10:10", seen)
+    assert "rotation +30°" in bent and "rotation +30°" not in plain
+    value = re.search(r"value <b>([^<]+)</b>", bent).group(1)  # the value the bent digit's view shows
+    want = lenet5.read(seen["digit"]).acts["C1"][0, 10, 10]
+    assert value == num(float(want)) and value != re.search(r"value <b>([^<]+)</b>", plain).group(1)
+    other = DIGIT.copy()
+    other[0, 0] = 1.0
+    assert "bent" not in follow.follow(other, "lenet5", "C1:0:10:10", seen)  # stale: the digit read is another
+    assert not isinstance(follow.follow(DIGIT, "lenet5", "C1:0:10:10", gr.skip()), str)  # the view left as it was
