@@ -6,7 +6,9 @@ Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), t
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
 this answer" for it (view-why.png), the architecture (view-architecture.png) and the training
 curves (view-learning.png), and "Bend the digit" with that digit turned by 30° (view-bend.png);
-then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png) and 390 px wide (view-unit-phone.png);
+then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png), the same 4 turned by 30° in
+"Bend the digit" with the panel following the bent digit (view-unit-bent.png), and 390 px wide
+(view-unit-phone.png);
 then the Share box for that state (view-share.png), projector mode on the network view
 (view-projector.png), and "Bend the digit" at a phone's 390 px (view-bend-phone.png, the tab only).
 Needs Debian's Chromium and the ``playwright`` package (the browser
@@ -49,6 +51,18 @@ def follow_unit(page) -> None:
     c3.click(position={"x": 5.5 * box["width"] / 10, "y": 4.5 * box["height"] / 10})
     page.wait_for_selector("#unit-panel .lenet-unit .sum")
     page.wait_for_timeout(800)  # the smooth scroll
+
+
+def bent_unit(page) -> None:
+    """The unit followed, with the 4 turned by 30° in "Bend the digit": back on the network view, the
+    view and the panel both show the bent digit, and say so."""
+    page.get_by_role("tab", name="Bend the digit").click()
+    page.wait_for_selector("#bend-now .bend-now img")
+    page.locator("#bend-rotation input[type=range]").fill("30")
+    page.wait_for_function("() => document.querySelector('#unit-panel').innerText.includes('rotation +30°')")
+    page.get_by_role("tab", name="Network").click()
+    page.locator("#unit-panel .lenet-unit").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
 
 
 def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
@@ -133,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
                 page = open_page(browser, url, viewport=viewport, timeout_ms=60_000)
                 follow_unit(page)
                 shot(page, name)
+                if name == "unit":
+                    bent_unit(page)
+                    shot(page, "unit-bent")
             lesson_views(browser, url, shot, written, out)
             browser.close()
     finally:

@@ -242,12 +242,13 @@ def unit_html(network: Network, digit: np.ndarray | None, text: str, bent: str =
     reading = network.read(BLANK if digit is None else digit)
     e = explain(network.net, reading.acts, unit)
     note = "" if digit is not None else '<p class="note">No digit yet: these are the numbers for blank paper.</p>'
+    said = ""  # under the heading: which digit the panel reads, when it is not the one drawn
     if bent and digit is not None:
-        note = (f'<p class="note bent">↻ For the digit as bent in “Bend the digit” ({html.escape(bent)}), '
+        said = (f'<p class="bent-note">↻ For the digit as bent in “Bend the digit” ({html.escape(bent)}), '
                 "as the network view shows it.</p>")  # fmt: skip
     return (
         f'<div class="lenet-unit" data-unit="{html.escape(str(unit))}"><h4>Following {name_of(unit)} '
-        f"of {network.title} · value <b>{num(e.value)}</b></h4>"
+        f"of {network.title} · value <b>{num(e.value)}</b></h4>{said}"
         f'<div class="parts">{field_html(e, reading.acts)}{reads_html(e, reading.acts, network.arch)}'
         f"{weights_html(e, network.arch)}{own_html(e, reading.acts)}</div>"
         f"{arithmetic_html(e, network.title)}{note}</div>"
