@@ -91,11 +91,14 @@ function link() {
 function share() {
   const {url, code, num} = link();
   box.hidden = false;
-  const long = code.length > limit ? ['drawing', code, 'draw one digit'] : num.length > limit ? ['number', num, 'write a shorter number'] : null;
+  // each drawing has the limit lenet/link.py reads: the digit's, then the number's
+  const long = [['drawing', code, 'draw one digit'], ['number', num, 'write a shorter number']]
+    .find(([, text]) => text.length > limit);
   if (long) {
+    const [what, text, ask] = long;
     field.value = '';
     said.className = 'lesson-said refused';
-    said.textContent = `This ${long[0]} is too long for a link (${long[1].length} characters; the limit is ${limit}). Undo a few strokes or clear it and ${long[2]}.`;
+    said.textContent = `This ${what} is too long for a link (${text.length} characters; the limit is ${limit}). Undo a few strokes or clear it and ${ask}.`;
     return;
   }
   field.value = url;

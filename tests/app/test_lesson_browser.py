@@ -89,6 +89,18 @@ def test_a_damaged_or_oversized_link_is_refused_and_the_page_still_works(browser
             page.close()
 
 
+def test_a_damaged_number_in_a_link_is_refused_on_its_tab(browser, server):
+    page = open_page(browser, f"{server}?num={EXAMPLE_LINK[:-4]}&tab=number")
+    try:
+        page.wait_for_function("() => document.querySelector('#number-said')?.innerText.includes('cut short')")
+        assert page.locator("#views [role=tab][aria-selected=true]").get_attribute("data-tab-id") == "number"
+        assert page.evaluate("document.querySelector('#number-ink canvas').inkValue().strokes.length") == 0
+        write(page, "27")  # and the tab reads a number as ever
+        assert len(shown(page)) == 2
+    finally:
+        page.close()
+
+
 def test_projector_mode_from_the_address_and_the_switch(browser, server):
     page = open_page(browser, f"{server}?projector=1")
     try:
