@@ -121,7 +121,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
             with gr.Row(equal_height=False):
                 message = gr.HTML(canvas.INVITATION, elem_id="message", min_width=120)
                 label = gr.Label(num_top_classes=3, label="Confidence", show_heading=False, elem_id="answer")
-        with gr.Column(scale=1), gr.Tabs(elem_id="views", overflow_behavior="wrap") as views:  # a phone: 2 rows
+        with gr.Column(scale=1), gr.Tabs(elem_id="views", overflow_behavior="wrap") as views:  # phone: rows, no ⋯
             with gr.Tab("Network", elem_id="network-tab", id="network"):
                 view = gr.HTML(network_html(NETWORKS[DEFAULT], None))
                 UNIT.panel()  # "Follow a unit": a map clicked in the view, the unit's field, kernels and sum

@@ -244,7 +244,7 @@ def unit_html(network: Network, digit: np.ndarray | None, text: str, bent: str =
     note = "" if digit is not None else '<p class="note">No digit yet: these are the numbers for blank paper.</p>'
     said = ""  # under the heading: which digit the panel reads, when it is not the one drawn
     if bent and digit is not None:
-        said = (f'<p class="bent-note">↻ For the digit as bent in “Bend the digit” ({html.escape(bent)}), '
+        said = (f'<p class="unit-bent">↻ For the digit as bent in “Bend the digit” ({html.escape(bent)}), '
                 "as the network view shows it.</p>")  # fmt: skip
     return (
         f'<div class="lenet-unit" data-unit="{html.escape(str(unit))}"><h4>Following {name_of(unit)} '
