@@ -176,8 +176,11 @@ class NumberReading:
 def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected components of a boolean (H, W) mask → int32 labels (0 = background, 1..n), n.
 
-    Run-length labelling with union–find (no scipy): horizontal runs of each row are joined to the
-    runs of the row above that they touch, diagonals included.
+    Run-length labelling, all in numpy (no scipy): the horizontal runs of each row are joined to
+    the runs of the row above that they touch, diagonals included (for each run, those runs form
+    one range, found by binary search); the runs' labels are then the least run index of their
+    component (min-label propagation with pointer jumping), numbered 1..n in row-major order of
+    each component's first run.
     """
     h, w = mask.shape
     d = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
@@ -187,32 +190,37 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     labels = np.zeros((h, w), dtype=np.int32)
     if n == 0:
         return labels, 0
-    parent = list(range(n))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
+    stride = w + 2
     first = np.searchsorted(rows, np.arange(h + 1))  # runs of row r: first[r] .. first[r + 1]
-    for r in range(1, h):
-        a0, a1, b0, b1 = first[r - 1], first[r], first[r], first[r + 1]
-        i, j = a0, b0
-        while i < a1 and j < b1:  # two sorted run lists: walk both
-            if starts[i] <= ends[j] and starts[j] <= ends[i]:  # overlap or touch diagonally
-                ri, rj = find(i), find(j)
-                if ri != rj:
-                    parent[max(ri, rj)] = min(ri, rj)
-            if ends[i] < ends[j]:
-                i += 1
-            else:
-                j += 1
-    roots = np.array([find(k) for k in range(n)])
-    _, ids = np.unique(roots, return_inverse=True)
+    key_start, key_end = rows * stride + starts, rows * stride + ends
+    below = rows > 0
+    j = np.flatnonzero(below)
+    above = (rows[j] - 1) * stride
+    lo = np.maximum(np.searchsorted(key_end, above + starts[j], "left"), first[rows[j] - 1])
+    hi = np.minimum(np.searchsorted(key_start, above + ends[j], "right"), first[rows[j]])
+    count = np.maximum(hi - lo, 0)
+    v = np.repeat(j, count)  # edges (u, v): run u of the row above touches run v
+    u = np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+    root = np.arange(n)
+    while True:
+        m = np.minimum(root[u], root[v])
+        new = root.copy()
+        np.minimum.at(new, root[u], m)
+        np.minimum.at(new, root[v], m)
+        new = np.minimum(new, new[new])
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, root):
+            break
+        root = new
+    _, ids = np.unique(root, return_inverse=True)
     ids = ids.astype(np.int32) + 1
-    for k in range(n):
-        labels[rows[k], starts[k] : ends[k]] = ids[k]
+    length = ends - starts
+    offset = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+    labels[np.repeat(rows, length), np.repeat(starts, length) + offset] = np.repeat(ids, length)
     return labels, int(ids.max())
 
 
@@ -721,23 +729,25 @@ def _score_pieces(model, work, seg: _Segments, height: float):
     single MNIST digit, and scored in one batch: (spans, boxes, inputs, energies)."""
     s = len(seg.boxes)
     inked = mnist_pen(work, height)
+    seg_boxes = seg.boxes.tolist()  # plain ints: the running box of a run of segments, cheaply
+    too_wide, too_low = MAX_WIDTH * height, MIN_HEIGHT * height
     spans, boxes, inputs = [], [], []
     for a in range(s):
+        x0, y0, x1, y1 = seg_boxes[a]
         for b in range(a + 1, min(s, a + MAX_SPAN) + 1):
-            box = np.array(
-                [seg.boxes[a:b, 0].min(), seg.boxes[a:b, 1].min(), seg.boxes[a:b, 2].max(), seg.boxes[a:b, 3].max()]
-            )
-            if box[2] - box[0] > MAX_WIDTH * height:
+            if b > a + 1:
+                bx0, by0, bx1, by1 = seg_boxes[b - 1]
+                x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+            if x1 - x0 > too_wide:
                 break
-            if b - a > 1 and box[3] - box[1] < MIN_HEIGHT * height:
+            if b - a > 1 and y1 - y0 < too_low:
                 continue
-            x0, y0, x1, y1 = box
             lab = seg.labels[y0:y1, x0:x1]
             digit = mnist_field(np.where((lab > a) & (lab <= b), inked[y0:y1, x0:x1], 0.0))
             if digit is None:
                 continue
             spans.append((a, b))
-            boxes.append(box)
+            boxes.append((x0, y0, x1, y1))
             inputs.append(digit)
     batch = np.stack(inputs) if inputs else np.zeros((0, 28, 28), np.float32)
     energy = energies(model, batch) if len(batch) else np.zeros((0, 10), np.float32)
