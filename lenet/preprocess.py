@@ -297,8 +297,10 @@ def _fit(ink: np.ndarray, side: int) -> np.ndarray:
     Called for every candidate piece of a number (``lenet.segment``), so kept lean: Pillow's
     float image made straight from the buffer, the clip done in place."""
     mask = ink > 0
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    crop = np.ascontiguousarray(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], dtype=np.float32)
+    rows, cols = mask.any(axis=1), mask.any(axis=0)
+    top, bottom = int(rows.argmax()), len(rows) - int(rows[::-1].argmax())
+    left, right = int(cols.argmax()), len(cols) - int(cols[::-1].argmax())
+    crop = np.ascontiguousarray(ink[top:bottom, left:right], dtype=np.float32)
     h, w = crop.shape
     s = side / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))  # PIL wants (width, height)
@@ -348,8 +350,8 @@ def place(ink: np.ndarray) -> np.ndarray | None:
     bh, bw = box.shape
     cy = (box.sum(axis=1) * np.arange(bh)).sum() / mass
     cx = (box.sum(axis=0) * np.arange(bw)).sum() / mass
-    top = int(np.clip(round(CENTRE - cy), 0, FIELD - bh))
-    left = int(np.clip(round(CENTRE - cx), 0, FIELD - bw))
+    top = min(max(round(CENTRE - cy), 0), FIELD - bh)
+    left = min(max(round(CENTRE - cx), 0), FIELD - bw)
     out = np.zeros((FIELD, FIELD), dtype=np.float32)
     out[top : top + bh, left : left + bw] = box
     return out
