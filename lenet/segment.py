@@ -235,12 +235,16 @@ def _step(total: np.ndarray, back: np.ndarray) -> np.ndarray:
     column of the row above → the cheapest way to each column of this row before its own ink, coming
     from the column to the left, the same column or the column to the right (STEP per sideways
     move; ties in that order), and that move (−1, 0, 1) written into ``back``."""
-    left = np.full_like(total, np.inf)
-    right = np.full_like(total, np.inf)
-    left[..., 1:] = total[..., :-1] + STEP
-    right[..., :-1] = total[..., 1:] + STEP
-    best = np.minimum(np.minimum(left, total), right)
-    back[...] = np.where(left == best, -1, np.where(total == best, 0, 1))
+    best = total.copy()
+    back[...] = 0
+    right = total[..., 1:] + STEP  # into columns 0 .. n − 2
+    better = right < best[..., :-1]  # strictly: the same column wins a tie
+    np.copyto(best[..., :-1], right, where=better)
+    np.copyto(back[..., :-1], 1, where=better)
+    left = total[..., :-1] + STEP  # into columns 1 .. n − 1
+    better = left <= best[..., 1:]  # the left wins any tie
+    np.copyto(best[..., 1:], left, where=better)
+    np.copyto(back[..., 1:], -1, where=better)
     return best
 
 
