@@ -292,15 +292,20 @@ def _rank_filter(a: np.ndarray, size: int, op) -> np.ndarray:
 
 
 def _fit(ink: np.ndarray, side: int) -> np.ndarray:
-    """Crop ``ink`` to its ink and resize it (Lanczos, aspect kept) so its longer side is ``side``.
-
-    Called for every candidate piece of a number (``lenet.segment``), so kept lean: Pillow's
-    float image made straight from the buffer, the clip done in place."""
+    """Crop ``ink`` to its ink and resize it (Lanczos, aspect kept) so its longer side is ``side``."""
     mask = ink > 0
     rows, cols = mask.any(axis=1), mask.any(axis=0)
     top, bottom = int(rows.argmax()), len(rows) - int(rows[::-1].argmax())
     left, right = int(cols.argmax()), len(cols) - int(cols[::-1].argmax())
-    crop = np.ascontiguousarray(ink[top:bottom, left:right], dtype=np.float32)
+    return fit_cropped(ink[top:bottom, left:right], side)
+
+
+def fit_cropped(crop: np.ndarray, side: int) -> np.ndarray:
+    """:func:`_fit` for ink already cropped to its ink (``lenet.segment`` knows each candidate
+    piece's ink box): resized (Lanczos, aspect kept) so that its longer side is ``side``, float32
+    clipped to [0, 1]. Called for every candidate piece of a number, so kept lean: Pillow's float
+    image made straight from the buffer, the clip done in place."""
+    crop = np.ascontiguousarray(crop, dtype=np.float32)
     h, w = crop.shape
     s = side / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))  # PIL wants (width, height)
@@ -343,7 +348,12 @@ def place(ink: np.ndarray) -> np.ndarray | None:
     """MNIST's last two steps: ``ink`` (float (H, W), ink > 0 somewhere) cropped, fitted into the
     20×20 box (aspect kept, Lanczos) and placed in the 28×28 field with its centre of mass at
     (14, 14) to the nearest pixel. float32 (28, 28) in [0, 1]; None when nothing is left."""
-    box = _fit(ink, BOX)
+    return centre(_fit(ink, BOX))
+
+
+def centre(box: np.ndarray) -> np.ndarray | None:
+    """The ink fitted into the 20×20 box (float32) placed in the 28×28 field with its centre of
+    mass at (14, 14) to the nearest pixel; None when it holds no ink."""
     mass = box.sum()
     if mass <= 0:
         return None
