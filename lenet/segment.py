@@ -424,11 +424,10 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
     along least-ink paths (:func:`cut_paths`)."""
     mask = ink > INK_LEVEL
     comp, n = components(mask)
-    regions: list[np.ndarray] = []  # boolean masks, one per segment (before ordering)
+    # One per segment before ordering: (top, left, boolean mask of its pixels in its piece's box).
+    regions: list[tuple[int, int, np.ndarray]] = []
     paths: list[tuple[int, int, np.ndarray, float]] = []  # (region left of it, region right of it, path, cost)
-    for c in range(1, n + 1):
-        ys, xs = np.nonzero(comp == c)
-        top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    for c, (left, top, right, bottom) in enumerate(_label_boxes(comp, n), start=1):
         sub = comp[top:bottom, left:right] == c
         width = right - left
         cuts: list[tuple[np.ndarray, float]] = []
@@ -441,18 +440,15 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
         _reassign_fragments(sub, side, len(cuts) + 1)
         base = len(regions)
         for k in range(len(cuts) + 1):
-            part = sub & (side == k)
-            full = np.zeros(mask.shape, dtype=bool)
-            full[top:bottom, left:right] = part
-            regions.append(full)
+            regions.append((top, left, sub & (side == k)))
         for k, (path, crossed) in enumerate(cuts):
             line = np.stack([path + left, np.arange(top, bottom)], axis=1)
             paths.append((base + k, base + k + 1, line, crossed))
 
     # Glue tiny regions (specks, slivers a cut left over) to their nearest neighbour.
-    area = np.array([r.sum() for r in regions], dtype=np.float64)
+    area = np.array([r.sum() for _, _, r in regions], dtype=np.float64)
     owner = np.arange(len(regions))
-    centres = np.array([np.argwhere(r).mean(axis=0) if a else (0.0, 0.0) for r, a in zip(regions, area, strict=True)])
+    centres = np.array([(np.argwhere(r) + (y, x)).mean(axis=0) if r.any() else (0.0, 0.0) for y, x, r in regions])
     big = area >= TINY * height * height
     if big.any():
         for k in np.flatnonzero(~big):
@@ -461,8 +457,8 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
     kept = sorted(set(owner.tolist()), key=lambda k: _centre_x(regions, owner, k))
     order = {k: i for i, k in enumerate(kept)}
     labels = np.zeros(mask.shape, dtype=np.int32)
-    for k, r in enumerate(regions):
-        labels[r] = order[owner[k]] + 1
+    for k, (y, x, r) in enumerate(regions):
+        labels[y : y + r.shape[0], x : x + r.shape[1]][r] = order[owner[k]] + 1
     # Faint ink around the strokes (anti-aliasing) goes with the stroke it borders.
     fringe = (ink > 0) & (labels == 0)
     if fringe.any():
@@ -471,10 +467,7 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
         near = np.max([padded[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], axis=0)
         labels[fringe] = near[fringe]
     s = len(kept)
-    boxes = np.zeros((s, 4), dtype=np.int64)
-    for i in range(s):
-        ys, xs = np.nonzero(labels == i + 1)
-        boxes[i] = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+    boxes = np.array(_label_boxes(labels, s), dtype=np.int64).reshape(s, 4)
 
     # Nodes: cut i sits between segments i − 1 and i. Choosing it pays for the cut paths that it
     # separates (a path between regions a and b is crossed when a ends up left of the cut, b right):
@@ -547,10 +540,25 @@ def _reassign_fragments(ink: np.ndarray, side: np.ndarray, parts: int) -> None:
                 changed.add(int(to))
 
 
-def _centre_x(regions: list[np.ndarray], owner: np.ndarray, k: int) -> float:
+def _centre_x(regions: list[tuple[int, int, np.ndarray]], owner: np.ndarray, k: int) -> float:
     """Centre of mass (x) of everything glued to region ``k``."""
-    xs = np.concatenate([np.nonzero(r)[1] for j, r in enumerate(regions) if owner[j] == k])
+    xs = np.concatenate([np.nonzero(r)[1] + x for j, (_, x, r) in enumerate(regions) if owner[j] == k])
     return float(xs.mean())
+
+
+def _label_boxes(labels: np.ndarray, n: int, where: np.ndarray | None = None) -> list[list[int]]:
+    """The box (left, top, right, bottom; right/bottom excluded) of each label 1..n of ``labels``
+    (only its pixels in ``where``, if given), in one pass; (W, H, 0, 0) for a label without any."""
+    h, w = labels.shape
+    ys, xs = np.nonzero(labels > 0 if where is None else (labels > 0) & where)
+    k = labels[ys, xs] - 1
+    out = np.empty((4, n), dtype=np.int64)
+    out[0], out[1], out[2], out[3] = w, h, 0, 0
+    np.minimum.at(out[0], k, xs)
+    np.minimum.at(out[1], k, ys)
+    np.maximum.at(out[2], k, xs + 1)
+    np.maximum.at(out[3], k, ys + 1)
+    return out.T.tolist()
 
 
 # --- recognition and Viterbi ---------------------------------------------------------------------
@@ -730,33 +738,17 @@ def mnist_field(piece: np.ndarray) -> np.ndarray | None:
     return place(piece)
 
 
-def _ink_boxes(labels: np.ndarray, inked: np.ndarray, s: int) -> list[list[int]]:
-    """Per segment, the box (left, top, right, bottom; right/bottom excluded) of its pixels that
-    hold ink in ``inked``; (W, H, 0, 0) for a segment without any. A run of segments' ink box is
-    the union of theirs: what :func:`mnist_field` would crop the piece to."""
-    h, w = labels.shape
-    ys, xs = np.nonzero((labels > 0) & (inked > 0))
-    k = labels[ys, xs] - 1
-    out = np.empty((4, s), dtype=np.int64)
-    out[0], out[1], out[2], out[3] = w, h, 0, 0
-    np.minimum.at(out[0], k, xs)
-    np.minimum.at(out[1], k, ys)
-    np.maximum.at(out[2], k, xs + 1)
-    np.maximum.at(out[3], k, ys + 1)
-    return out.T.tolist()
-
-
 def _score_pieces(model, work, seg: _Segments, height: float):
     """Every run of 1..MAX_SPAN consecutive segments no wider than MAX_WIDTH·H, normalised like a
     single MNIST digit, and scored in one batch: (spans, boxes, inputs, energies).
 
     The same fields as :func:`mnist_field` of each piece's ink, made cheaply (a number has ~100
     pieces): each piece is cropped straight to its ink box, the union of its segments' ink boxes
-    (:func:`_ink_boxes`), and its fitting and centring are ``lenet.preprocess``'s own."""
+    (:func:`_label_boxes`), and its fitting and centring are ``lenet.preprocess``'s own."""
     s = len(seg.boxes)
     inked = mnist_pen(work, height)
     seg_boxes = seg.boxes.tolist()  # plain ints: the running box of a run of segments, cheaply
-    ink_boxes = _ink_boxes(seg.labels, inked, s)
+    ink_boxes = _label_boxes(seg.labels, s, inked > 0)  # a run of segments' ink box: the union of theirs
     too_wide, too_low = MAX_WIDTH * height, MIN_HEIGHT * height
     spans, boxes, inputs = [], [], []
     for a in range(s):
