@@ -250,72 +250,100 @@ def _step(total: np.ndarray, back: np.ndarray) -> np.ndarray:
     return best
 
 
+def _sweep(first: list[np.ndarray], costs: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Several dynamic programmings over the same H rows in one sweep (:func:`_step` once per row
+    for all of them, not once per row for each): ``first[i]`` (k, n) the totals in row 0 and
+    ``costs[i]`` (H, k, n) the cost of each cell, moves along the last axis. Side by side in one
+    row, each (k, n) block padded with a column that costs ∞, so that none reaches another (a
+    padding cell is never the cheaper way to a finite one). Returns (totals, moves) per
+    programming: float64 (H, k, n), int8 (H, k, n), as separate sweeps would give them."""
+    h = costs[0].shape[0]
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, np.full((*a.shape[:-1], 1), np.inf)], axis=-1)
+
+    cost = np.concatenate([pad(c).reshape(h, -1) for c in costs], axis=1)
+    total = np.empty(cost.shape)
+    back = np.zeros(cost.shape, dtype=np.int8)
+    total[0] = np.concatenate([pad(f).ravel() for f in first])
+    for r in range(1, h):
+        total[r] = _step(total[r - 1], back[r]) + cost[r]
+    out, at = [], 0
+    for k, n in (f.shape for f in first):
+        block = slice(at, at + k * (n + 1))
+        out.append((total[:, block].reshape(h, k, n + 1)[..., :n], back[:, block].reshape(h, k, n + 1)[..., :n]))
+        at = block.stop
+    return out
+
+
 def _least_ink_paths(ink: np.ndarray, edge: int, drift: int):
     """Dynamic programming over the rows of ``ink`` (float (H, W)), all starts at once: for every
     start column in [edge, W − edge), the path from the top row to the bottom row that moves at
     most one column per row, stays within ``drift`` columns of its start and inside [edge, W −
     edge), and crosses as little ink as it can (plus a small price per sideways move, so that paths
-    through empty paper stay straight). Returns (the ink each start's path crosses, (n,); a function
-    start index → its path, int (H,): the column in each row)."""
+    through empty paper stay straight). Returns (its first row, its costs: what :func:`_sweep`
+    takes; a function of :func:`_sweep`'s result → (the ink each start's path crosses, (n,); a
+    function start index → its path, int (H,): the column in each row))."""
     h, w = ink.shape
     starts = np.arange(edge, w - edge)
     offsets = np.arange(-drift, drift + 1)
     cols = starts[:, None] + offsets[None, :]  # (n, 2·drift + 1): the columns each path may use
     inside = (cols >= edge) & (cols < w - edge)  # a path hugging either end cuts nothing off
     cost = np.where(inside, ink[:, np.clip(cols, 0, w - 1)], np.inf)  # (H, n, m)
-    total = cost[0] + 0.01 * np.abs(offsets)
-    back = np.zeros(cost.shape, dtype=np.int8)
-    for r in range(1, h):
-        total = _step(total, back[r]) + cost[r]
-    end = total.argmin(axis=1)
-    crossed = total[np.arange(len(starts)), end]
 
-    def trace(v: int) -> np.ndarray:
-        x = int(end[v])
-        path = np.empty(h, dtype=np.int64)
-        for r in range(h - 1, -1, -1):
-            path[r] = cols[v, x]
-            x += back[r, v, x]
-        return path
+    def paths(total: np.ndarray, back: np.ndarray):
+        end = total[-1].argmin(axis=1)
+        crossed = total[-1][np.arange(len(starts)), end]
 
-    return crossed, trace
+        def trace(v: int) -> np.ndarray:
+            x = int(end[v])
+            path = np.empty(h, dtype=np.int64)
+            for r in range(h - 1, -1, -1):
+                path[r] = cols[v, x]
+                x += back[r, v, x]
+            return path
+
+        return crossed, trace
+
+    return cost[0] + 0.01 * np.abs(offsets), cost, paths
 
 
 def _through_paths(ink: np.ndarray, edge: int, rows: tuple[float, ...]):
     """For each of ``rows`` (shares of the height) and every column x in [edge, W − edge): the
     least-ink path from the top row to the bottom row through (that row, x), free to slant (at most
     one column per row, a small price per sideways move): forward and backward dynamic programming,
-    the cost through a point being the best way down to it plus the best way on from it. Returns a
-    list of (ink crossed per x, (n,); a function x index → its path, int (H,)), one per row."""
+    the cost through a point being the best way down to it plus the best way on from it. Returns
+    (first row, costs, a function of :func:`_sweep`'s result) as :func:`_least_ink_paths`; that
+    function gives a list of (ink crossed per x, (n,); a function x index → its path, int (H,)),
+    one per row."""
     h, w = ink.shape
     c = ink[:, edge : w - edge].astype(np.float64)
-    both = np.stack([c, c[::-1]])  # down from the top row and up from the bottom row, in one sweep
-    total = np.empty_like(both)
-    back = np.zeros(both.shape, dtype=np.int8)
-    total[:, 0] = both[:, 0]
-    for r in range(1, h):
-        total[:, r] = _step(total[:, r - 1], back[:, r]) + both[:, r]
-    down, back_down = total[0], back[0]
-    up, back_up = total[1, ::-1], back[1, ::-1]
-    out = []
-    for share in rows:
-        row = min(h - 1, max(0, round(share * (h - 1))))
-        through = down[row] + up[row] - c[row]
+    both = np.stack([c, c[::-1]], axis=1)  # (H, 2, n): down from the top row and up from the bottom row
 
-        def trace(x0: int, row: int = row) -> np.ndarray:
-            path = np.empty(h, dtype=np.int64)
-            x = x0
-            for r in range(row, -1, -1):
-                path[r] = x
-                x += int(back_down[r, x])
-            x = x0
-            for r in range(row, h):
-                path[r] = x
-                x += int(back_up[r, x])
-            return path + edge
+    def paths(total: np.ndarray, back: np.ndarray):
+        down, back_down = total[:, 0], back[:, 0]
+        up, back_up = total[::-1, 1], back[::-1, 1]
+        out = []
+        for share in rows:
+            row = min(h - 1, max(0, round(share * (h - 1))))
+            through = down[row] + up[row] - c[row]
 
-        out.append((through, trace))
-    return out
+            def trace(x0: int, row: int = row) -> np.ndarray:
+                path = np.empty(h, dtype=np.int64)
+                x = x0
+                for r in range(row, -1, -1):
+                    path[r] = x
+                    x += int(back_down[r, x])
+                x = x0
+                for r in range(row, h):
+                    path[r] = x
+                    x += int(back_up[r, x])
+                return path + edge
+
+            out.append((through, trace))
+        return out
+
+    return both[0], both, paths
 
 
 def _valleys(crossed: np.ndarray) -> np.ndarray:
@@ -351,9 +379,13 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
         return []
     separation = max(2, round(CUT_SEPARATION * height))
     chosen: list[np.ndarray] = []
-    families = [(*_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height))), True)]
+    programs = [_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height)))]
     if CUT_ROWS:
-        families += [(crossed, trace, False) for crossed, trace in _through_paths(ink, edge, CUT_ROWS)]
+        programs.append(_through_paths(ink, edge, CUT_ROWS))
+    swept = _sweep([first for first, _, _ in programs], [cost for _, cost, _ in programs])
+    families = [(*programs[0][2](*swept[0]), True)]
+    if CUT_ROWS:
+        families += [(crossed, trace, False) for crossed, trace in programs[1][2](*swept[1])]
     for crossed, trace, with_notches in families:
         if len(chosen) >= most:
             break
