@@ -185,7 +185,9 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     each component's first run.
     """
     h, w = mask.shape
-    d = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    padded = np.zeros((h, w + 2), dtype=np.int8)  # a blank column either side (np.pad is slow on small arrays)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
     rows, starts = np.nonzero(d == 1)
     _, ends = np.nonzero(d == -1)  # exclusive; same order as the starts (row-major)
     n = len(rows)
@@ -400,7 +402,8 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
             path = trace(int(v))
             if not with_notches and _strokes(ink, path) > CUT_MAX_STROKES:
                 continue
-            if all(np.abs(path - other).mean() >= CUT_DISTINCT * height for other in chosen):  # else: the same cut
+            # else it is the same cut as one taken
+            if not chosen or np.abs(np.array(chosen) - path).mean(axis=1).min() >= CUT_DISTINCT * height:
                 chosen.append(path)
                 taken.append(int(v))
                 if len(chosen) == most:
@@ -532,7 +535,8 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
 def _grow(mask: np.ndarray) -> np.ndarray:
     """A boolean mask grown by one pixel in all eight directions."""
     h, w = mask.shape
-    p = np.pad(mask, 1)
+    p = np.zeros((h + 2, w + 2), dtype=bool)
+    p[1:-1, 1:-1] = mask
     return np.any([p[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], axis=0)
 
 
