@@ -827,30 +827,27 @@ def decode(graph: _Graph, costs: Costs = COSTS, scale: float = 1.0, origin=(0.0,
     total, path = viterbi(s + 1, arcs, node_costs)
     on_path = set(zip(path[:-1], path[1:], strict=False))
 
-    def to_input(box) -> tuple[int, int, int, int]:
-        x0, y0, x1, y1 = box
-        return (
-            int(math.floor(origin[0] + x0 * scale)),
-            int(math.floor(origin[1] + y0 * scale)),
-            int(math.ceil(origin[0] + x1 * scale)),
-            int(math.ceil(origin[1] + y1 * scale)),
+    # Boxes in the input's pixels, and each piece's runner-up, for all pieces at once.
+    xy = graph.boxes.astype(np.float64)
+    x0s, x1s = np.floor(origin[0] + xy[:, 0] * scale), np.ceil(origin[0] + xy[:, 2] * scale)
+    y0s, y1s = np.floor(origin[1] + xy[:, 1] * scale), np.ceil(origin[1] + xy[:, 3] * scale)
+    in_boxes = np.stack([x0s, y0s, x1s, y1s], axis=1).astype(np.int64).tolist()
+    rest = np.argsort(cost, axis=1, kind="stable")[:, :2]
+    runner_up = np.where(rest[:, 0] == best, rest[:, 1], rest[:, 0]).tolist()
+    best_energy = graph.energy[np.arange(len(best)), best].tolist()
+    pieces = [
+        Piece(
+            start=a,
+            end=b,
+            box=tuple(in_boxes[k]),
+            digit=int(best[k]),
+            runner_up=runner_up[k],
+            energy=best_energy[k],
+            cost=arcs[(a, b)],
+            on_path=(a, b) in on_path,
         )
-
-    pieces = []
-    for k, (a, b) in enumerate(graph.spans):
-        rest = np.argsort(cost[k], kind="stable")
-        pieces.append(
-            Piece(
-                start=a,
-                end=b,
-                box=to_input(graph.boxes[k]),
-                digit=int(best[k]),
-                runner_up=int(rest[1] if rest[0] == best[k] else rest[0]),
-                energy=float(graph.energy[k, best[k]]),
-                cost=arcs[(a, b)],
-                on_path=(a, b) in on_path,
-            )
-        )
+        for k, (a, b) in enumerate(graph.spans)
+    ]
     chosen = sorted((p for p in pieces if p.on_path), key=lambda p: p.start)
     cuts = [
         Cut(
