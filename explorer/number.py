@@ -151,7 +151,8 @@ def sprite(inputs: np.ndarray) -> str:
     tiles[:b] = inputs
     grid = tiles.reshape(rows_, SPRITE_COLS, 28, 28).transpose(0, 2, 1, 3).reshape(rows_ * 28, SPRITE_COLS * 28)
     buffer = io.BytesIO()
-    Image.fromarray((255.0 * (1.0 - np.clip(grid, 0.0, 1.0)) + 0.5).astype(np.uint8)).save(buffer, "PNG")
+    picture = Image.fromarray((255.0 * (1.0 - np.clip(grid, 0.0, 1.0)) + 0.5).astype(np.uint8))
+    picture.save(buffer, "PNG", compress_level=1)  # half the time of the default level, 10% more bytes
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -294,13 +294,25 @@ def _rank_filter(a: np.ndarray, size: int, op) -> np.ndarray:
 def _fit(ink: np.ndarray, side: int) -> np.ndarray:
     """Crop ``ink`` to its ink and resize it (Lanczos, aspect kept) so its longer side is ``side``."""
     mask = ink > 0
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    rows, cols = mask.any(axis=1), mask.any(axis=0)
+    top, bottom = int(rows.argmax()), len(rows) - int(rows[::-1].argmax())
+    left, right = int(cols.argmax()), len(cols) - int(cols[::-1].argmax())
+    return fit_cropped(ink[top:bottom, left:right], side)
+
+
+def fit_cropped(crop: np.ndarray, side: int) -> np.ndarray:
+    """:func:`_fit` for ink already cropped to its ink (``lenet.segment`` knows each candidate
+    piece's ink box): resized (Lanczos, aspect kept) so that its longer side is ``side``, float32
+    clipped to [0, 1]. Called for every candidate piece of a number, so kept lean: Pillow's float
+    image made straight from the buffer, the clip done in place."""
+    crop = np.ascontiguousarray(crop, dtype=np.float32)
     h, w = crop.shape
     s = side / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))  # PIL wants (width, height)
-    fitted = Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
-    return np.clip(np.asarray(fitted, dtype=np.float32), 0.0, 1.0)
+    fitted = Image.frombuffer("F", (w, h), crop, "raw", "F", 0, 1).resize(size, Image.Resampling.LANCZOS)
+    out = np.frombuffer(fitted.tobytes(), dtype=np.float32).reshape(size[1], size[0]).copy()
+    np.maximum(out, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def normalize(ink: np.ndarray) -> np.ndarray | None:
@@ -336,15 +348,20 @@ def place(ink: np.ndarray) -> np.ndarray | None:
     """MNIST's last two steps: ``ink`` (float (H, W), ink > 0 somewhere) cropped, fitted into the
     20×20 box (aspect kept, Lanczos) and placed in the 28×28 field with its centre of mass at
     (14, 14) to the nearest pixel. float32 (28, 28) in [0, 1]; None when nothing is left."""
-    box = _fit(ink, BOX)
+    return centre(_fit(ink, BOX))
+
+
+def centre(box: np.ndarray) -> np.ndarray | None:
+    """The ink fitted into the 20×20 box (float32) placed in the 28×28 field with its centre of
+    mass at (14, 14) to the nearest pixel; None when it holds no ink."""
     mass = box.sum()
     if mass <= 0:
         return None
     bh, bw = box.shape
     cy = (box.sum(axis=1) * np.arange(bh)).sum() / mass
     cx = (box.sum(axis=0) * np.arange(bw)).sum() / mass
-    top = int(np.clip(round(CENTRE - cy), 0, FIELD - bh))
-    left = int(np.clip(round(CENTRE - cx), 0, FIELD - bw))
+    top = min(max(round(CENTRE - cy), 0), FIELD - bh)
+    left = min(max(round(CENTRE - cx), 0), FIELD - bw)
     out = np.zeros((FIELD, FIELD), dtype=np.float32)
     out[top : top + bh, left : left + bw] = box
     return out

@@ -56,6 +56,8 @@ from lenet.preprocess import (
     MNIST_PEN,
     UnreadableImage,
     _rank_filter,
+    centre,
+    fit_cropped,
     ink_map,
     normalize,
     place,
@@ -176,43 +178,53 @@ class NumberReading:
 def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected components of a boolean (H, W) mask → int32 labels (0 = background, 1..n), n.
 
-    Run-length labelling with union–find (no scipy): horizontal runs of each row are joined to the
-    runs of the row above that they touch, diagonals included.
+    Run-length labelling, all in numpy (no scipy): the horizontal runs of each row are joined to
+    the runs of the row above that they touch, diagonals included (for each run, those runs form
+    one range, found by binary search); the runs' labels are then the least run index of their
+    component (min-label propagation with pointer jumping), numbered 1..n in row-major order of
+    each component's first run.
     """
     h, w = mask.shape
-    d = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    padded = np.zeros((h, w + 2), dtype=np.int8)  # a blank column either side (np.pad is slow on small arrays)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
     rows, starts = np.nonzero(d == 1)
     _, ends = np.nonzero(d == -1)  # exclusive; same order as the starts (row-major)
     n = len(rows)
     labels = np.zeros((h, w), dtype=np.int32)
     if n == 0:
         return labels, 0
-    parent = list(range(n))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
+    stride = w + 2
     first = np.searchsorted(rows, np.arange(h + 1))  # runs of row r: first[r] .. first[r + 1]
-    for r in range(1, h):
-        a0, a1, b0, b1 = first[r - 1], first[r], first[r], first[r + 1]
-        i, j = a0, b0
-        while i < a1 and j < b1:  # two sorted run lists: walk both
-            if starts[i] <= ends[j] and starts[j] <= ends[i]:  # overlap or touch diagonally
-                ri, rj = find(i), find(j)
-                if ri != rj:
-                    parent[max(ri, rj)] = min(ri, rj)
-            if ends[i] < ends[j]:
-                i += 1
-            else:
-                j += 1
-    roots = np.array([find(k) for k in range(n)])
-    _, ids = np.unique(roots, return_inverse=True)
+    key_start, key_end = rows * stride + starts, rows * stride + ends
+    below = rows > 0
+    j = np.flatnonzero(below)
+    above = (rows[j] - 1) * stride
+    lo = np.maximum(np.searchsorted(key_end, above + starts[j], "left"), first[rows[j] - 1])
+    hi = np.minimum(np.searchsorted(key_start, above + ends[j], "right"), first[rows[j]])
+    count = np.maximum(hi - lo, 0)
+    v = np.repeat(j, count)  # edges (u, v): run u of the row above touches run v
+    u = np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+    root = np.arange(n)
+    while True:
+        m = np.minimum(root[u], root[v])
+        new = root.copy()
+        np.minimum.at(new, root[u], m)
+        np.minimum.at(new, root[v], m)
+        new = np.minimum(new, new[new])
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, root):
+            break
+        root = new
+    _, ids = np.unique(root, return_inverse=True)
     ids = ids.astype(np.int32) + 1
-    for k in range(n):
-        labels[rows[k], starts[k] : ends[k]] = ids[k]
+    length = ends - starts
+    offset = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+    labels[np.repeat(rows, length), np.repeat(starts, length) + offset] = np.repeat(ids, length)
     return labels, int(ids.max())
 
 
@@ -227,13 +239,43 @@ def _step(total: np.ndarray, back: np.ndarray) -> np.ndarray:
     column of the row above → the cheapest way to each column of this row before its own ink, coming
     from the column to the left, the same column or the column to the right (STEP per sideways
     move; ties in that order), and that move (−1, 0, 1) written into ``back``."""
-    left = np.full_like(total, np.inf)
-    right = np.full_like(total, np.inf)
-    left[..., 1:] = total[..., :-1] + STEP
-    right[..., :-1] = total[..., 1:] + STEP
-    best = np.minimum(np.minimum(left, total), right)
-    back[...] = np.where(left == best, -1, np.where(total == best, 0, 1))
+    best = total.copy()
+    back[...] = 0
+    right = total[..., 1:] + STEP  # into columns 0 .. n − 2
+    better = right < best[..., :-1]  # strictly: the same column wins a tie
+    np.copyto(best[..., :-1], right, where=better)
+    np.copyto(back[..., :-1], 1, where=better)
+    left = total[..., :-1] + STEP  # into columns 1 .. n − 1
+    better = left <= best[..., 1:]  # the left wins any tie
+    np.copyto(best[..., 1:], left, where=better)
+    np.copyto(back[..., 1:], -1, where=better)
     return best
+
+
+def _sweep(first: list[np.ndarray], costs: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Several dynamic programmings over the same H rows in one sweep (:func:`_step` once per row
+    for all of them, not once per row for each): ``first[i]`` (k, n) the totals in row 0 and
+    ``costs[i]`` (H, k, n) the cost of each cell, moves along the last axis. Side by side in one
+    row, each (k, n) block padded with a column that costs ∞, so that none reaches another (a
+    padding cell is never the cheaper way to a finite one). Returns (totals, moves) per
+    programming: float64 (H, k, n), int8 (H, k, n), as separate sweeps would give them."""
+    h = costs[0].shape[0]
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, np.full((*a.shape[:-1], 1), np.inf)], axis=-1)
+
+    cost = np.concatenate([pad(c).reshape(h, -1) for c in costs], axis=1)
+    total = np.empty(cost.shape)
+    back = np.zeros(cost.shape, dtype=np.int8)
+    total[0] = np.concatenate([pad(f).ravel() for f in first])
+    for r in range(1, h):
+        total[r] = _step(total[r - 1], back[r]) + cost[r]
+    out, at = [], 0
+    for k, n in (f.shape for f in first):
+        block = slice(at, at + k * (n + 1))
+        out.append((total[:, block].reshape(h, k, n + 1)[..., :n], back[:, block].reshape(h, k, n + 1)[..., :n]))
+        at = block.stop
+    return out
 
 
 def _least_ink_paths(ink: np.ndarray, edge: int, drift: int):
@@ -241,67 +283,69 @@ def _least_ink_paths(ink: np.ndarray, edge: int, drift: int):
     start column in [edge, W − edge), the path from the top row to the bottom row that moves at
     most one column per row, stays within ``drift`` columns of its start and inside [edge, W −
     edge), and crosses as little ink as it can (plus a small price per sideways move, so that paths
-    through empty paper stay straight). Returns (the ink each start's path crosses, (n,); a function
-    start index → its path, int (H,): the column in each row)."""
+    through empty paper stay straight). Returns (its first row, its costs: what :func:`_sweep`
+    takes; a function of :func:`_sweep`'s result → (the ink each start's path crosses, (n,); a
+    function start index → its path, int (H,): the column in each row))."""
     h, w = ink.shape
     starts = np.arange(edge, w - edge)
     offsets = np.arange(-drift, drift + 1)
     cols = starts[:, None] + offsets[None, :]  # (n, 2·drift + 1): the columns each path may use
     inside = (cols >= edge) & (cols < w - edge)  # a path hugging either end cuts nothing off
     cost = np.where(inside, ink[:, np.clip(cols, 0, w - 1)], np.inf)  # (H, n, m)
-    total = cost[0] + 0.01 * np.abs(offsets)
-    back = np.zeros(cost.shape, dtype=np.int8)
-    for r in range(1, h):
-        total = _step(total, back[r]) + cost[r]
-    end = total.argmin(axis=1)
-    crossed = total[np.arange(len(starts)), end]
 
-    def trace(v: int) -> np.ndarray:
-        x = int(end[v])
-        path = np.empty(h, dtype=np.int64)
-        for r in range(h - 1, -1, -1):
-            path[r] = cols[v, x]
-            x += back[r, v, x]
-        return path
+    def paths(total: np.ndarray, back: np.ndarray):
+        end = total[-1].argmin(axis=1)
+        crossed = total[-1][np.arange(len(starts)), end]
 
-    return crossed, trace
+        def trace(v: int) -> np.ndarray:
+            x = int(end[v])
+            path = np.empty(h, dtype=np.int64)
+            for r in range(h - 1, -1, -1):
+                path[r] = cols[v, x]
+                x += back[r, v, x]
+            return path
+
+        return crossed, trace
+
+    return cost[0] + 0.01 * np.abs(offsets), cost, paths
 
 
 def _through_paths(ink: np.ndarray, edge: int, rows: tuple[float, ...]):
     """For each of ``rows`` (shares of the height) and every column x in [edge, W − edge): the
     least-ink path from the top row to the bottom row through (that row, x), free to slant (at most
     one column per row, a small price per sideways move): forward and backward dynamic programming,
-    the cost through a point being the best way down to it plus the best way on from it. Returns a
-    list of (ink crossed per x, (n,); a function x index → its path, int (H,)), one per row."""
+    the cost through a point being the best way down to it plus the best way on from it. Returns
+    (first row, costs, a function of :func:`_sweep`'s result) as :func:`_least_ink_paths`; that
+    function gives a list of (ink crossed per x, (n,); a function x index → its path, int (H,)),
+    one per row."""
     h, w = ink.shape
     c = ink[:, edge : w - edge].astype(np.float64)
-    both = np.stack([c, c[::-1]])  # down from the top row and up from the bottom row, in one sweep
-    total = np.empty_like(both)
-    back = np.zeros(both.shape, dtype=np.int8)
-    total[:, 0] = both[:, 0]
-    for r in range(1, h):
-        total[:, r] = _step(total[:, r - 1], back[:, r]) + both[:, r]
-    down, back_down = total[0], back[0]
-    up, back_up = total[1, ::-1], back[1, ::-1]
-    out = []
-    for share in rows:
-        row = min(h - 1, max(0, round(share * (h - 1))))
-        through = down[row] + up[row] - c[row]
+    both = np.stack([c, c[::-1]], axis=1)  # (H, 2, n): down from the top row and up from the bottom row
 
-        def trace(x0: int, row: int = row) -> np.ndarray:
-            path = np.empty(h, dtype=np.int64)
-            x = x0
-            for r in range(row, -1, -1):
-                path[r] = x
-                x += int(back_down[r, x])
-            x = x0
-            for r in range(row, h):
-                path[r] = x
-                x += int(back_up[r, x])
-            return path + edge
+    def paths(total: np.ndarray, back: np.ndarray):
+        down, back_down = total[:, 0], back[:, 0]
+        up, back_up = total[::-1, 1], back[::-1, 1]
+        out = []
+        for share in rows:
+            row = min(h - 1, max(0, round(share * (h - 1))))
+            through = down[row] + up[row] - c[row]
 
-        out.append((through, trace))
-    return out
+            def trace(x0: int, row: int = row) -> np.ndarray:
+                path = np.empty(h, dtype=np.int64)
+                x = x0
+                for r in range(row, -1, -1):
+                    path[r] = x
+                    x += int(back_down[r, x])
+                x = x0
+                for r in range(row, h):
+                    path[r] = x
+                    x += int(back_up[r, x])
+                return path + edge
+
+            out.append((through, trace))
+        return out
+
+    return both[0], both, paths
 
 
 def _valleys(crossed: np.ndarray) -> np.ndarray:
@@ -337,9 +381,13 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
         return []
     separation = max(2, round(CUT_SEPARATION * height))
     chosen: list[np.ndarray] = []
-    families = [(*_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height))), True)]
+    programs = [_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height)))]
     if CUT_ROWS:
-        families += [(crossed, trace, False) for crossed, trace in _through_paths(ink, edge, CUT_ROWS)]
+        programs.append(_through_paths(ink, edge, CUT_ROWS))
+    swept = _sweep([first for first, _, _ in programs], [cost for _, cost, _ in programs])
+    families = [(*programs[0][2](*swept[0]), True)]
+    if CUT_ROWS:
+        families += [(crossed, trace, False) for crossed, trace in programs[1][2](*swept[1])]
     for crossed, trace, with_notches in families:
         if len(chosen) >= most:
             break
@@ -354,7 +402,8 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
             path = trace(int(v))
             if not with_notches and _strokes(ink, path) > CUT_MAX_STROKES:
                 continue
-            if all(np.abs(path - other).mean() >= CUT_DISTINCT * height for other in chosen):  # else: the same cut
+            # else it is the same cut as one taken
+            if not chosen or np.abs(np.array(chosen) - path).mean(axis=1).min() >= CUT_DISTINCT * height:
                 chosen.append(path)
                 taken.append(int(v))
                 if len(chosen) == most:
@@ -410,11 +459,10 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
     along least-ink paths (:func:`cut_paths`)."""
     mask = ink > INK_LEVEL
     comp, n = components(mask)
-    regions: list[np.ndarray] = []  # boolean masks, one per segment (before ordering)
+    # One per segment before ordering: (top, left, boolean mask of its pixels in its piece's box).
+    regions: list[tuple[int, int, np.ndarray]] = []
     paths: list[tuple[int, int, np.ndarray, float]] = []  # (region left of it, region right of it, path, cost)
-    for c in range(1, n + 1):
-        ys, xs = np.nonzero(comp == c)
-        top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    for c, (left, top, right, bottom) in enumerate(_label_boxes(comp, n), start=1):
         sub = comp[top:bottom, left:right] == c
         width = right - left
         cuts: list[tuple[np.ndarray, float]] = []
@@ -427,18 +475,15 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
         _reassign_fragments(sub, side, len(cuts) + 1)
         base = len(regions)
         for k in range(len(cuts) + 1):
-            part = sub & (side == k)
-            full = np.zeros(mask.shape, dtype=bool)
-            full[top:bottom, left:right] = part
-            regions.append(full)
+            regions.append((top, left, sub & (side == k)))
         for k, (path, crossed) in enumerate(cuts):
             line = np.stack([path + left, np.arange(top, bottom)], axis=1)
             paths.append((base + k, base + k + 1, line, crossed))
 
     # Glue tiny regions (specks, slivers a cut left over) to their nearest neighbour.
-    area = np.array([r.sum() for r in regions], dtype=np.float64)
+    area = np.array([r.sum() for _, _, r in regions], dtype=np.float64)
     owner = np.arange(len(regions))
-    centres = np.array([np.argwhere(r).mean(axis=0) if a else (0.0, 0.0) for r, a in zip(regions, area, strict=True)])
+    centres = np.array([(np.argwhere(r) + (y, x)).mean(axis=0) if r.any() else (0.0, 0.0) for y, x, r in regions])
     big = area >= TINY * height * height
     if big.any():
         for k in np.flatnonzero(~big):
@@ -447,8 +492,8 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
     kept = sorted(set(owner.tolist()), key=lambda k: _centre_x(regions, owner, k))
     order = {k: i for i, k in enumerate(kept)}
     labels = np.zeros(mask.shape, dtype=np.int32)
-    for k, r in enumerate(regions):
-        labels[r] = order[owner[k]] + 1
+    for k, (y, x, r) in enumerate(regions):
+        labels[y : y + r.shape[0], x : x + r.shape[1]][r] = order[owner[k]] + 1
     # Faint ink around the strokes (anti-aliasing) goes with the stroke it borders.
     fringe = (ink > 0) & (labels == 0)
     if fringe.any():
@@ -457,10 +502,7 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
         near = np.max([padded[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], axis=0)
         labels[fringe] = near[fringe]
     s = len(kept)
-    boxes = np.zeros((s, 4), dtype=np.int64)
-    for i in range(s):
-        ys, xs = np.nonzero(labels == i + 1)
-        boxes[i] = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+    boxes = np.array(_label_boxes(labels, s), dtype=np.int64).reshape(s, 4)
 
     # Nodes: cut i sits between segments i − 1 and i. Choosing it pays for the cut paths that it
     # separates (a path between regions a and b is crossed when a ends up left of the cut, b right):
@@ -493,7 +535,8 @@ def oversegment(ink: np.ndarray, height: float) -> _Segments:
 def _grow(mask: np.ndarray) -> np.ndarray:
     """A boolean mask grown by one pixel in all eight directions."""
     h, w = mask.shape
-    p = np.pad(mask, 1)
+    p = np.zeros((h + 2, w + 2), dtype=bool)
+    p[1:-1, 1:-1] = mask
     return np.any([p[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], axis=0)
 
 
@@ -533,10 +576,25 @@ def _reassign_fragments(ink: np.ndarray, side: np.ndarray, parts: int) -> None:
                 changed.add(int(to))
 
 
-def _centre_x(regions: list[np.ndarray], owner: np.ndarray, k: int) -> float:
+def _centre_x(regions: list[tuple[int, int, np.ndarray]], owner: np.ndarray, k: int) -> float:
     """Centre of mass (x) of everything glued to region ``k``."""
-    xs = np.concatenate([np.nonzero(r)[1] for j, r in enumerate(regions) if owner[j] == k])
+    xs = np.concatenate([np.nonzero(r)[1] + x for j, (_, x, r) in enumerate(regions) if owner[j] == k])
     return float(xs.mean())
+
+
+def _label_boxes(labels: np.ndarray, n: int, where: np.ndarray | None = None) -> list[list[int]]:
+    """The box (left, top, right, bottom; right/bottom excluded) of each label 1..n of ``labels``
+    (only its pixels in ``where``, if given), in one pass; (W, H, 0, 0) for a label without any."""
+    h, w = labels.shape
+    ys, xs = np.nonzero(labels > 0 if where is None else (labels > 0) & where)
+    k = labels[ys, xs] - 1
+    out = np.empty((4, n), dtype=np.int64)
+    out[0], out[1], out[2], out[3] = w, h, 0, 0
+    np.minimum.at(out[0], k, xs)
+    np.minimum.at(out[1], k, ys)
+    np.maximum.at(out[2], k, xs + 1)
+    np.maximum.at(out[3], k, ys + 1)
+    return out.T.tolist()
 
 
 # --- recognition and Viterbi ---------------------------------------------------------------------
@@ -718,26 +776,39 @@ def mnist_field(piece: np.ndarray) -> np.ndarray | None:
 
 def _score_pieces(model, work, seg: _Segments, height: float):
     """Every run of 1..MAX_SPAN consecutive segments no wider than MAX_WIDTH·H, normalised like a
-    single MNIST digit, and scored in one batch: (spans, boxes, inputs, energies)."""
+    single MNIST digit, and scored in one batch: (spans, boxes, inputs, energies).
+
+    The same fields as :func:`mnist_field` of each piece's ink, made cheaply (a number has ~100
+    pieces): each piece is cropped straight to its ink box, the union of its segments' ink boxes
+    (:func:`_label_boxes`), and its fitting and centring are ``lenet.preprocess``'s own."""
     s = len(seg.boxes)
     inked = mnist_pen(work, height)
+    seg_boxes = seg.boxes.tolist()  # plain ints: the running box of a run of segments, cheaply
+    ink_boxes = _label_boxes(seg.labels, s, inked > 0)  # a run of segments' ink box: the union of theirs
+    too_wide, too_low = MAX_WIDTH * height, MIN_HEIGHT * height
     spans, boxes, inputs = [], [], []
     for a in range(s):
+        x0, y0, x1, y1 = seg_boxes[a]
+        i0, j0, i1, j1 = ink_boxes[a]
         for b in range(a + 1, min(s, a + MAX_SPAN) + 1):
-            box = np.array(
-                [seg.boxes[a:b, 0].min(), seg.boxes[a:b, 1].min(), seg.boxes[a:b, 2].max(), seg.boxes[a:b, 3].max()]
-            )
-            if box[2] - box[0] > MAX_WIDTH * height:
+            if b > a + 1:
+                bx0, by0, bx1, by1 = seg_boxes[b - 1]
+                x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+                bx0, by0, bx1, by1 = ink_boxes[b - 1]
+                i0, j0, i1, j1 = min(i0, bx0), min(j0, by0), max(i1, bx1), max(j1, by1)
+            if x1 - x0 > too_wide:
                 break
-            if b - a > 1 and box[3] - box[1] < MIN_HEIGHT * height:
+            if b - a > 1 and y1 - y0 < too_low:
                 continue
-            x0, y0, x1, y1 = box
-            lab = seg.labels[y0:y1, x0:x1]
-            digit = mnist_field(np.where((lab > a) & (lab <= b), inked[y0:y1, x0:x1], 0.0))
+            if i1 <= i0:  # no ink in these segments
+                continue
+            lab = seg.labels[j0:j1, i0:i1]
+            crop = np.where((lab > a) & (lab <= b), inked[j0:j1, i0:i1], 0.0)
+            digit = centre(fit_cropped(crop, BOX))
             if digit is None:
                 continue
             spans.append((a, b))
-            boxes.append(box)
+            boxes.append((x0, y0, x1, y1))
             inputs.append(digit)
     batch = np.stack(inputs) if inputs else np.zeros((0, 28, 28), np.float32)
     energy = energies(model, batch) if len(batch) else np.zeros((0, 10), np.float32)
@@ -756,30 +827,27 @@ def decode(graph: _Graph, costs: Costs = COSTS, scale: float = 1.0, origin=(0.0,
     total, path = viterbi(s + 1, arcs, node_costs)
     on_path = set(zip(path[:-1], path[1:], strict=False))
 
-    def to_input(box) -> tuple[int, int, int, int]:
-        x0, y0, x1, y1 = box
-        return (
-            int(math.floor(origin[0] + x0 * scale)),
-            int(math.floor(origin[1] + y0 * scale)),
-            int(math.ceil(origin[0] + x1 * scale)),
-            int(math.ceil(origin[1] + y1 * scale)),
+    # Boxes in the input's pixels, and each piece's runner-up, for all pieces at once.
+    xy = graph.boxes.astype(np.float64)
+    x0s, x1s = np.floor(origin[0] + xy[:, 0] * scale), np.ceil(origin[0] + xy[:, 2] * scale)
+    y0s, y1s = np.floor(origin[1] + xy[:, 1] * scale), np.ceil(origin[1] + xy[:, 3] * scale)
+    in_boxes = np.stack([x0s, y0s, x1s, y1s], axis=1).astype(np.int64).tolist()
+    rest = np.argsort(cost, axis=1, kind="stable")[:, :2]
+    runner_up = np.where(rest[:, 0] == best, rest[:, 1], rest[:, 0]).tolist()
+    best_energy = graph.energy[np.arange(len(best)), best].tolist()
+    pieces = [
+        Piece(
+            start=a,
+            end=b,
+            box=tuple(in_boxes[k]),
+            digit=int(best[k]),
+            runner_up=runner_up[k],
+            energy=best_energy[k],
+            cost=arcs[(a, b)],
+            on_path=(a, b) in on_path,
         )
-
-    pieces = []
-    for k, (a, b) in enumerate(graph.spans):
-        rest = np.argsort(cost[k], kind="stable")
-        pieces.append(
-            Piece(
-                start=a,
-                end=b,
-                box=to_input(graph.boxes[k]),
-                digit=int(best[k]),
-                runner_up=int(rest[1] if rest[0] == best[k] else rest[0]),
-                energy=float(graph.energy[k, best[k]]),
-                cost=arcs[(a, b)],
-                on_path=(a, b) in on_path,
-            )
-        )
+        for k, (a, b) in enumerate(graph.spans)
+    ]
     chosen = sorted((p for p in pieces if p.on_path), key=lambda p: p.start)
     cuts = [
         Cut(

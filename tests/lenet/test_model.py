@@ -155,3 +155,16 @@ def test_intermediates_shapes_and_input_scaling():
 def test_build_model_rejects_unknown_names():
     with pytest.raises(ValueError, match="lenet5"):
         build_model("alexnet")
+
+
+def test_reading_without_gradients_is_bit_for_bit_the_training_arithmetic():
+    # Under no_grad the squashing works in place and S2/S4 add their four inputs directly: the same
+    # numbers as TANH_A · tanh(TANH_S · a) and 4 × avg_pool2d, to the last bit (not merely close).
+    torch.manual_seed(0)
+    a = 3 * torch.randn(7, 6, 28, 28)
+    s = Subsampling(6)
+    with torch.no_grad():
+        assert torch.equal(ScaledTanh()(a), 1.7159 * torch.tanh((2.0 / 3.0) * a))
+        expected = 4.0 * F.avg_pool2d(a, 2) * s.coefficient[:, None, None] + s.bias[:, None, None]
+        assert torch.equal(s(a), expected)
+    assert ScaledTanh()(a.requires_grad_()).requires_grad  # training still gets the autograd graph

@@ -270,3 +270,68 @@ def test_naive_components_reading(lenet5):
     zero(d, 300)
     assert len(segment.read_components(lenet5, np.asarray(im))) == 2
     assert segment.read_components(lenet5, None) == ""
+
+
+# Readings pinned before the reader was made faster (lenet/segment.py as of the cuts merge): the
+# speed-ups must not change what is read, nor the graph. Numbers written from MNIST test digits by
+# bench/read_number.py's own writer (seed 11): (truth, digits read, path cost, pieces, cuts).
+PINNED = [
+    ("265", "265", -49.782, 52, 12),
+    ("825", "825", -50.823, 125, 19),
+    ("14132", "14132", -86.59, 66, 17),
+    ("62130", "62130", -80.28, 125, 21),
+]
+
+
+@pytest.fixture(scope="module")
+def pinned_numbers():
+    from lenet.data import DEFAULT_DATA_DIR, have_mnist
+
+    if not weights_path("lenet5-pieces").is_file() or not have_mnist(DEFAULT_DATA_DIR):
+        pytest.skip("needs weights/lenet5-pieces.safetensors and MNIST")
+    from bench.read_number import make_numbers
+
+    return load_model("lenet5-pieces"), make_numbers("test", [3, 5], 2, 11)
+
+
+def test_the_faster_reader_reads_as_before(pinned_numbers):
+    model, numbers = pinned_numbers
+    got = []
+    for canvas_, truth, _ in numbers:
+        r = segment.read_number(model, canvas_, segment.costs_for("lenet5-pieces"))
+        got.append((truth, r.digits, round(r.path_cost, 3), len(r.graph), len(r.cuts)))
+    assert got == PINNED
+
+
+def test_each_piece_is_cropped_to_its_ink_as_the_reference_would(pinned_numbers):
+    # _score_pieces crops each piece straight to the union of its segments' ink boxes; the reference
+    # (mnist_field) searches the piece's ink: the fields must be the same, bit for bit.
+    model, numbers = pinned_numbers
+    for canvas_, _, _ in numbers[:2]:
+        work = segment._working_ink(canvas_)[0]
+        graph = segment.build_graph(model, canvas_)[0]
+        inked = segment.mnist_pen(work, graph.height)
+        labels = graph.seg.labels
+        for (a, b), field in zip(graph.spans, graph.inputs, strict=True):
+            reference = segment.mnist_field(np.where((labels > a) & (labels <= b), inked, 0.0))
+            assert np.array_equal(reference, field)
+
+
+def test_one_sweep_for_several_programs_equals_a_sweep_for_each():
+    rng = np.random.default_rng(0)
+    ink = np.where(rng.random((30, 40)) < 0.3, rng.random((30, 40)), 0.0).astype(np.float32)
+    programs = [segment._least_ink_paths(ink, 3, 2), segment._through_paths(ink, 3, (0.35, 0.65))]
+    together = segment._sweep([p[0] for p in programs], [p[1] for p in programs])
+    for (first, cost, _), (total, back) in zip(programs, together, strict=True):
+        alone_total, alone_back = segment._sweep([first], [cost])[0]
+        finite = np.isfinite(alone_total)
+        assert finite.any() and np.array_equal(np.isfinite(total), finite)
+        assert np.array_equal(total[finite], alone_total[finite]) and np.array_equal(back[finite], alone_back[finite])
+    # and the near-vertical programme alone is the plain row-by-row recurrence
+    first, cost, _ = programs[0]
+    expected = first.astype(np.float64)
+    for r in range(1, len(cost)):
+        left = np.concatenate([np.full((len(expected), 1), np.inf), expected[:, :-1] + segment.STEP], axis=1)
+        right = np.concatenate([expected[:, 1:] + segment.STEP, np.full((len(expected), 1), np.inf)], axis=1)
+        expected = np.minimum(np.minimum(left, expected), right) + cost[r]
+    np.testing.assert_array_equal(together[0][0][-1], expected)
