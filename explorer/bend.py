@@ -54,8 +54,7 @@ def fmt(which: str, value: float) -> str:
 def now_html(network: Network, reading: Reading, bent: np.ndarray, notes: list[str]) -> str:
     """The bent digit (28×28, ink = 1) as the network receives it, its answer (``reading``), and one
     bar per prototype: LeNet-5's squared RBF distance (shorter = closer), LeNet-1's score."""
-    grey = (255 * (1 - np.clip(bent, 0, 1)) + 0.5).astype(np.uint8)
-    picture = pictures.img(np.repeat(grey[:, :, None], 3, axis=2), "the bent digit", unit_px=4)
+    picture = pictures.img(pictures.paper(bent), "the bent digit", unit_px=4)
     rbf = network.arch == "lenet5"
     values = reading.output if rbf else reading.scores
     top = float(np.max(np.abs(values))) or 1.0
@@ -155,7 +154,7 @@ def frames_html(network: Network, sw: Sweep) -> str:
     grey PNG strip (28 px high, 28 px per setting), and per setting the value as the page writes
     it, the answer and the ten bars' values, as data attributes of an empty element."""
     n = len(sw.values)
-    grey = (255 * (1 - np.clip(sw.digits, 0, 1)) + 0.5).astype(np.uint8)  # (n, 28, 28)
+    grey = pictures.paper(sw.digits)  # (n, 28, 28)
     strip = grey.transpose(1, 0, 2).reshape(grey.shape[1], n * grey.shape[2])
     bars = sw.outputs if network.arch == "lenet5" else sw.scores
     frames = {
@@ -164,7 +163,7 @@ def frames_html(network: Network, sw: Sweep) -> str:
         "bars": np.round(bars.astype(np.float64), 1).tolist(),
         "title": network.title,
     }
-    src = pictures.png_data_uri(np.repeat(strip[:, :, None], 3, axis=2))
+    src = pictures.png_data_uri(strip)
     return f'<div class="bend-frames" hidden data-sprite="{src}" data-frames="{html.escape(json.dumps(frames))}"></div>'
 
 
@@ -287,7 +286,7 @@ class Bend:
         self.inputs, self.outputs = [self.open, self.last, self.values], [self.label, self.now, self.sweep, self.shown]
 
     def wire(self, *, digit: gr.State, choice: gr.Radio, views: gr.Tabs, sketchpad: gr.Sketchpad,
-             view: gr.HTML, uploaded=None, unit=None) -> None:  # fmt: skip
+             view: gr.HTML, uploaded, unit) -> None:  # fmt: skip
         """Events: a slider moved → that slider's sweep, the bent digit and the network ``view`` of
         it; another network, "Straighten" or opening the tab → the same for the slider last moved;
         a picture ``uploaded`` (the upload's event) → the same, if the tab is open; and
@@ -295,50 +294,40 @@ class Bend:
         a ``digit.change`` listener would cost every stroke a second request. ``unit``: the page's
         :class:`explorer.unit.Follow`, whose panel each of these events redraws, in the same request,
         for the digit the network view then shows (bent or not)."""
-        outputs = [self.label, self.now, self.sweep, view, self.shown, *([unit.view] if unit else [])]
-        followed = [unit.unit] if unit else []  # the unit followed: an input after the network
+        outputs = [self.label, self.now, self.sweep, view, self.shown, unit.view]
         quiet = {"api_visibility": "private", "show_progress": "hidden", "concurrency_id": "read",
                  "concurrency_limit": limits.CONCURRENCY}  # fmt: skip
 
-        def seen(d, name: str, text, which: str, *values) -> tuple:
+        def seen(d, name: str, text, which: str, *values) -> tuple:  # the views, and the unit's panel for them
             result = self.seen(d, name, which, *values)
-            return (*result, unit.follow(d, name, text, result[4])) if unit else result
+            return (*result, unit.follow(d, name, text, result[4]))
 
         def moved(which: str) -> Callable:
-            def fn(d, name, *rest):
-                text, values = (rest[0], rest[1:]) if unit else (None, rest)
-                return (which, list(values), *seen(d, name, text, which, *values))
-
-            return fn
+            return lambda d, name, text, *values: (which, list(values), *seen(d, name, text, which, *values))
 
         for n, slider in zip(NAMES, self.sliders, strict=True):
-            slider.input(moved(n), [digit, choice, *followed, *self.sliders], [self.last, self.values, *outputs],
+            slider.input(moved(n), [digit, choice, unit.unit, *self.sliders], [self.last, self.values, *outputs],
                          trigger_mode="always_last", **quiet)  # fmt: skip
-        inputs = [digit, choice, *followed, self.last, *self.sliders]
-
-        def unpack(args: tuple) -> tuple:  # digit, network, the unit followed (or None), then which and values
-            return (*args[:2], args[2], *args[3:]) if unit else (*args[:2], None, *args[2:])
+        inputs = [digit, choice, unit.unit, self.last, *self.sliders]  # seen()'s arguments
 
         def switched(is_open: bool, *args):  # another network: the network view too, bent, if the tab is open
-            result = seen(*unpack(args))  # (the app's own reading, ~3 ms, is answered first)
+            result = seen(*args)  # (the app's own reading, ~3 ms, is answered first)
             if is_open is True:
                 return result
-            return (*result[:3], gr.skip(), None, *[gr.skip()] * (len(outputs) - 5))  # the view shows the digit read
+            return (*result[:3], gr.skip(), None, gr.skip())  # the view shows the digit read
 
         choice.change(switched, [self.open, *inputs], outputs, **quiet)
 
         def opened(event: gr.SelectData, *args):
             is_open = event.value == TAB
-            return (is_open, *seen(*unpack(args))) if is_open else (False, *[gr.skip()] * len(outputs))
+            return (is_open, *seen(*args)) if is_open else (False, *[gr.skip()] * len(outputs))
 
         views.select(opened, inputs, [self.open, *outputs], **quiet)
-        if uploaded is not None:
-            uploaded.then(lambda d, name, *rest: self.follow(gr.skip(), d, name, *rest),
-                          [digit, choice, *self.inputs], [view, *self.outputs], **quiet)  # fmt: skip
+        uploaded.then(lambda d, name, *rest: self.follow(gr.skip(), d, name, *rest),
+                      [digit, choice, *self.inputs], [view, *self.outputs], **quiet)  # fmt: skip
         neutral = [r.neutral for r in RANGES.values()]
-        self.reset.click(lambda d, name, *rest: (*neutral, neutral, *seen(d, name, rest[0] if unit else None,
-                                                                          rest[-1], *neutral)),
-                         [digit, choice, *followed, self.last], [*self.sliders, self.values, *outputs],
+        self.reset.click(lambda d, name, text, which: (*neutral, neutral, *seen(d, name, text, which, *neutral)),
+                         [digit, choice, unit.unit, self.last], [*self.sliders, self.values, *outputs],
                          **quiet)  # fmt: skip
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
         self.api_button.click(self.transform, [sketchpad, choice, *self.sliders],

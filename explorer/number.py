@@ -24,14 +24,11 @@ anything wider, merging close strokes). Its style sheet is ``static/number.css``
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
-from PIL import Image
 
 from explorer import canvas, pictures
 from lenet import limits, rows, strokes
@@ -89,12 +86,11 @@ def view_box(reading: NumberReading, shape: tuple[int, int]) -> tuple[float, flo
 
 def ink_picture(array: np.ndarray) -> np.ndarray | None:
     """The ink of the picture read, as the reader saw it (``lenet.preprocess.ink_map``: shrunk to
-    at most MAX_SIDE), grey on white: uint8 (h, w, 3), or None without ink."""
+    at most MAX_SIDE), grey on white: uint8 (h, w), or None without ink."""
     ink = ink_map(array)
     if ink is None:
         return None
-    grey = (255.0 - 190.0 * ink + 0.5).astype(np.uint8)  # grey rather than black: the cuts show on it
-    return np.repeat(grey[:, :, None], 3, axis=2)
+    return (255.0 - 190.0 * ink + 0.5).astype(np.uint8)  # grey rather than black: the cuts show on it
 
 
 def picture_svg(reading: NumberReading, array: np.ndarray) -> str:
@@ -150,10 +146,7 @@ def sprite(inputs: np.ndarray) -> str:
     tiles = np.zeros((rows_ * SPRITE_COLS, 28, 28), np.float32)
     tiles[:b] = inputs
     grid = tiles.reshape(rows_, SPRITE_COLS, 28, 28).transpose(0, 2, 1, 3).reshape(rows_ * 28, SPRITE_COLS * 28)
-    buffer = io.BytesIO()
-    picture = Image.fromarray((255.0 * (1.0 - np.clip(grid, 0.0, 1.0)) + 0.5).astype(np.uint8))
-    picture.save(buffer, "PNG", compress_level=1)  # half the time of the default level, 10% more bytes
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return pictures.png_data_uri(pictures.paper(grid))
 
 
 def graph_html(reading: NumberReading) -> str:

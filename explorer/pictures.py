@@ -104,20 +104,29 @@ def input_picture(x: np.ndarray, scale: int = 1) -> np.ndarray:
     return upscale(np.repeat(grey[:, :, None], 3, axis=2), scale)
 
 
-def png_bytes(rgb: np.ndarray) -> bytes:
-    """Encode an (H, W, 3) uint8 picture as PNG: 8-bit RGB, no filter, zlib level 1.
+def paper(ink: np.ndarray) -> np.ndarray:
+    """Ink in [0, 1] (1 = ink; more or less is clipped), any shape → grey uint8 of the same shape,
+    drawn like paper: black ink on white."""
+    return (255.0 * (1.0 - np.clip(ink, 0.0, 1.0)) + 0.5).astype(np.uint8)
+
+
+def png_bytes(picture: np.ndarray) -> bytes:
+    """Encode an (H, W, 3) uint8 picture (or a grey (H, W) one) as PNG: 8-bit RGB (grey), no
+    filter, zlib level 1.
 
     Written out by hand because these pictures are tiny: Pillow's per-image overhead (~0.7 ms)
     would dominate an update that draws seven of them; this takes a few tens of microseconds.
     """
-    h, w, _ = rgb.shape
-    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)  # each scanline starts with filter type 0
-    rows[:, 1:] = np.ascontiguousarray(rgb, dtype=np.uint8).reshape(h, 3 * w)
+    h, w = picture.shape[:2]
+    channels = 1 if picture.ndim == 2 else 3
+    rows = np.zeros((h, 1 + channels * w), dtype=np.uint8)  # each scanline starts with filter type 0
+    rows[:, 1:] = np.ascontiguousarray(picture, dtype=np.uint8).reshape(h, channels * w)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bits, truecolour, deflate, no interlace
+    colour = 0 if channels == 1 else 2  # greyscale or truecolour
+    header = struct.pack(">IIBBBBB", w, h, 8, colour, 0, 0, 0)  # 8 bits, deflate, no interlace
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
@@ -126,13 +135,13 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     )
 
 
-def png_data_uri(rgb: np.ndarray) -> str:
-    """An (H, W, 3) uint8 picture as a ``data:image/png;base64,...`` URI for an <img> tag."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+def png_data_uri(picture: np.ndarray) -> str:
+    """An (H, W, 3) or grey (H, W) uint8 picture as a ``data:image/png;base64,...`` URI for an <img> tag."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(picture)).decode("ascii")
 
 
 def img(picture: np.ndarray | bytes, alt: str, unit_px: float | None = None) -> str:
-    """An ``<img>`` tag with the picture inlined as a data URI: an (H, W, 3) uint8 array (encoded
+    """An ``<img>`` tag with the picture inlined as a data URI: an (H, W, 3) or (H, W) uint8 array (encoded
     here) or PNG bytes. With ``unit_px``, the array is shown ``unit_px`` CSS pixels per pixel (the
     browser enlarges it, ``image-rendering: pixelated`` in the CSS); without, at its own size."""
     if isinstance(picture, bytes):

@@ -293,7 +293,7 @@ class Follow:
                             apply_default_css=False, elem_id="unit", container=False)  # fmt: skip
         self.view = gr.HTML(EMPTY, elem_id="unit-panel")
 
-    def wire(self, *, digit: gr.State, choice: gr.Radio, after: list, shown: gr.State | None = None) -> None:
+    def wire(self, *, digit: gr.State, choice: gr.Radio, after: list, shown: gr.State) -> None:
         """Events: a unit chosen (clicked, typed, or set from Python) → the panel, also as ``/unit``
         (the unit string and the network; the digit is the session's); another network, and each
         event of ``after`` that sets ``digit`` (an upload, a mistake picked) → the panel for the same
@@ -301,9 +301,9 @@ class Follow:
         ``shown``: the state of what the network view shows when it is the bent digit ("Bend the
         digit"): the panel is then that digit's."""
         quiet = {"show_progress": "hidden", "concurrency_id": "read", "concurrency_limit": limits.CONCURRENCY}
-        seen = [shown] if shown is not None else []
-        self.unit.change(lambda unit, name, d, *s: self.html(d, name, unit, *s), [self.unit, choice, digit, *seen],
+        self.unit.change(lambda unit, name, d, s: self.html(d, name, unit, s), [self.unit, choice, digit, shown],
                          self.view, api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
-        choice.change(self.follow, [digit, choice, self.unit, *seen], self.view, api_visibility="private", **quiet)
+        inputs = [digit, choice, self.unit, shown]
+        choice.change(self.follow, inputs, self.view, api_visibility="private", **quiet)
         for event in after:
-            event.then(self.follow, [digit, choice, self.unit, *seen], self.view, api_visibility="private", **quiet)
+            event.then(self.follow, inputs, self.view, api_visibility="private", **quiet)

@@ -81,7 +81,7 @@ def test_input_picture_is_ink_black_on_white():
     assert vz.input_picture(x, scale=4).shape == (128, 128, 3)
 
 
-@pytest.mark.parametrize("shape", [(7, 9, 3), (30, 175, 3)])
+@pytest.mark.parametrize("shape", [(7, 9, 3), (30, 175, 3), (12, 20)])  # RGB, and grey
 def test_png_round_trip(shape):
     rgb = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
     uri = vz.png_data_uri(rgb)
