@@ -234,7 +234,7 @@ class Number:
             return "", canvas.refused_html(str(exc)), "", ""
         if drawing is None:
             return "", canvas.counted(INVITATION, 0), "", ""
-        return self.read(strokes.rasterise(drawing, RASTER), name, drawing.points)
+        return self.read(strokes.rasterise(drawing), name, drawing.points)
 
     def read_number(self, drawing, name: str = PIECES) -> tuple[str, str, str, str]:
         """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value; a file or photo

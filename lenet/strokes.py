@@ -54,12 +54,14 @@ class BadStrokes(UnreadableImage):
 @dataclass(frozen=True)
 class Strokes:
     """A checked drawing: ``strokes`` as lists of (x, y) floats in canvas pixels, the pen's diameter
-    ``brush`` and the canvas ``width`` × ``height``, all in the same units."""
+    ``brush`` and the canvas ``width`` × ``height``, all in the same units; ``raster``, the longer
+    side :func:`rasterise` draws it at (the one its ink was bounded at by :func:`parse`)."""
 
     strokes: tuple[tuple[tuple[float, float], ...], ...]
     brush: float
     width: int
     height: int
+    raster: int = RASTER
 
     @property
     def points(self) -> int:
@@ -145,15 +147,15 @@ def parse(value: Any, raster: int = RASTER, ask: str = "draw one digit") -> Stro
             checked.append(tuple(points))
     if not checked:
         return None
-    return Strokes(tuple(checked), brush, width, height)
+    return Strokes(tuple(checked), brush, width, height, raster)
 
 
-def rasterise(drawing: Strokes, raster: int = RASTER) -> np.ndarray:
+def rasterise(drawing: Strokes, raster: int | None = None) -> np.ndarray:
     """The drawing as the canvas showed it: uint8 (H, W) grey, 255 paper and 0 ink, drawn with a
     round pen of the drawing's brush diameter. The canvas is scaled so that its longer side is at
-    most ``raster`` pixels (the pen with it); with :func:`parse`'s MAX_INK (counted at the same
-    ``raster``), the cost is bounded."""
-    scale = min(1.0, raster / max(drawing.width, drawing.height))
+    most ``raster`` pixels (by default the drawing's own, as :func:`parse` counted its ink at: with
+    MAX_INK, the cost is bounded), the pen with it."""
+    scale = min(1.0, (raster or drawing.raster) / max(drawing.width, drawing.height))
     w, h = max(1, round(drawing.width * scale)), max(1, round(drawing.height * scale))
     pen = max(1.0, drawing.brush * scale)
     r = pen / 2
