@@ -19,21 +19,21 @@ import numpy as np
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas, lesson, number
+from explorer import assets, bend, canvas, lesson, limits, number
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.tabs import Teaching
 from explorer.unit import Follow
-from lenet import limits, strokes
+from lenet import strokes
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError
 from lenet.network import DEFAULT, TITLES, load_network
-from lenet.preprocess import UnreadableImage, pixels, preprocess
+from lenet.preprocess import MAX_PIXELS, UnreadableImage, pixels, preprocess
 from lenet.reading import top_confidences
 
 # One intra-op thread: a forward pass takes ~1 ms; a class's requests are best served one per core.
 torch.set_num_threads(1)
 # Pillow refuses from its header a picture of over twice this: bounds Gradio's own decoding of a Sketchpad.
-Image.MAX_IMAGE_PIXELS = limits.MAX_PIXELS
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
 try:
@@ -108,8 +108,8 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
                               container=False, elem_id="model")  # fmt: skip
             LESSON.panel()  # Share (a lesson link) and Projector
     with gr.Row(equal_height=False):
-        with gr.Column(scale=0, min_width=canvas.CANVAS + 64):
-            with gr.Tabs():
+        with gr.Column(scale=0, min_width=canvas.CANVAS + 64, elem_id="input-side"):
+            with gr.Tabs(elem_id="inputs") as inputs:
                 with gr.Tab("Draw"):
                     ink = canvas.ink_canvas(elem_id="ink", clear_id="clear")
                 with gr.Tab("Photo or MNIST digit"):
@@ -151,7 +151,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.
-for key, value in limits.GRADIO_ENV.items():  # read by demo.queue(): see lenet/limits.py
+for key, value in limits.GRADIO_ENV.items():  # read by demo.queue(): see explorer/limits.py
     os.environ.setdefault(key, value)
 demo.queue(**limits.QUEUE)
 

@@ -24,9 +24,8 @@ from dataclasses import replace
 import gradio as gr
 import numpy as np
 
-from explorer import assets, canvas, pictures
+from explorer import assets, canvas, limits, pictures
 from explorer.network_view import network_html
-from lenet import limits
 from lenet.network import DEFAULT, Network
 from lenet.preprocess import UnreadableImage, preprocess
 from lenet.reading import Reading, top_confidences

@@ -20,8 +20,7 @@ from typing import Any
 
 import gradio as gr
 
-from explorer import assets
-from lenet import limits
+from explorer import assets, limits
 from lenet.reading import Reading
 
 CANVAS = 280  # px: the drawing keeps these pixels; MNIST fits a digit into 20 of 28

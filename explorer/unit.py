@@ -18,10 +18,9 @@ import html
 import gradio as gr
 import numpy as np
 
-from explorer import assets, canvas
+from explorer import assets, canvas, limits
 from explorer import pictures as vz
 from explorer.bend import fingerprint
-from lenet import limits
 from lenet.model import TANH_A
 from lenet.network import Network
 from lenet.units import BadUnit, Explanation, Unit, explain, parse

@@ -27,13 +27,17 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
-from lenet.limits import MAX_PIXELS
-
 FIELD = 28  # MNIST's field
 BOX = 20  # MNIST's size-normalisation box
 CENTRE = 14.0  # where MNIST's centres of mass lie (mean over the test set: 13.99, 14.01)
 MNIST_PEN = 1.9  # median pen width of the MNIST test digits, by stroke_width(), in pixels
 WORK = 80  # side of the working copy in which the pen width is adjusted (4 × BOX)
+
+# The largest picture decoded at full size, in pixels (16 MP ≈ 64 MB as RGBA). JPEGs are decoded
+# at 1/2, 1/4 or 1/8 scale first (Pillow's draft mode), so a bigger photo still goes through when its
+# reduced size fits. The page (explorer/limits.py) sets Pillow's own decompression-bomb limit to this,
+# so Gradio's decoding of a Sketchpad value refuses pictures over twice this before allocating anything.
+MAX_PIXELS = 16_000_000
 
 # Bigger inputs are shrunk (box filter) before anything else, so a 10,000×10,000 photo costs about
 # what a 512×512 one does. 512 keeps a 2-pixel pen line of a 4,000-pixel scan visible.

@@ -130,6 +130,13 @@ function holdHeight(drawing) {
   root.style.minHeight = drawing ? Math.max(held, root.scrollHeight) + 'px' : '';
 }
 
+// ... and gives the height back once the canvas is hidden (another tab opened): nothing to hold for.
+if (hold) {
+  new IntersectionObserver(() => {
+    if (canvas.offsetParent === null) document.documentElement.style.minHeight = '';
+  }).observe(canvas);
+}
+
 canvas.addEventListener('pointerdown', (e) => {
   if (pen !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
   e.preventDefault();

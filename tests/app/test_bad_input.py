@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lenet import limits
+from explorer import limits
 from lenet.preprocess import NOISE
 from tests.browser import ANSWERED, draw, open_page
 from tests.canvases import huge_png, sketch, stroke_canvas
