@@ -18,6 +18,7 @@ import torch
 from PIL import Image
 
 from explorer import assets, bend, canvas, lesson, limits, number
+from explorer.events import FOLLOW, PRIVATE, READ
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.reading import Reader
@@ -77,23 +78,19 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
             NUMBER.tab()  # "Read a number": a wide canvas, the cuts, the graph; wide, so with the views
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     READER.blobs, picked = sketchpad.blob_storage, gr.State(None)  # the mistake picked last, for its tab
-    outputs, quiet = [label, message, view, digit_state], {"api_visibility": "private", "show_progress": "hidden"}
-    # preprocess=False: lenet.preprocess decodes pictures (a Sketchpad's composite alone), bounds and
-    # explains a huge or broken upload. Every reading shares one concurrency limit.
-    read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
-            "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
+    outputs = [label, message, view, digit_state]  # what every reading updates (the options: explorer/events.py)
     following = [why_open, UNIT.unit, *BEND.inputs]  # what the views that follow the digit need
     every_view = [*outputs, why_view, UNIT.view, *BEND.outputs]  # all a reading updates, in one request
-    canvas.listen(ink, READER.read_strokes, [ink, choice, *following], every_view, api_name="strokes", **read)
-    inputs.select(READER.reread, [ink, upload, picked, choice, *following], every_view, **{**read, **quiet})
-    sketchpad.change(READER.read_drawing, [sketchpad, choice], outputs, api_name="predict", **read)
+    canvas.listen(ink, READER.read_strokes, [ink, choice, *following], every_view, api_name="strokes", **READ)
+    inputs.select(READER.reread, [ink, upload, picked, choice, *following], every_view, **{**READ, **PRIVATE})
+    sketchpad.change(READER.read_drawing, [sketchpad, choice], outputs, api_name="predict", **READ)
     uploaded = upload.change(partial(predict, empty=canvas.NO_DIGIT), [upload, choice], outputs,
-                             api_name="predict_image", **read)  # fmt: skip
+                             api_name="predict_image", **READ)  # fmt: skip
     uploaded.then(lambda d, name, is_open: TEACHING.follow(TEACHING.page(d, name), is_open),
-                  [digit_state, choice, why_open], why_view, **quiet)  # fmt: skip
-    choice.change(show, [digit_state, choice], [label, message, view], **quiet)
+                  [digit_state, choice, why_open], why_view, **PRIVATE)  # fmt: skip
+    choice.change(show, [digit_state, choice], [label, message, view], **FOLLOW)
     TEACHING.wire(choice=choice, digit=digit_state, views=views, show=READER.shown, outputs=[*outputs, why_view])
-    TEACHING.picked_event.then(lambda d: d, digit_state, picked, **quiet)  # kept for the Mistakes tab
+    TEACHING.picked_event.then(lambda d: d, digit_state, picked, **PRIVATE)  # kept for the Mistakes tab
     BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded,
               unit=UNIT)  # fmt: skip
     UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event], shown=BEND.shown)  # and /unit

@@ -24,7 +24,8 @@ from dataclasses import replace
 import gradio as gr
 import numpy as np
 
-from explorer import assets, canvas, limits, pictures
+from explorer import assets, canvas, pictures
+from explorer.events import FOLLOW, READ
 from explorer.network_view import network_html
 from explorer.reading import NoSuchNetwork, PageReading, kept, network_named
 from lenet.network import DEFAULT, Network
@@ -287,8 +288,6 @@ class Bend:
         :class:`explorer.unit.Follow`, whose panel each of these events redraws, in the same request,
         for the digit the network view then shows (bent or not)."""
         outputs = [self.label, self.now, self.sweep, view, self.shown, unit.view]
-        quiet = {"api_visibility": "private", "show_progress": "hidden", "concurrency_id": "read",
-                 "concurrency_limit": limits.CONCURRENCY}  # fmt: skip
 
         def seen(d, name: str, text, which: str, *values) -> tuple:  # the views, and the unit's panel for them
             label, now, swept, shown, state, bent = self.seen(PageReading(self.networks[name], d), which, *values)
@@ -299,7 +298,7 @@ class Bend:
 
         for n, slider in zip(NAMES, self.sliders, strict=True):
             slider.input(moved(n), [digit, choice, unit.unit, *self.sliders], [self.last, self.values, *outputs],
-                         trigger_mode="always_last", **quiet)  # fmt: skip
+                         trigger_mode="always_last", **FOLLOW)  # fmt: skip
         inputs = [digit, choice, unit.unit, self.last, *self.sliders]  # seen()'s arguments
 
         def switched(is_open: bool, *args):  # another network: the network view too, bent, if the tab is open
@@ -308,13 +307,13 @@ class Bend:
                 return result
             return (*result[:3], gr.skip(), None, gr.skip())  # the view shows the digit read
 
-        choice.change(switched, [self.open, *inputs], outputs, **quiet)
+        choice.change(switched, [self.open, *inputs], outputs, **FOLLOW)
 
         def opened(event: gr.SelectData, *args):
             is_open = event.value == TAB
             return (is_open, *seen(*args)) if is_open else (False, *[gr.skip()] * len(outputs))
 
-        views.select(opened, inputs, [self.open, *outputs], **quiet)
+        views.select(opened, inputs, [self.open, *outputs], **FOLLOW)
 
         def after_upload(d, name: str, is_open: bool, which: str, values) -> tuple:  # the bent upload, if open
             if is_open is not True:
@@ -322,12 +321,11 @@ class Bend:
             shown, _, *rest = self.follow(PageReading(self.networks[name], d), is_open, which, values)
             return shown, *rest
 
-        uploaded.then(after_upload, [digit, choice, *self.inputs], [view, *self.outputs], **quiet)
+        uploaded.then(after_upload, [digit, choice, *self.inputs], [view, *self.outputs], **FOLLOW)
         neutral = [r.neutral for r in RANGES.values()]
         self.reset.click(lambda d, name, text, which: (*neutral, neutral, *seen(d, name, text, which, *neutral)),
                          [digit, choice, unit.unit, self.last], [*self.sliders, self.values, *outputs],
-                         **quiet)  # fmt: skip
+                         **FOLLOW)  # fmt: skip
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
         self.api_button.click(self.transform, [sketchpad, choice, *self.sliders],
-                              outputs[:3], api_name="transform", preprocess=False, concurrency_id="read",
-                              concurrency_limit=limits.CONCURRENCY)  # fmt: skip
+                              outputs[:3], api_name="transform", **READ)  # fmt: skip

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 import gradio as gr
 
 from explorer import assets, canvas, link
+from explorer.events import PRIVATE
 from lenet.network import DEFAULT
 from lenet.transform import NAMES, RANGES, BadSettings, settings
 
@@ -117,9 +118,8 @@ class Lesson:
         def draw_number(request: gr.Request):
             return self.asked(request)["number"]
 
-        quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        drawn = demo.load(restore, None, settings_, **quiet).then(draw, None, ink, **quiet)
-        drawn.then(has_number, None, None, **quiet).success(draw_number, None, number.ink, **quiet)
+        drawn = demo.load(restore, None, settings_, **PRIVATE).then(draw, None, ink, **PRIVATE)
+        drawn.then(has_number, None, None, **PRIVATE).success(draw_number, None, number.ink, **PRIVATE)
 
     @staticmethod
     def asked(request: gr.Request | None) -> dict | None:

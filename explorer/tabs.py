@@ -18,6 +18,7 @@ import gradio as gr
 import numpy as np
 
 from explorer import architecture, assets, how_it_learned, mistakes, why
+from explorer.events import PRIVATE
 from explorer.reading import PageReading
 from lenet.network import Network
 from lenet.occlusion import occlusion
@@ -107,10 +108,9 @@ class Teaching:
             views = self.explorer[name], self.architecture[name], self.learning[name]
             return *views, self.follow(self.page(digit_now, name), is_open)
 
-        quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        self.picked_event = self.explorer_view.click(pick, [choice, self.why_open], outputs, **quiet)  # for .then
-        views.select(opened, [digit, choice], [self.why_open, self.why_view], **quiet)
+        self.picked_event = self.explorer_view.click(pick, [choice, self.why_open], outputs, **PRIVATE)  # for .then
+        views.select(opened, [digit, choice], [self.why_open, self.why_view], **PRIVATE)
         choice.change(
             switched, [choice, digit, self.why_open],
-            [self.explorer_view, self.architecture_view, self.learning_view, self.why_view], **quiet,
+            [self.explorer_view, self.architecture_view, self.learning_view, self.why_view], **PRIVATE,
         )  # fmt: skip

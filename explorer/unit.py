@@ -18,8 +18,9 @@ import html
 import gradio as gr
 import numpy as np
 
-from explorer import assets, canvas, limits
+from explorer import assets, canvas
 from explorer import pictures as vz
+from explorer.events import FOLLOW, READ
 from explorer.reading import NoSuchNetwork, PageReading, network_named, restored
 from lenet.model import TANH_A
 from lenet.network import Network
@@ -305,11 +306,10 @@ class Follow:
         unit. A drawing reaches the panel inside the canvas's reading (follow): no request of its own.
         ``shown``: the state of what the network view shows when it is the bent digit ("Bend the
         digit"): the panel is then that digit's."""
-        quiet = {"show_progress": "hidden", "concurrency_id": "read", "concurrency_limit": limits.CONCURRENCY}
         self.unit.change(lambda unit, name, d, s: self.seen(d, name, unit, s, skip=False),
                          [self.unit, choice, digit, shown],
-                         self.view, api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
+                         self.view, api_name="unit", **READ)  # fmt: skip
         inputs = [digit, choice, self.unit, shown]
-        choice.change(self.seen, inputs, self.view, api_visibility="private", **quiet)
+        choice.change(self.seen, inputs, self.view, **FOLLOW)
         for event in after:
-            event.then(self.seen, inputs, self.view, api_visibility="private", **quiet)
+            event.then(self.seen, inputs, self.view, **FOLLOW)
