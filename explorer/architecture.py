@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from explorer import pictures as vz
+from explorer.glossary import glossary_html
 from explorer.pictures import img
 from lenet import paper
 from lenet.model import LayerInfo, PartialConv
@@ -204,5 +205,5 @@ def architecture_html(network: Network) -> str:
     grid = connection_table(network.net)
     return (
         f'<div class="lenet-arch"><p>{intro}</p>{error}{_table(arch, rows)}'
-        f'<div class="pics">{_grid_html(grid, arch)}{_pictures(kernels, limit, arch)}</div></div>'
+        f'<div class="pics">{_grid_html(grid, arch)}{_pictures(kernels, limit, arch)}</div>{glossary_html()}</div>'
     )
