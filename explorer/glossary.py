@@ -1,12 +1,14 @@
 """The words a student meets on the page, in plain words (issue 16, item 6): the paper's technical
-terms (convolution, subsampling, feature map, RBF, prototype, F6) and the training recipe's (Adam,
-one-cycle, EMA, distortions), as a native ``<details>`` that a keyboard opens (Enter on its summary)
-and a screen reader reads as a list. Strings only: no Gradio. Its CSS is ``static/a11y.css``.
+terms (convolution, subsampling, feature map, RBF, prototype, F6) and the training recipes' (Adam,
+one-cycle, EMA, distortions; the paper's Levenberg-Marquardt, batches, mu), as a native
+``<details>`` that a keyboard opens (Enter on its summary) and a screen reader reads as a list.
+Strings only: no Gradio. Its CSS is ``static/a11y.css``.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 # The network's words, in the order a digit meets them (the paper's section II-B, said simply).
 TERMS = {
@@ -32,7 +34,13 @@ RECIPE_TERMS = {
     "last steps of training, steadier than the weights after any single step",
     "distortions": "each training digit is shown shifted, turned, stretched or wobbled a little (affine and "
     "elastic distortions), so the network sees many more ways of writing it than the 60,000 drawn",
+    "Levenberg-Marquardt": "the paper's rule (appendix C): each weight's step is made smaller where the error "
+    "curves sharply around it (its curvature, measured on 500 digits before each pass) and larger where it is flat",
+    "batches": "the digits are shown a few at a time; the weights move once per group, by what the group asks",
+    "mu": "μ, a small number added to every curvature, so that a weight on flat ground does not take a huge step",
 }
+# How each recipe word is found in a recipe (case aside), where not as a whole word.
+FOUND = {"distortions": r"\bdistort", "batches": r"\bbatch", "mu": r"\bmu\b"}
 
 
 def glossary_html(terms: dict[str, str] | None = None, summary: str = "Words used here") -> str:
@@ -45,5 +53,6 @@ def glossary_html(terms: dict[str, str] | None = None, summary: str = "Words use
 
 def recipe_terms(recipe: str) -> dict[str, str]:
     """The recipe words that ``recipe`` (a training log's "recipe") uses, with what they mean."""
-    low = recipe.lower()
-    return {t: d for t, d in RECIPE_TERMS.items() if t.lower() in low}
+    return {
+        t: d for t, d in RECIPE_TERMS.items() if re.search(FOUND.get(t, rf"\b{re.escape(t)}\b"), recipe, re.IGNORECASE)
+    }
