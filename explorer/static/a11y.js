@@ -43,17 +43,10 @@
       if (!text) live.textContent = ''; // cleared: the same answer, drawn again, is said again
     }, SETTLE);
   }
-  document.addEventListener('pointerdown', (e) => {
-    if (e.target.closest?.('.ink canvas')) pen = true;
-  }, true);
-  const up = () => {
-    if (pen) {
-      pen = false;
-      settle();
-    }
-  };
-  document.addEventListener('pointerup', up, true);
-  document.addEventListener('pointercancel', up, true);
+  document.addEventListener('ink-pen', (e) => { // a canvas's pen, a pointer's or the keyboard's (canvas.js)
+    pen = Boolean(e.detail);
+    if (!pen) settle();
+  });
 
   function focusOn(target) {
     if (!target) return;

@@ -6,7 +6,8 @@ pop-up's Escape. Skipped without Chromium."""
 from __future__ import annotations
 
 from tests.app.test_browser import SEVEN, answer
-from tests.browser import answered_all, draw
+from tests.browser import INVITED, answered_all, draw, points
+from tests.weights import TRAINED
 
 LIVE = "#reading-said"
 SAID = "() => document.querySelector('#reading-said').textContent"
@@ -64,6 +65,29 @@ def test_a_digit_given_with_the_keyboard_alone_is_read_and_said(page):
     read = answer(page)
     page.wait_for_function(f"() => ({SAID})() === ({SENTENCE})()", timeout=5000)
     assert read in page.evaluate(SAID) and name == "MNIST test digit 0 (test image 3)"
+
+
+def test_a_digit_drawn_with_the_keyboard_is_read_and_said(page):
+    """The canvas's keyboard pen: Tab to the canvas, Space puts the pen down, the arrows draw, Space lifts it."""
+    tab_to(page, "e.matches('#ink canvas')")
+    assert "arrow keys move the pen" in page.locator("#ink canvas").get_attribute("aria-label")
+    page.keyboard.press("ArrowUp")
+    for _ in range(5):
+        page.keyboard.press("ArrowUp")  # up to the top of the 1, pen up: nothing drawn
+    assert points(page) == 0
+    page.keyboard.press("Space")
+    for _ in range(12):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    assert points(page) == 13 and page.evaluate("window.scrollY") == 0  # the arrows drew, and scrolled nothing
+    answered_all(page)
+    read = answer(page)
+    page.wait_for_function(f"() => ({SAID})() === ({SENTENCE})()", timeout=5000)
+    assert read in page.evaluate(SAID)
+    if TRAINED:
+        assert read == "1"
+    page.keyboard.press("Escape")  # clears, as with a mouse's drawing
+    page.wait_for_function(INVITED)
 
 
 def test_skip_links_move_the_focus_past_what_a_keyboard_need_not_cross(page):
