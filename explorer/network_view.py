@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from explorer import pictures as vz
-from explorer.glossary import glossary_html
+from explorer.glossary import DOES, glossary_html
 from explorer.pictures import img
 from lenet.model import BACKGROUND, LayerInfo
 from lenet.network import Network
@@ -51,24 +51,6 @@ KIND = {
 }
 
 
-# What each layer does, in a student's words (issue 16, item 6), under the paper's name for it.
-DOES = {
-    ("lenet5", "C1"): "six small detectors slide over the digit, each lighting up where its pattern "
-    "(an edge, a stroke end) appears",
-    ("lenet5", "S2"): "each map shrunk to half its size: where a pattern is matters a little less",
-    ("lenet5", "C3"): "sixteen detectors combine C1's patterns into bigger shapes (corners, curves), "
-    "each reading a few of the six maps",
-    ("lenet5", "S4"): "shrunk to half again: 5×5 per map",
-    ("lenet5", "C5"): "120 units, each looking at the whole digit through all 16 maps",
-    ("lenet5", "F6"): "84 units: the network's own 7×12 picture of the digit, to compare with the prototypes",
-    ("lenet5", "Output"): "how far F6 is from each digit's prototype: the closest one is the answer",
-    ("lenet1", "C1"): "four small detectors slide over the digit, each lighting up where its pattern "
-    "(an edge, a stroke end) appears",
-    ("lenet1", "S2"): "each map averaged down to half its size: where a pattern is matters a little less",
-    ("lenet1", "C3"): "twelve detectors combine the four maps into bigger shapes (corners, curves)",
-    ("lenet1", "S4"): "averaged down to half again",
-    ("lenet1", "Output"): "ten units each weigh all 192 S4 values into a score: the highest is the answer",
-}
 COUNT = {4: "four", 6: "six", 12: "twelve", 16: "sixteen"}  # the maps of a layer, in words for the alt text
 
 

@@ -8,9 +8,10 @@ import re
 import numpy as np
 import pytest
 
-from explorer.glossary import TERMS, glossary_html, recipe_terms
+from explorer.architecture import architecture_html
+from explorer.glossary import DOES, TERMS, glossary_html, recipe_terms
 from explorer.how_it_learned import learning_html
-from explorer.network_view import DOES, network_html
+from explorer.network_view import network_html
 from tests.explorer.test_how_it_learned import LOG
 from tests.weights import untrained
 
@@ -53,6 +54,9 @@ def test_every_panel_says_what_its_layer_does_and_whose_maps_its_pictures_show(a
         assert f'alt="{name}: ' in empty and "of the empty canvas" in empty
     assert f'alt="What {network.title} sees: ' in full
     assert '<details class="glossary">' in full  # the words, under the maps
+    table = architecture_html(network).replace("&#x27;", "'")
+    for layer in network.layers:  # and the same words beside the paper's in the architecture table
+        assert f'<span class="does">{DOES[(arch, layer.name)]}</span></td>' in table, layer.name
 
 
 def test_the_output_row_says_which_bar_is_the_answer_and_names_each_bar():
