@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from explorer import pictures as vz
+from explorer.glossary import DOES, glossary_html
 from explorer.pictures import img
 from lenet import paper
 from lenet.model import LayerInfo, PartialConv
@@ -121,7 +122,8 @@ def _table(arch: str, rows: list[Row]) -> str:
         m, p = r.model, r.paper
         kernel = f"{m.kernel} " if m.kernel != "—" else ""
         body.append(
-            f"<tr><th>{m.name}</th><td>{kernel}{WHAT.get((arch, m.name), '')}</td>"
+            f"<tr><th>{m.name}</th><td>{kernel}{WHAT.get((arch, m.name), '')}"
+            f'<span class="does">{DOES.get((arch, m.name), "")}</span></td>'
             + cells(_shape(m), _shape(p) if p else None, r.shape_matches)
             + cells(f"{m.params:,}", f"{p.params:,}" if p else None, r.params_match)
             + cells(f"{m.connections:,}", f"{p.connections:,}" if p else None, r.connections_match)
@@ -204,5 +206,5 @@ def architecture_html(network: Network) -> str:
     grid = connection_table(network.net)
     return (
         f'<div class="lenet-arch"><p>{intro}</p>{error}{_table(arch, rows)}'
-        f'<div class="pics">{_grid_html(grid, arch)}{_pictures(kernels, limit, arch)}</div></div>'
+        f'<div class="pics">{_grid_html(grid, arch)}{_pictures(kernels, limit, arch)}</div>{glossary_html()}</div>'
     )

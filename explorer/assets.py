@@ -7,10 +7,11 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "static"
 
-# The style sheets, in the order they are joined: each view's own, then the page's layout.
+# The style sheets, in the order they are joined: each view's own, then the page's layout, then the
+# focus rings and skip links (a11y.css: last, so that its focus ring wins).
 STYLES = (
     "canvas.css", "network_view.css", "mistakes.css", "why.css", "architecture.css", "how_it_learned.css", "bend.css",
-    "unit.css", "number.css", "lesson.css", "page.css",
+    "unit.css", "number.css", "lesson.css", "page.css", "a11y.css",
 )  # fmt: skip
 
 

@@ -68,7 +68,9 @@ def now_html(network: Network, reading: Reading, bent: np.ndarray, notes: list[s
             f'style="width:{width:.1f}%;background:{COLOURS[d]}"></span></span>'
             f'<span class="v">{values[d]:.1f}</span></div>'
         )  # fmt: skip
-    what = "squared distance to each prototype (shorter = closer)" if rbf else "score per digit (longer = more likely)"
+    what = "score per digit (longer = more likely)"
+    if rbf:  # the answer is the emptiest bar here, the fullest everywhere else: said where it is drawn
+        what = "squared distance to each prototype: shorter = closer, the answer has the shortest bar"
     said = canvas.answer_html(reading, network.title)
     note = "".join(f'<p class="refused">⚠️ {html.escape(n)}</p>' for n in notes)
     return (

@@ -42,7 +42,7 @@ TEMPLATE = """<div class="lesson">
 <div class="lesson-box" hidden role="dialog" aria-label="The lesson link">
 <div class="lesson-row"><input type="text" readonly aria-label="The lesson link" spellcheck="false">
 <button type="button" data-lesson="copy">Copy</button><button type="button" data-lesson="close"
- aria-label="Close" title="Close">✕</button></div><p class="lesson-said"></p></div></div>"""
+ aria-label="Close" title="Close (Esc)">✕</button></div><p class="lesson-said"></p></div></div>"""
 
 
 def query(params: Mapping[str, str]) -> dict:

@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from explorer import pictures as vz
+from explorer.glossary import DOES, glossary_html
 from explorer.pictures import img
 from lenet.model import BACKGROUND, LayerInfo
 from lenet.network import Network
@@ -50,6 +51,14 @@ KIND = {
 }
 
 
+COUNT = {4: "four", 6: "six", 12: "twelve", 16: "sixteen"}  # the maps of a layer, in words for the alt text
+
+
+def _of(reading: Reading | None) -> str:
+    """Whose maps a picture shows, for its alt text."""
+    return "of the empty canvas" if reading is None else f"of your digit, read as {reading.digit}"
+
+
 def blank_acts(layers: list[LayerInfo], input_size: int) -> dict[str, np.ndarray]:
     """Activations of nothing: an empty input and zero everywhere (white on the colour scale),
     so an empty canvas shows the same layout as a drawing."""
@@ -67,7 +76,8 @@ def _caption(info: LayerInfo, arch: str) -> str:
         shape += " as 7×12"  # drawn like the prototypes beside it
     return (
         f"<figcaption><b>{info.name}</b> {KIND.get((arch, info.name), '')} · {shape}"
-        f"<br><span>{info.params:,} params · {info.connections:,} connections</span></figcaption>"
+        f'<span class="does">{DOES.get((arch, info.name), "")}</span>'
+        f"<span>{info.params:,} params · {info.connections:,} connections</span></figcaption>"
     )
 
 
@@ -131,12 +141,14 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
         values = reading.output if reading is not None else None
         heights = values / max(float(values.max()), 1e-9) if values is not None else np.zeros(10)
         texts = [f"{v:.0f}" for v in values] if values is not None else [""] * 10
-        title = "distance from F6 to each prototype: the shortest is the answer"
+        title = "distance from F6 to each prototype: shorter = closer, the answer has the shortest bar"
     else:
         values = reading.probabilities if reading is not None else None
         heights = values if values is not None else np.zeros(10)
         texts = [f"{100 * v:.0f}%" for v in values] if values is not None else [""] * 10
-        title = "how likely each digit is: the tallest is the answer"
+        title = "how likely each digit is: taller = more likely, the answer has the tallest bar"
+    measure = "distance " if arch == "lenet5" else ""
+    said = [f": {measure}{t}" if t else "" for t in texts]  # what a screen reader hears of each bar
     cols = []
     for d in range(10):
         cls = ""
@@ -147,13 +159,14 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
         proto = _prototype_imgs()[d] if arch == "lenet5" else ""
         cols.append(
             f'<div class="col {cls}" data-layer="Output" data-map="{d}" tabindex="0" role="button" '
-            f'aria-label="output unit {d}"><b>{d}</b>{proto}'
+            f'aria-label="output unit {d}{said[d]}"><b>{d}</b>{proto}'
             f'<div class="bar"><i style="height:{100 * float(heights[d]):.0f}%"></i></div>'
             f"<small>{texts[d]}</small></div>"
         )
     caption = (
         f"<figcaption><b>Output</b> {KIND[(arch, 'Output')]} · {title}"
-        + (f"<br><span>{info.params:,} params · {info.connections:,} connections</span>" if info else "")
+        + f'<span class="does">{DOES[(arch, "Output")]}</span>'
+        + (f"<span>{info.params:,} params · {info.connections:,} connections</span>" if info else "")
         + "</figcaption>"
     )
     return f'<figure class="panel output"><div class="cols">{"".join(cols)}</div>{caption}</figure>'
@@ -166,8 +179,13 @@ def network_html(network: Network, reading: Reading | None) -> str:
     info = {layer.name: layer for layer in network.layers}
     n = network.input_size
     sees = _panel(
-        img(vz.tile(vz.input_picture(acts["input"])[None], 1), "network input", unit_px["input"]),
-        f"<figcaption><b>What {network.title} sees</b> · {n}×{n}<br>"
+        img(
+            vz.tile(vz.input_picture(acts["input"])[None], 1),
+            f"What {network.title} sees: {n}×{n} pixels " + _of(reading),
+            unit_px["input"],
+        ),
+        f"<figcaption><b>What {network.title} sees</b> · {n}×{n}"
+        '<span class="does">your drawing, centred and scaled as MNIST\'s digits are</span>'
         f"<span>background −0.1, ink +1.175</span></figcaption>",
         "input",
     )
@@ -175,7 +193,8 @@ def network_html(network: Network, reading: Reading | None) -> str:
     row2 = []
     for name in ("C1", "S2", "C3", "S4"):
         maps, cols = acts[name], MAP_COLS[(arch, name)]
-        pic = img(vz.feature_grid(maps, cols=cols), f"{name} feature maps", unit_px[name])
+        alt = f"{name}: {COUNT.get(len(maps), len(maps))} feature maps {_of(reading)}"
+        pic = img(vz.feature_grid(maps, cols=cols), alt, unit_px[name])
         pic = _hits(pic, _map_buttons(name, *maps.shape, cols))
         cls = "headline" if name in ("C1", "C3") else ""
         (row1 if name in ("C1", "S2") else row2).append(_panel(pic, _caption(info[name], arch), cls))
@@ -184,7 +203,8 @@ def network_html(network: Network, reading: Reading | None) -> str:
         row2.append(
             _panel(
                 _hits(
-                    img(vz.units_picture(acts["C5"], 10, 12), "C5 units", unit_px["C5"]), _block_button("C5", 10, 12)
+                    img(vz.units_picture(acts["C5"], 10, 12), f"C5: 120 units {_of(reading)}", unit_px["C5"]),
+                    _block_button("C5", 10, 12),
                 ),
                 _caption(info["C5"], arch),
                 "units",
@@ -193,7 +213,11 @@ def network_html(network: Network, reading: Reading | None) -> str:
         row3.append(
             _panel(
                 _hits(
-                    img(vz.units_picture(acts["F6"], 12, 7), "F6 as a 7×12 picture", unit_px["F6"]),
+                    img(
+                        vz.units_picture(acts["F6"], 12, 7),
+                        f"F6: 84 units as a 7×12 picture {_of(reading)}",
+                        unit_px["F6"],
+                    ),
                     _block_button("F6", 12, 7),
                 ),
                 _caption(info["F6"], arch),
@@ -210,4 +234,7 @@ def network_html(network: Network, reading: Reading | None) -> str:
         "<small>one colour scale for every map: the squashing function's range</small></div>"
     )
     rows = "".join(f'<div class="row">{"".join(r)}</div>' for r in (row1, row2, row3))
-    return f'<div class="lenet-net">{legend}{rows}</div>'
+    # a keyboard's way past the ~70 map buttons (static/a11y.js moves the focus to .maps-end)
+    skip = '<a class="skip-maps" href="#">Skip the maps</a>'
+    end = f'<div class="maps-end" tabindex="-1">{glossary_html()}</div>'
+    return f'<div class="lenet-net">{skip}{legend}{rows}{end}</div>'

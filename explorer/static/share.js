@@ -128,7 +128,18 @@ function setProjector(on) {
 
 element.querySelector('[data-lesson="share"]').addEventListener('click', share);
 element.querySelector('[data-lesson="copy"]').addEventListener('click', copy);
-element.querySelector('[data-lesson="close"]').addEventListener('click', () => (box.hidden = true));
+// Close (✕, or Escape anywhere in the pop-up) gives the focus back to Share, where the keyboard was.
+function close() {
+  box.hidden = true;
+  element.querySelector('[data-lesson="share"]').focus();
+}
+element.querySelector('[data-lesson="close"]').addEventListener('click', close);
+element.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && !box.hidden) {
+    e.preventDefault();
+    close();
+  }
+});
 projector.addEventListener('click', () => setProjector(projector.getAttribute('aria-pressed') !== 'true'));
 window.lenetLesson = {encode, link}; // for the tests: the codec's twin, and the link as Share writes it
 
