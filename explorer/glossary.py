@@ -24,26 +24,6 @@ TERMS = {
     "digit: chosen by hand, never learned",
 }
 
-# What each layer does, in a student's words, per network and layer: under each panel of the network view
-# and beside the paper's words in the architecture table.
-DOES = {
-    ("lenet5", "C1"): "six small detectors slide over the digit, each lighting up where its pattern "
-    "(an edge, a stroke end) appears",
-    ("lenet5", "S2"): "each map shrunk to half its size: where a pattern is matters a little less",
-    ("lenet5", "C3"): "sixteen detectors combine C1's patterns into bigger shapes (corners, curves), "
-    "each reading a few of the six maps",
-    ("lenet5", "S4"): "shrunk to half again: 5×5 per map",
-    ("lenet5", "C5"): "120 units, each looking at the whole digit through all 16 maps",
-    ("lenet5", "F6"): "84 units: the network's own 7×12 picture of the digit, to compare with the prototypes",
-    ("lenet5", "Output"): "how far F6 is from each digit's prototype: the closest one is the answer",
-    ("lenet1", "C1"): "four small detectors slide over the digit, each lighting up where its pattern "
-    "(an edge, a stroke end) appears",
-    ("lenet1", "S2"): "each map averaged down to half its size: where a pattern is matters a little less",
-    ("lenet1", "C3"): "twelve detectors combine the four maps into bigger shapes (corners, curves)",
-    ("lenet1", "S4"): "averaged down to half again",
-    ("lenet1", "Output"): "ten units each weigh all 192 S4 values into a score: the highest is the answer",
-}
-
 # The training recipe's words (weights/<name>.json, "recipe"), for the "How it learned" tab.
 RECIPE_TERMS = {
     "Adam": "the rule that nudges every weight after each batch of digits, with a step size of its own for "

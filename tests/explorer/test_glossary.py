@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from explorer.architecture import architecture_html
-from explorer.glossary import DOES, TERMS, glossary_html, recipe_terms
+from explorer.glossary import TERMS, glossary_html, recipe_terms
 from explorer.how_it_learned import learning_html
+from explorer.layers import LAYERS
 from explorer.network_view import network_html
 from tests.explorer.test_how_it_learned import LOG
 from tests.weights import untrained
@@ -45,7 +46,7 @@ def test_every_panel_says_what_its_layer_does_and_whose_maps_its_pictures_show(a
     full, empty = network_html(network, network.read(DIGIT)), network_html(network, None)
     digit = network.read(DIGIT).digit
     for layer in [*network.layers]:
-        words = DOES[(arch, layer.name)]
+        words = LAYERS[(arch, layer.name)].does
         assert f'<span class="does">{words}</span>' in full.replace("&#x27;", "'"), layer.name
     for name in ("C1", "S2", "C3", "S4"):
         maps = next(layer.maps for layer in network.layers if layer.name == name)
@@ -56,7 +57,7 @@ def test_every_panel_says_what_its_layer_does_and_whose_maps_its_pictures_show(a
     assert '<details class="glossary">' in full  # the words, under the maps
     table = architecture_html(network).replace("&#x27;", "'")
     for layer in network.layers:  # and the same words beside the paper's in the architecture table
-        assert f'<span class="does">{DOES[(arch, layer.name)]}</span></td>' in table, layer.name
+        assert f'<span class="does">{LAYERS[(arch, layer.name)].does}</span></td>' in table, layer.name
 
 
 def test_the_output_row_says_which_bar_is_the_answer_and_names_each_bar():
