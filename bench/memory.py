@@ -47,7 +47,8 @@ def report(result: dict) -> dict[str, float]:
         f"after {result['served']} more {result['after']:.0f} MB (growth {growth:+.1f} MB); "
         f"peak {result['peak']:.0f} MB; failures {result['failures']}"
     )
-    return {"before_mb": result["before"], "after_mb": result["after"], "growth_mb": growth, "peak_mb": result["peak"]}
+    return {"before_mb": result["before"], "after_mb": result["after"], "growth_mb": growth, "peak_mb": result["peak"],
+            "failures": result["failures"]}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -64,14 +64,14 @@ async def _through_api(url: str, name: str, units: dict[str, list[str]], png: by
         unit = await Api.connect(client, url, "unit")
         unit.session = reader.session
         for _ in range(10):  # warm-up
-            await unit.call("C3:0:0:0", name, None)
+            await unit.call("C3:0:0:0", name, None, None)  # the unit, the network, and the states: digit, bent
         times = {}
         loop = asyncio.get_running_loop()
         for layer, texts in {"no unit (floor)": [""] * len(next(iter(units.values()))), **units}.items():
             times[layer] = []
             for text in texts:
                 t = loop.time()
-                out = await unit.call(text, name, None)
+                out = await unit.call(text, name, None, None)
                 times[layer].append(1000 * (loop.time() - t))
                 assert text == "" or "Following" in out[0] and "blank paper" not in out[0], out[0][:200]
     return times
