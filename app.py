@@ -159,7 +159,7 @@ demo.queue(**limits.QUEUE)
 def launch(**kwargs):
     """Serve the page; keyword arguments go to ``Blocks.launch`` (tests pass host, port, ...)."""
     kwargs = {"show_error": True, "max_file_size": limits.MAX_UPLOAD, **kwargs}  # API callers see what is wrong
-    return demo.launch(css=assets.css(), run_history=False, **kwargs)
+    return demo.launch(**assets.look(), run_history=False, **kwargs)  # css, theme and js
 
 
 if __name__ == "__main__":
