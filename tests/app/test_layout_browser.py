@@ -1,13 +1,15 @@
-"""Projector mode on a 1280×720 projector, in headless Chromium (issue 16; ``static/lesson.css``): after
-drawing, the canvas, the answer and the network view's output row are on one screen without
-scrolling, and no text of any tab is under 18 px. Skipped without Chromium."""
+"""Legible from the back row and on a phone, in headless Chromium (issue 16). Projector mode on a
+1280×720 projector (``static/lesson.css``): after drawing, the canvas, the answer and the network
+view's output row are on one screen without scrolling, and no text of any tab is under 18 px. A
+390×844 phone: no tab is wider than the screen, the Architecture table scrolls in a box of its own,
+and the views get the screen's width but 8 px each side. Skipped without Chromium."""
 
 from __future__ import annotations
 
 from docs.screenshots import FOUR
-from tests.browser import answered_all, draw, open_page
+from tests.browser import answered_all, draw, open_page, touch_draw
 
-PROJECTOR = (1280, 720)
+PROJECTOR, PHONE = (1280, 720), (390, 844)
 VIEW_TABS = {  # each view tab, and what shows that its content is there
     "Network": ".lenet-net .panel.output",
     "Why this answer": "#why .pics img",
@@ -72,3 +74,25 @@ def test_no_text_under_18_px_on_any_tab(browser, server):
         )
     finally:
         page.close()
+
+
+def test_a_phone_cuts_nothing_off(browser, server):
+    context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, has_touch=True, is_mobile=True)
+    try:
+        page = open_page(context, server)
+        touch_draw(context, page, FOUR)
+        answered_all(page)
+        views = page.locator("#views").bounding_box()
+        assert views["x"] >= 0 and views["width"] >= PHONE[0] - 2 * 8, views  # Gradio's margins were 32 px
+        wide = {}
+        for name, ready in VIEW_TABS.items():
+            page.get_by_role("tab", name=name, exact=True).click()
+            page.wait_for_selector(ready)
+            wide[name] = page.evaluate("document.documentElement.scrollWidth")
+        assert all(w <= PHONE[0] for w in wide.values()), f"wider than the phone: {wide}"
+        page.get_by_role("tab", name="Architecture", exact=True).click()
+        box = page.locator("#architecture .arch-scroll")
+        sizes = box.evaluate("e => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right]")
+        assert sizes[0] > sizes[1] and sizes[2] <= PHONE[0], f"the table scrolls in its box: {sizes}"
+    finally:
+        context.close()
