@@ -23,6 +23,7 @@ import torch
 from bench.common import machine, pct
 from explorer.bend import Bend
 from explorer.examples import example_paths
+from explorer.reading import PageReading
 from lenet.network import TITLES, load_network
 from lenet.preprocess import preprocess
 from lenet.transform import NAMES, RANGES, sweep
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     for k in range(args.moves // 2):
         values = [30.0 if n == "rotation" else r.neutral for n, r in RANGES.items()]
         t = time.perf_counter()
-        out = bend.follow("", digits[k % len(digits)], args.network, True, "rotation", values)
+        out = bend.follow(PageReading(network, digits[k % len(digits)]), True, "rotation", values)
         follows.append(1000 * (time.perf_counter() - t))
         sizes.append(sum(len(v) for v in out if isinstance(v, str)))
     print(f"  a pen update with the tab open: + {pct(follows, 50):.1f} ms p50 (p95 {pct(follows, 95):.1f}) over the "

@@ -9,7 +9,7 @@ MNIST's width (the enlarged digit is thinned or thickened). Each canvas goes thr
 real HTTP API (``/predict``, with gradio_client; the app is served in-process unless ``--url``
 names a running one), exactly as a drawing from the browser does. The script prints the accuracy
 overall and in each size × pen-width cell, next to the network's accuracy on the same digits fed
-directly as 28×28 images, and draws the grid as a figure for the README. With ``--weights`` the
+directly as 28×28 images, and draws the grid as a figure for docs/RESULTS.md. With ``--weights`` the
 drawings are read in-process (the app's ``lenet.preprocess`` and those weights): that is how
 candidate weights are compared, on ``--split validation``, never on the test digits.
 """

@@ -171,14 +171,15 @@ class Api:
     client: object  # httpx.AsyncClient
     url: str
     fn_index: int
+    inputs: int = -1  # how many inputs the event takes (-1: not checked)
     session: str = field(default_factory=lambda: uuid.uuid4().hex)
     served: float = float("nan")  # seconds from the server's "process_starts" to its result, last call
 
     @classmethod
     async def connect(cls, client, url: str, api_name: str = "predict") -> Api:
         config = (await client.get(url.rstrip("/") + "/config")).json()
-        ids = {d.get("api_name"): d["id"] for d in config["dependencies"]}
-        return cls(client, url.rstrip("/") + "/gradio_api", ids[api_name])
+        found = {d.get("api_name"): d for d in config["dependencies"]}[api_name]
+        return cls(client, url.rstrip("/") + "/gradio_api", found["id"], len(found["inputs"]))
 
     async def predict(self, png: bytes, *extra) -> list:
         """Upload a drawing, run /predict on it, return the outputs; raises on any failure."""
@@ -193,7 +194,11 @@ class Api:
 
     async def call(self, *data) -> list:
         """Queue one event with ``data`` as its inputs and wait for its outputs, as the browser does;
-        raises :class:`Refused` when the queue turns it away, RuntimeError when it fails."""
+        raises :class:`Refused` when the queue turns it away, RuntimeError when it fails, and
+        TypeError when ``data`` is not one value per input of the event (the page has changed: a
+        benchmark that sends what the page no longer sends measures nothing)."""
+        if self.inputs >= 0 and len(data) != self.inputs:
+            raise TypeError(f"the event takes {self.inputs} inputs, the benchmark sends {len(data)}: update it")
         body = {"data": list(data), "fn_index": self.fn_index, "session_hash": self.session, "event_data": None}
         r = await self.client.post(self.url + "/queue/join", json=body)
         if r.status_code != 200:

@@ -6,7 +6,7 @@ Whatever this costs per drawing — the upload, Gradio's queue, decoding the Ske
 event stream — no Gradio app with a Sketchpad can cost less; the benchmarks compare the app with it.
 It takes the same inputs as the app's ``/predict`` (the Sketchpad value, then the network) and
 returns a constant gr.Label, with Gradio's default settings. ``--like-app`` serves it with the app's
-Gradio settings instead (lenet/limits.py: concurrency, queue size, analytics), so that the
+Gradio settings instead (explorer/limits.py: concurrency, queue size, analytics), so that the
 difference from the app is the app's own work. No torch is imported.
 """
 
@@ -17,7 +17,7 @@ import os
 
 import gradio as gr
 
-from lenet import limits
+from explorer import limits
 
 ANSWER = {"7": 0.98, "1": 0.01, "9": 0.01}
 

@@ -17,8 +17,7 @@ import itertools
 
 import gradio as gr
 
-from explorer import assets
-from lenet import limits
+from explorer import assets, limits
 
 
 def ink_app(read: bool = False, pace: float = 1.0) -> gr.Blocks:

@@ -8,7 +8,8 @@ in-process and through /unit), bench/api_latency.py (HTTP round trip, app and fl
 predictions), bench/pen_latency.py (pen-up → answer painted in headless Chromium, the app and a
 bare Sketchpad) and bench/ink_load.py (32 pages drawing live), each printing its own figures, then
 the summary. Each script also runs on its own. ``--quick``
-makes every measure small, to check that they run (its figures mean little). Takes about 10
+makes every measure small, to check that they run (its figures mean little); CI runs it
+(tests/run.sh), and it exits 1 when any benchmark's requests failed. Takes about 10
 minutes on a 2-core machine; on a busy machine the figures are not meaningful — check the load
 average printed with them.
 """
@@ -97,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, figure, target, ok in rows:
         print(f"{name:<{width}}  {figure:<40} {target:<9} {'' if ok is None else ('yes' if ok else 'NO')}")
     print(f"\n{time.time() - start:.0f} s; load average now {os.getloadavg()[0]:.2f}")
+    failed = {f"{users} pages, app": crowd["app_failures"], "pages drawing live": ink["failures"],
+              "memory run": mem["failures"]}  # fmt: skip
+    failed = {k: v for k, v in failed.items() if v}
+    if failed:  # a benchmark whose requests fail measures nothing: CI runs --quick and fails here
+        print("FAILED requests: " + ", ".join(f"{k} {v}" for k, v in failed.items()))
+        return 1
     return 0
 
 

@@ -46,13 +46,13 @@ def in_process(name: str, clicks: int, seed: int = 0) -> dict[str, list[float]]:
     follow = Follow({name: network})
     digits = [preprocess(str(p)) for p in example_paths()]
     for _ in range(5):  # warm-up
-        follow.html(digits[0], name, "C3:0:0:0")
+        follow.seen(digits[0], name, "C3:0:0:0", skip=False)
     times = {}
     for layer in network.net.layer_names:
         times[layer] = []
         for k, text in enumerate(random_units(network.net, layer, clicks, rng)):
             t = time.perf_counter()
-            follow.html(digits[k % len(digits)], name, text)
+            follow.seen(digits[k % len(digits)], name, text, skip=False)
             times[layer].append(1000 * (time.perf_counter() - t))
     return times
 

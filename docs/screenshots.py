@@ -1,4 +1,4 @@
-"""Take the README's screenshots from the real app in headless Chromium.
+"""Take the screenshots of README.md and docs/VIEWS.md from the real app in headless Chromium.
 
     python -m docs.screenshots [--out docs] [--chromium /usr/bin/chromium] [--only drawing|number]
 

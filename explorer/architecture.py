@@ -17,25 +17,12 @@ import numpy as np
 import torch
 
 from explorer import pictures as vz
+from explorer.glossary import glossary_html
+from explorer.layers import LAYERS
 from explorer.pictures import img
 from lenet import paper
 from lenet.model import LayerInfo, PartialConv
 from lenet.network import Network
-
-WHAT = {
-    ("lenet5", "C1"): "convolution",
-    ("lenet5", "S2"): "subsampling: sum × coefficient + bias",
-    ("lenet5", "C3"): "convolution, partial (Table I)",
-    ("lenet5", "S4"): "subsampling: sum × coefficient + bias",
-    ("lenet5", "C5"): "convolution on all 16 maps",
-    ("lenet5", "F6"): "full",
-    ("lenet5", "Output"): "Euclidean RBF, fixed prototypes",
-    ("lenet1", "C1"): "convolution",
-    ("lenet1", "S2"): "average, nothing to learn",
-    ("lenet1", "C3"): "convolution on all 4 maps",
-    ("lenet1", "S4"): "average, nothing to learn",
-    ("lenet1", "Output"): "full, 192 → 10",
-}
 
 
 @dataclass(frozen=True)
@@ -121,7 +108,8 @@ def _table(arch: str, rows: list[Row]) -> str:
         m, p = r.model, r.paper
         kernel = f"{m.kernel} " if m.kernel != "—" else ""
         body.append(
-            f"<tr><th>{m.name}</th><td>{kernel}{WHAT.get((arch, m.name), '')}</td>"
+            f"<tr><th>{m.name}</th><td>{kernel}{LAYERS[(arch, m.name)].computes}"
+            f'<span class="does">{LAYERS[(arch, m.name)].does}</span></td>'
             + cells(_shape(m), _shape(p) if p else None, r.shape_matches)
             + cells(f"{m.params:,}", f"{p.params:,}" if p else None, r.params_match)
             + cells(f"{m.connections:,}", f"{p.connections:,}" if p else None, r.connections_match)
@@ -206,5 +194,5 @@ def architecture_html(network: Network) -> str:
     grid = connection_table(network.net)
     return (
         f'<div class="lenet-arch"><p>{intro}</p>{error}{_table(arch, rows)}'
-        f'<div class="pics">{_grid_html(grid, arch)}{_pictures(kernels, limit, arch)}</div></div>'
+        f'<div class="pics">{_grid_html(grid, arch)}{_pictures(kernels, limit, arch)}</div>{glossary_html()}</div>'
     )

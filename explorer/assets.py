@@ -8,10 +8,11 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "static"
 
-# The style sheets, in the order they are joined: each view's own, then the page's layout.
+# The style sheets, in the order they are joined: each view's own, then the page's layout, then the
+# focus rings and skip links (a11y.css: last, so that its focus ring wins).
 STYLES = (
     "canvas.css", "network_view.css", "mistakes.css", "why.css", "architecture.css", "how_it_learned.css", "bend.css",
-    "unit.css", "number.css", "lesson.css", "page.css",
+    "unit.css", "number.css", "lesson.css", "page.css", "a11y.css",
 )  # fmt: skip
 
 
@@ -43,10 +44,14 @@ def theme():
     )
 
 
+SCRIPTS = ("a11y.js", "empty_label.js")  # run once the page has loaded, in this order
+
+
 def look() -> dict:
-    """The page's look, as ``Blocks.launch`` takes it: the CSS, the theme, and the script run once the
-    page has loaded (``static/empty_label.js``)."""
-    return {"css": css(), "theme": theme(), "js": js("empty_label.js")}
+    """The page's look, as ``Blocks.launch`` takes it: the CSS, the theme, and one script that runs
+    each of SCRIPTS (each a function expression) once the page has loaded."""
+    calls = "".join(f"({js(name).strip()})();\n" for name in SCRIPTS)
+    return {"css": css(), "theme": theme(), "js": f"() => {{\n{calls}}}"}
 
 
 def js(name: str) -> str:

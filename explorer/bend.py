@@ -25,8 +25,9 @@ import gradio as gr
 import numpy as np
 
 from explorer import assets, canvas, pictures
+from explorer.events import FOLLOW, READ
 from explorer.network_view import network_html
-from lenet import limits
+from explorer.reading import NoSuchNetwork, PageReading, kept, network_named
 from lenet.network import DEFAULT, Network
 from lenet.preprocess import UnreadableImage, preprocess
 from lenet.reading import Reading, top_confidences
@@ -67,7 +68,9 @@ def now_html(network: Network, reading: Reading, bent: np.ndarray, notes: list[s
             f'style="width:{width:.1f}%;background:{COLOURS[d]}"></span></span>'
             f'<span class="v">{values[d]:.1f}</span></div>'
         )  # fmt: skip
-    what = "squared distance to each prototype (shorter = closer)" if rbf else "score per digit (longer = more likely)"
+    what = "score per digit (longer = more likely)"
+    if rbf:  # the answer is the emptiest bar here, the fullest everywhere else: said where it is drawn
+        what = "squared distance to each prototype: shorter = closer, the answer has the shortest bar"
     said = canvas.answer_html(reading, network.title)
     note = "".join(f'<p class="refused">⚠️ {html.escape(n)}</p>' for n in notes)
     return (
@@ -176,28 +179,17 @@ def how_bent(s: Settings) -> str:
                      for n, v in zip(NAMES, s.values(), strict=True) if v != RANGES[n].neutral)  # fmt: skip
 
 
-def bent_view(network: Network, reading: Reading | None, s: Settings) -> str:
-    """The network view of the bent digit, under a line that says it is bent and how."""
-    moved = how_bent(s)
-    if reading is None or not moved:
-        return network_html(network, reading)
-    note = (f'<p class="bent-note">↻ The digit as bent in “{TAB}”: {html.escape(moved)}. '
-            "Straighten there to see it as drawn.</p>")  # fmt: skip
-    return note + network_html(network, reading)
-
-
-def shown(digit: np.ndarray | None, bent: np.ndarray | None, s: Settings | None) -> dict | None:
-    """What the network view shows when it is not the digit read: the bent digit, how it is bent, and
-    a fingerprint of the digit it was bent from (so that a later digit read makes it stale); None when
-    the view shows the digit as read. For "Follow a unit" (explorer/unit.py), whose panel reads the same."""
-    if digit is None or bent is None or s is None or not how_bent(s):
-        return None
-    return {"digit": bent, "how": how_bent(s), "of": fingerprint(digit)}
-
-
-def fingerprint(digit: np.ndarray) -> int:
-    """A digit's identity, cheaply (28×28 float32: 3 kB hashed)."""
-    return hash(np.ascontiguousarray(digit).tobytes())
+def bent_view(page: PageReading) -> str:
+    """The network view of the digit shown: when it is bent, under a line that says so, how, and what
+    the network reads there beside the answer under the canvas (the digit as drawn), so that the two
+    answers on screen never pass for one."""
+    if page.bent is None or page.reading is None:
+        return network_html(page.network, page.reading)
+    bent, drawn = page.reading.digit, page.plain.digit
+    same = f"it still reads {bent}" if bent == drawn else f"it reads {bent}, not the {drawn} it reads as drawn"
+    note = (f'<p class="bent-note">↻ <b>Bent</b> in “{TAB}” ({html.escape(page.how)}): {page.network.title} sees '
+            f"the digit as bent here, and {same}. Straighten there to see it as drawn.</p>")  # fmt: skip
+    return note + network_html(page.network, page.reading)
 
 
 class Bend:
@@ -210,41 +202,44 @@ class Bend:
         """The answer (for gr.Label), the bent digit's view, the sweep of slider ``which`` and the
         network view of the bent digit, for a 28×28 digit (or None) and the seven slider values in
         the order of ``lenet.transform.NAMES``. What cannot be shown leaves the network view as it is."""
-        return self.seen(digit, name, which, *values)[:4]
+        try:
+            page = PageReading(network_named(self.networks, name), digit)
+        except NoSuchNetwork as exc:
+            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP, gr.skip()
+        return self.seen(page, which, *values)[:4]
 
-    def seen(self, digit: np.ndarray | None, name: str, which: str, *values) -> tuple:
-        """:meth:`views`, and what the network view now shows for "Follow a unit" (:func:`shown`)."""
-        network = self.networks.get(name) if isinstance(name, str) else None
-        if network is None:
-            problem = f"There is no network called {repr(name)[:40]}: choose one of {', '.join(self.networks)}."
-            return {}, canvas.refused_html(problem), EMPTY_SWEEP, gr.skip(), gr.skip()
+    def seen(self, page: PageReading, which: str, *values) -> tuple:
+        """:meth:`views` for ``page``, then what the page keeps of the bent digit
+        (:func:`explorer.reading.kept`) and the bent page itself (for the unit followed)."""
+        network, digit = page.network, page.digit
         try:
             s, notes = settings(*values)
         except BadSettings as exc:
-            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP, gr.skip(), gr.skip()
+            return {}, canvas.refused_html(str(exc)), EMPTY_SWEEP, gr.skip(), gr.skip(), gr.skip()
         if digit is None:
-            return {}, EMPTY_NOW, EMPTY_SWEEP, network_html(network, None), None
+            return {}, EMPTY_NOW, EMPTY_SWEEP, network_html(network, None), None, page
         which = which if which in RANGES else "rotation"
-        bent = bend(digit, s)
+        bent_digit = bend(digit, s)
+        bent = page.bend(bent_digit, how_bent(s))  # the views show it bent; as read when every setting is neutral
         sw = sweep(network.net, digit, which, base=replace(s, **{which: RANGES[which].neutral}))
-        reading = network.read(bent)
+        reading = bent.reading if bent.bent is not None else network.read(bent_digit)
         swept = sweep_html(network, sw, getattr(s, which))
-        return (top_confidences(reading), now_html(network, reading, bent, notes), swept,
-                bent_view(network, reading, s), shown(digit, bent, s))  # fmt: skip
+        view = bent_view(bent)
+        return top_confidences(reading), now_html(network, reading, bent_digit, notes), swept, view, kept(bent), bent
 
-    def follow(self, view: str, digit: np.ndarray | None, name: str, is_open: bool = False, which: str = "rotation",
+    def follow(self, page: PageReading, is_open: bool = False, which: str = "rotation",
                values: list | None = None) -> tuple:  # fmt: skip
-        """For the canvas's reading (app.py, read_strokes): the network view and the tab's three
-        views. While the tab is open (``is_open``), the bent digit's, as a slider move gives them
-        (``values``: the seven settings, as the sliders last sent them); otherwise ``view`` as it
-        was, and the tab left alone (it catches up when opened). Last, what the view shows for the
-        unit followed (:func:`shown`: None for the digit as read)."""
+        """For the canvas's reading (explorer.reading.Reader.views): the network view and the page
+        it shows, then the tab's three views and what the page keeps of the bent digit. While the tab is
+        open (``is_open``), the bent digit's, as a slider move gives them (``values``: the seven
+        settings, as the sliders last sent them); otherwise the digit as read, and the tab left alone
+        (it catches up when opened)."""
         if is_open is not True:
-            return view, gr.skip(), gr.skip(), gr.skip(), None
-        label, now, swept, bent, seen = self.seen(digit, name, which, *(values or ()))
-        if not isinstance(bent, str):  # gr.skip(): the view as it was
-            return view, label, now, swept, None
-        return bent, label, now, swept, seen
+            return network_html(page.network, page.reading), page, gr.skip(), gr.skip(), gr.skip(), None
+        label, now, swept, view, state, bent = self.seen(page, which, *(values or ()))
+        if not isinstance(view, str):  # gr.skip(): settings that cannot be used; the view as read
+            return network_html(page.network, page.reading), page, label, now, swept, None
+        return view, bent, label, now, swept, state
 
     def transform(self, drawing, name: str = DEFAULT, shift_x: float = 0.0, shift_y: float = 0.0,
                   scale: float = 1.0, rotation: float = 0.0, squeeze: float = 0.0, thickness: float = 0.0,
@@ -295,19 +290,17 @@ class Bend:
         :class:`explorer.unit.Follow`, whose panel each of these events redraws, in the same request,
         for the digit the network view then shows (bent or not)."""
         outputs = [self.label, self.now, self.sweep, view, self.shown, unit.view]
-        quiet = {"api_visibility": "private", "show_progress": "hidden", "concurrency_id": "read",
-                 "concurrency_limit": limits.CONCURRENCY}  # fmt: skip
 
         def seen(d, name: str, text, which: str, *values) -> tuple:  # the views, and the unit's panel for them
-            result = self.seen(d, name, which, *values)
-            return (*result, unit.follow(d, name, text, result[4]))
+            label, now, swept, shown, state, bent = self.seen(PageReading(self.networks[name], d), which, *values)
+            return label, now, swept, shown, state, unit.follow(bent, text)
 
         def moved(which: str) -> Callable:
             return lambda d, name, text, *values: (which, list(values), *seen(d, name, text, which, *values))
 
         for n, slider in zip(NAMES, self.sliders, strict=True):
             slider.input(moved(n), [digit, choice, unit.unit, *self.sliders], [self.last, self.values, *outputs],
-                         trigger_mode="always_last", **quiet)  # fmt: skip
+                         trigger_mode="always_last", **FOLLOW)  # fmt: skip
         inputs = [digit, choice, unit.unit, self.last, *self.sliders]  # seen()'s arguments
 
         def switched(is_open: bool, *args):  # another network: the network view too, bent, if the tab is open
@@ -316,20 +309,25 @@ class Bend:
                 return result
             return (*result[:3], gr.skip(), None, gr.skip())  # the view shows the digit read
 
-        choice.change(switched, [self.open, *inputs], outputs, **quiet)
+        choice.change(switched, [self.open, *inputs], outputs, **FOLLOW)
 
         def opened(event: gr.SelectData, *args):
             is_open = event.value == TAB
             return (is_open, *seen(*args)) if is_open else (False, *[gr.skip()] * len(outputs))
 
-        views.select(opened, inputs, [self.open, *outputs], **quiet)
-        uploaded.then(lambda d, name, *rest: self.follow(gr.skip(), d, name, *rest),
-                      [digit, choice, *self.inputs], [view, *self.outputs], **quiet)  # fmt: skip
+        views.select(opened, inputs, [self.open, *outputs], **FOLLOW)
+
+        def after_upload(d, name: str, is_open: bool, which: str, values) -> tuple:  # the bent upload, if open
+            if is_open is not True:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+            shown, _, *rest = self.follow(PageReading(self.networks[name], d), is_open, which, values)
+            return shown, *rest
+
+        uploaded.then(after_upload, [digit, choice, *self.inputs], [view, *self.outputs], **FOLLOW)
         neutral = [r.neutral for r in RANGES.values()]
         self.reset.click(lambda d, name, text, which: (*neutral, neutral, *seen(d, name, text, which, *neutral)),
                          [digit, choice, unit.unit, self.last], [*self.sliders, self.values, *outputs],
-                         **quiet)  # fmt: skip
+                         **FOLLOW)  # fmt: skip
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
         self.api_button.click(self.transform, [sketchpad, choice, *self.sliders],
-                              outputs[:3], api_name="transform", preprocess=False, concurrency_id="read",
-                              concurrency_limit=limits.CONCURRENCY)  # fmt: skip
+                              outputs[:3], api_name="transform", **READ)  # fmt: skip

@@ -20,8 +20,7 @@ from typing import Any
 
 import gradio as gr
 
-from explorer import assets
-from lenet import limits
+from explorer import assets, limits
 from lenet.reading import Reading
 
 CANVAS = 280  # px: the drawing keeps these pixels; MNIST fits a digit into 20 of 28
@@ -136,14 +135,20 @@ def api_sketchpad() -> gr.Sketchpad:
     return sketchpad
 
 
-def stroke(value: dict | None, blobs: dict) -> dict | bytes | None:
-    """The Sketchpad value as Gradio hands it over undecoded (the event has preprocess=False): from a
-    browser, only an id under which the editor posted this stroke's pictures (in ``blobs``, the
-    Sketchpad's ``blob_storage``); from the API, file records. Returns the composite's PNG bytes in
-    the first case, the value itself otherwise. Only the composite is ever read, so Gradio's decoding
-    of the background and the layer is skipped."""
+def stroke(value, blobs: dict):
+    """What a Sketchpad or an upload hands over undecoded (the events have preprocess=False) → the one
+    picture to read, for :func:`lenet.preprocess.preprocess`: from a browser's Sketchpad, only an id under
+    which the editor posted this stroke's pictures (in ``blobs``, the Sketchpad's ``blob_storage``): the
+    composite's PNG bytes; from the API, a Sketchpad value whose composite is a file record, or an
+    upload's file record: the file's path; anything else (a path, an array, None) as it is. Only the
+    composite is ever read, so Gradio's decoding of the background and the layers is skipped, and
+    Gradio's formats stay here, on the page's side: ``lenet/`` reads pictures, not component values."""
     if isinstance(value, dict) and value.get("id"):
         found = blobs.pop(value["id"], None)
         if found is not None:
             return found.composite
+    if isinstance(value, dict):
+        value = value.get("composite", value.get("path"))
+        if isinstance(value, dict):  # a file record inside the Sketchpad value
+            value = value.get("path")
     return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from explorer.glossary import glossary_html, recipe_terms
 from explorer.pictures import img
 from lenet.curves import learning_png
 from lenet.network import Network
@@ -42,6 +43,8 @@ def learning_html(network: Network) -> str:
             f"Rejecting the {100 * ten['rejected']:.1f}% of test digits it is least sure about (the smallest lead of "
             f"its answer over the second choice) leaves {100 * ten['error']:.2f}% errors on the rest."
         )
+    words = recipe_terms(str(log.get("recipe", "")))  # the recipe's jargon, said plainly under it
+    plain = glossary_html(words, "What the recipe's words mean") if words else ""
     recipe = html.escape(str(log.get("recipe", "")))
     command = html.escape(str(log.get("command", "")))
     return (
@@ -49,5 +52,5 @@ def learning_html(network: Network) -> str:
         + img(learning_png(log, title, network.arch), f"training curves of {title}")
         + "<p class='how'>The training loss is measured on the training digits (distorted when the recipe "
         "distorts them), the error after each epoch on the validation digits, the test error once at the end. "
-        f"Recipe: {recipe}.<br>Made by <code>{command}</code></p></div>"
+        f"Recipe: {recipe}.<br>Made by <code>{command}</code></p>{plain}</div>"
     )

@@ -10,9 +10,9 @@ A link holds everything in its query, so it needs no account and nothing stored 
     ?ink=AZgCmAIY…&net=lenet1&tab=bend&bend=0,0,1,30,0,0,0&sweep=rotation&unit=C3:5:4:7&projector=1
     ?num=AeAImAIY…&tab=number
 
-``ink`` is the drawing in :mod:`lenet.link`'s format, ``num`` the wide canvas's strokes in the same
+``ink`` is the drawing in :mod:`explorer.link`'s format, ``num`` the wide canvas's strokes in the same
 format (its own 1120×280 canvas pixels). The page writes the link in the browser
-(``static/share.js``, with its twin of :func:`lenet.link.encode`); opening it, :meth:`Lesson.restore`
+(``static/share.js``, with its twin of :func:`explorer.link.encode`); opening it, :meth:`Lesson.restore`
 reads the query on the server (Gradio's ``demo.load`` with the request) and sets the network, the
 tab, the sliders and the canvases' strokes at once — each canvas draws them and the app reads them as
 any drawing. A damaged drawing is answered in the message under the canvas, with the reason; the
@@ -27,8 +27,8 @@ from collections.abc import Mapping
 
 import gradio as gr
 
-from explorer import assets, canvas
-from lenet import link
+from explorer import assets, canvas, link
+from explorer.events import PRIVATE
 from lenet.network import DEFAULT
 from lenet.transform import NAMES, RANGES, BadSettings, settings
 
@@ -42,7 +42,7 @@ TEMPLATE = """<div class="lesson">
 <div class="lesson-box" hidden role="dialog" aria-label="The lesson link">
 <div class="lesson-row"><input type="text" readonly aria-label="The lesson link" spellcheck="false">
 <button type="button" data-lesson="copy">Copy</button><button type="button" data-lesson="close"
- aria-label="Close" title="Close">✕</button></div><p class="lesson-said"></p></div></div>"""
+ aria-label="Close" title="Close (Esc)">✕</button></div><p class="lesson-said"></p></div></div>"""
 
 
 def query(params: Mapping[str, str]) -> dict:
@@ -66,7 +66,7 @@ def query(params: Mapping[str, str]) -> dict:
 
 
 def _drawing(text: str) -> tuple[dict | None, str | None]:
-    """A link's drawing (:func:`lenet.link.decode`) and, where it cannot be read, why not."""
+    """A link's drawing (:func:`explorer.link.decode`) and, where it cannot be read, why not."""
     try:
         return link.decode(text), None
     except link.BadLink as exc:
@@ -118,9 +118,8 @@ class Lesson:
         def draw_number(request: gr.Request):
             return self.asked(request)["number"]
 
-        quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        drawn = demo.load(restore, None, settings_, **quiet).then(draw, None, ink, **quiet)
-        drawn.then(has_number, None, None, **quiet).success(draw_number, None, number.ink, **quiet)
+        drawn = demo.load(restore, None, settings_, **PRIVATE).then(draw, None, ink, **PRIVATE)
+        drawn.then(has_number, None, None, **PRIVATE).success(draw_number, None, number.ink, **PRIVATE)
 
     @staticmethod
     def asked(request: gr.Request | None) -> dict | None:

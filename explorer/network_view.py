@@ -20,34 +20,21 @@ from functools import lru_cache
 import numpy as np
 
 from explorer import pictures as vz
+from explorer.glossary import glossary_html
+from explorer.layers import INPUT_PX, LAYERS
 from explorer.pictures import img
 from lenet.model import BACKGROUND, LayerInfo
 from lenet.network import Network
 from lenet.reading import Reading
 
-# Display size of one unit, in CSS pixels, per network and layer (a map of LeNet-5's C1 is
-# 28 × 2.6 ≈ 73 px wide); LeNet-1 has fewer, smaller maps, drawn larger.
-UNIT_PX = {
-    "lenet5": {"input": 3.5, "C1": 2.6, "S2": 3.6, "C3": 4.0, "S4": 4.6, "C5": 7.0, "F6": 7.0},
-    "lenet1": {"input": 4.0, "C1": 3.4, "S2": 5.0, "C3": 6.0, "S4": 8.0},
-}
 PROTO_PX = 5.0
 
-# What each kind of layer does, in the paper's words (section II-B), per network.
-KIND = {
-    ("lenet5", "C1"): "convolution 5×5",
-    ("lenet5", "S2"): "subsampling 2×2",
-    ("lenet5", "C3"): "convolution 5×5, Table I",
-    ("lenet5", "S4"): "subsampling 2×2",
-    ("lenet5", "C5"): "convolution 5×5",
-    ("lenet5", "F6"): "full",
-    ("lenet5", "Output"): "Euclidean RBF, fixed prototypes",
-    ("lenet1", "C1"): "convolution 5×5",
-    ("lenet1", "S2"): "average 2×2",
-    ("lenet1", "C3"): "convolution 5×5",
-    ("lenet1", "S4"): "average 2×2",
-    ("lenet1", "Output"): "full",
-}
+COUNT = {4: "four", 6: "six", 12: "twelve", 16: "sixteen"}  # the maps of a layer, in words for the alt text
+
+
+def _of(reading: Reading | None) -> str:
+    """Whose maps a picture shows, for its alt text."""
+    return "of the empty canvas" if reading is None else f"of your digit, read as {reading.digit}"
 
 
 def blank_acts(layers: list[LayerInfo], input_size: int) -> dict[str, np.ndarray]:
@@ -66,18 +53,14 @@ def _caption(info: LayerInfo, arch: str) -> str:
     if arch == "lenet5" and info.name == "F6":
         shape += " as 7×12"  # drawn like the prototypes beside it
     return (
-        f"<figcaption><b>{info.name}</b> {KIND.get((arch, info.name), '')} · {shape}"
-        f"<br><span>{info.params:,} params · {info.connections:,} connections</span></figcaption>"
+        f"<figcaption><b>{info.name}</b> {LAYERS[(arch, info.name)].kind} · {shape}"
+        f'<span class="does">{LAYERS[(arch, info.name)].does}</span>'
+        f"<span>{info.params:,} params · {info.connections:,} connections</span></figcaption>"
     )
 
 
 def _panel(picture: str, caption: str, cls: str = "") -> str:
     return f'<figure class="panel {cls}">{picture}{caption}</figure>'
-
-
-# Columns of each feature-map grid: C1 in one row (the headline), the rest in two rows.
-MAP_COLS = {("lenet5", "C1"): 6, ("lenet5", "S2"): 3, ("lenet5", "C3"): 8, ("lenet5", "S4"): 8,
-            ("lenet1", "C1"): 4, ("lenet1", "S2"): 2, ("lenet1", "C3"): 6, ("lenet1", "S4"): 6}  # fmt: skip
 
 
 @lru_cache(maxsize=32)
@@ -131,12 +114,14 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
         values = reading.output if reading is not None else None
         heights = values / max(float(values.max()), 1e-9) if values is not None else np.zeros(10)
         texts = [f"{v:.0f}" for v in values] if values is not None else [""] * 10
-        title = "distance from F6 to each prototype: the shortest is the answer"
+        title = "distance from F6 to each prototype: shorter = closer, the answer has the shortest bar"
     else:
         values = reading.probabilities if reading is not None else None
         heights = values if values is not None else np.zeros(10)
         texts = [f"{100 * v:.0f}%" for v in values] if values is not None else [""] * 10
-        title = "how likely each digit is: the tallest is the answer"
+        title = "how likely each digit is: taller = more likely, the answer has the tallest bar"
+    measure = "distance " if arch == "lenet5" else ""
+    said = [f": {measure}{t}" if t else "" for t in texts]  # what a screen reader hears of each bar
     cols = []
     for d in range(10):
         cls = ""
@@ -147,13 +132,14 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
         proto = _prototype_imgs()[d] if arch == "lenet5" else ""
         cols.append(
             f'<div class="col {cls}" data-layer="Output" data-map="{d}" tabindex="0" role="button" '
-            f'aria-label="output unit {d}"><b>{d}</b>{proto}'
+            f'aria-label="output unit {d}{said[d]}"><b>{d}</b>{proto}'
             f'<div class="bar"><i style="height:{100 * float(heights[d]):.0f}%"></i></div>'
             f"<small>{texts[d]}</small></div>"
         )
     caption = (
-        f"<figcaption><b>Output</b> {KIND[(arch, 'Output')]} · {title}"
-        + (f"<br><span>{info.params:,} params · {info.connections:,} connections</span>" if info else "")
+        f"<figcaption><b>Output</b> {LAYERS[(arch, 'Output')].kind} · {title}"
+        + f'<span class="does">{LAYERS[(arch, "Output")].does}</span>'
+        + (f"<span>{info.params:,} params · {info.connections:,} connections</span>" if info else "")
         + "</figcaption>"
     )
     return f'<figure class="panel output"><div class="cols">{"".join(cols)}</div>{caption}</figure>'
@@ -161,22 +147,28 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
 
 def network_html(network: Network, reading: Reading | None) -> str:
     """The whole network view for ``reading`` (or the empty layout when it is None), as HTML."""
-    arch, unit_px = network.arch, UNIT_PX[network.arch]
+    arch = network.arch
     acts = reading.acts if reading is not None else blank_acts(network.layers, network.input_size)
     info = {layer.name: layer for layer in network.layers}
     n = network.input_size
     sees = _panel(
-        img(vz.tile(vz.input_picture(acts["input"])[None], 1), "network input", unit_px["input"]),
-        f"<figcaption><b>What {network.title} sees</b> · {n}×{n}<br>"
+        img(
+            vz.tile(vz.input_picture(acts["input"])[None], 1),
+            f"What {network.title} sees: {n}×{n} pixels " + _of(reading),
+            INPUT_PX[arch],
+        ),
+        f"<figcaption><b>What {network.title} sees</b> · {n}×{n}"
+        '<span class="does">your drawing, centred and scaled as MNIST\'s digits are</span>'
         f"<span>background −0.1, ink +1.175</span></figcaption>",
         "input",
     )
     row1 = [sees]
     row2 = []
     for name in ("C1", "S2", "C3", "S4"):
-        maps, cols = acts[name], MAP_COLS[(arch, name)]
-        pic = img(vz.feature_grid(maps, cols=cols), f"{name} feature maps", unit_px[name])
-        pic = _hits(pic, _map_buttons(name, *maps.shape, cols))
+        maps, layer = acts[name], LAYERS[(arch, name)]
+        alt = f"{name}: {COUNT.get(len(maps), len(maps))} feature maps {_of(reading)}"
+        pic = img(vz.feature_grid(maps, cols=layer.cols), alt, layer.unit_px)
+        pic = _hits(pic, _map_buttons(name, *maps.shape, layer.cols))
         cls = "headline" if name in ("C1", "C3") else ""
         (row1 if name in ("C1", "S2") else row2).append(_panel(pic, _caption(info[name], arch), cls))
     row3 = []
@@ -184,7 +176,9 @@ def network_html(network: Network, reading: Reading | None) -> str:
         row2.append(
             _panel(
                 _hits(
-                    img(vz.units_picture(acts["C5"], 10, 12), "C5 units", unit_px["C5"]), _block_button("C5", 10, 12)
+                    img(vz.units_picture(acts["C5"], 10, 12), f"C5: 120 units {_of(reading)}",
+                        LAYERS[(arch, "C5")].unit_px),
+                    _block_button("C5", 10, 12),
                 ),
                 _caption(info["C5"], arch),
                 "units",
@@ -193,7 +187,11 @@ def network_html(network: Network, reading: Reading | None) -> str:
         row3.append(
             _panel(
                 _hits(
-                    img(vz.units_picture(acts["F6"], 12, 7), "F6 as a 7×12 picture", unit_px["F6"]),
+                    img(
+                        vz.units_picture(acts["F6"], 12, 7),
+                        f"F6: 84 units as a 7×12 picture {_of(reading)}",
+                        LAYERS[(arch, "F6")].unit_px,
+                    ),
                     _block_button("F6", 12, 7),
                 ),
                 _caption(info["F6"], arch),
@@ -211,4 +209,7 @@ def network_html(network: Network, reading: Reading | None) -> str:
     )
     ids = ("", "", ' id="net-output"')  # the output row: projector mode keeps it on screen (static/lesson.css)
     rows = "".join(f'<div class="row"{i}>{"".join(r)}</div>' for r, i in zip((row1, row2, row3), ids, strict=True))
-    return f'<div class="lenet-net">{legend}{rows}</div>'
+    # a keyboard's way past the ~70 map buttons (static/a11y.js moves the focus to .maps-end)
+    skip = '<a class="skip-maps" href="#">Skip the maps</a>'
+    end = f'<div class="maps-end" tabindex="-1">{glossary_html()}</div>'
+    return f'<div class="lenet-net">{skip}{legend}{rows}{end}</div>'

@@ -12,10 +12,12 @@ What the page shows, all made here from the :class:`lenet.segment.NumberReading`
   it starts at and the column of its number of segments, with what LeNet-5 saw (28×28), its best
   digit and the arc's cost; the cells of the cheapest path in colour, the cuts it passes marked.
 
-The network that reads is ``lenet5-pieces`` by default (LeNet-5 fine-tuned on the segmenter's
-pieces, with its own costs, ``lenet.segment.costs_for``); the tab's own choice, which follows the
-page's network switch when the student moves it. ``/read_number`` is the same for a picture sent
-over the API (as ``/predict`` takes it); its first output is the digits read, as a string.
+The page's one network switch chooses the reader (:data:`READS_FOR`): its LeNet-5 reads numbers as
+``lenet5-pieces`` (the same LeNet-5 fine-tuned on the segmenter's pieces, with its own costs,
+``lenet.segment.costs_for``), the others as themselves, and the tab says which one read. While the tab
+is open it has the page's width: the single digit's canvas and answer are hidden (``static/number.css``).
+``/read_number`` is the same for a picture sent over the API (as ``/predict`` takes it); its first
+output is the digits read, as a string.
 
 The wide canvas is :func:`explorer.canvas.ink_canvas` at ``rows.CANVAS``'s 4:1; its strokes are
 rasterised :data:`RASTER` pixels across (``lenet.preprocess.MAX_SIDE``: the reader would shrink
@@ -31,7 +33,8 @@ import gradio as gr
 import numpy as np
 
 from explorer import canvas, pictures
-from lenet import limits, rows, strokes
+from explorer.events import PRIVATE, READ
+from lenet import rows, strokes
 from lenet.network import Network, load_network
 from lenet.preprocess import MAX_SIDE, UnreadableImage, ink_map, to_array
 from lenet.segment import MAX_DIGITS, NumberReading, costs_for, read_number
@@ -39,6 +42,7 @@ from lenet.segment import MAX_DIGITS, NumberReading, costs_for, read_number
 TAB = "Read a number"
 PIECES = "lenet5-pieces"  # the network trained on the graph's pieces: reads numbers by default
 PIECES_TITLE = "LeNet-5 · trained on pieces"
+READS_FOR = {"lenet5": PIECES}  # the page's network → the one that reads numbers for it (the others: themselves)
 HEIGHT, WIDTH = rows.CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
 RASTER = MAX_SIDE  # its strokes are drawn this many pixels across (512 × 128): read unshrunk
 # The colours of the pieces on the path, in turn (Tableau 10, apart on a projector); the digits too.
@@ -70,7 +74,7 @@ def digits_html(reading: NumberReading, title: str) -> str:
         said += " " + html.escape(ONE_DIGIT)
     return (
         f'<div class="number-said"><div class="number-digits" aria-label="{html.escape(reading.digits)}">{big}</div>'
-        f"<p>{html.escape(title)}: {said}</p></div>"
+        f"<p>Read by {html.escape(title)}: {said}</p></div>"
     )
 
 
@@ -251,7 +255,8 @@ class Number:
             with gr.Row(equal_height=False, elem_id="number-top"):
                 self.said = gr.HTML(canvas.counted(INVITATION, 0), elem_id="number-said", min_width=240, scale=1)
                 self.picture = gr.HTML("", elem_id="number-picture", min_width=300, scale=2)
-            self.network = gr.Radio(choices, value=PIECES, label="Read with", elem_id="number-network")
+            # /read_number's network input, moved by the page's switch (wire): the page has one switch
+            self.network = gr.Radio(choices, value=PIECES, label="Read with", elem_id="number-network", visible=False)
             self.digits = gr.Textbox(visible=False, elem_id="number-digits")  # /read_number's first output
             self.graph = gr.HTML("", elem_id="number-graph")
             self.api_button = gr.Button(visible=False)  # /read_number's trigger: API only
@@ -261,11 +266,9 @@ class Number:
         network in the tab → the same strokes read again; the page's network switch moves the
         tab's choice; and ``/read_number`` on ``sketchpad``, the API's picture input."""
         outputs = [self.digits, self.said, self.picture, self.graph]
-        read = {"trigger_mode": "always_last", "show_progress": "hidden", "preprocess": False,
-                "concurrency_limit": limits.CONCURRENCY, "concurrency_id": "read"}  # fmt: skip
         canvas.listen(self.ink, self.read_strokes, [self.ink, self.network], outputs, api_name="number_strokes",
-                      api_visibility="private", **read)  # fmt: skip
-        self.network.change(self.read_strokes, [self.ink, self.network], outputs, api_visibility="private", **read)
-        choice.change(lambda name: name, choice, self.network, api_visibility="private", show_progress="hidden")
+                      **READ, api_visibility="private")  # fmt: skip
+        self.network.change(self.read_strokes, [self.ink, self.network], outputs, **READ, api_visibility="private")
+        choice.change(lambda name: READS_FOR.get(name, name), choice, self.network, **PRIVATE)
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
-        self.api_button.click(self.read_number, [sketchpad, self.network], outputs, api_name="read_number", **read)
+        self.api_button.click(self.read_number, [sketchpad, self.network], outputs, api_name="read_number", **READ)

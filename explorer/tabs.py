@@ -18,6 +18,8 @@ import gradio as gr
 import numpy as np
 
 from explorer import architecture, assets, how_it_learned, mistakes, why
+from explorer.events import PRIVATE
+from explorer.reading import PageReading
 from lenet.network import Network
 from lenet.occlusion import occlusion
 
@@ -38,19 +40,22 @@ class Teaching:
 
     # --- per request ------------------------------------------------------------------------
 
-    def why(self, digit: np.ndarray | None, name: str) -> str:
-        """The "why this answer" HTML for a 28×28 digit (float32 in [0, 1], ink = 1) or None."""
-        network = self.networks.get(name)
-        if digit is None or network is None:
-            return why.WHY_EMPTY
-        reading = network.read(digit)
-        maps = occlusion(network.net, digit)
-        return why.why_html(network.title, reading.digit, reading.runner_up, reading.acts["input"], maps)
+    def page(self, digit: np.ndarray | None, name: str) -> PageReading | None:
+        network = self.networks.get(name) if isinstance(name, str) else None
+        return None if network is None else PageReading(network, digit)
 
-    def follow(self, digit: np.ndarray | None, name: str, is_open: bool):
-        """The "why this answer" HTML for ``digit`` while its tab is open, else gr.skip() (the tab
+    def why(self, page: PageReading | None) -> str:
+        """The "why this answer" HTML for the digit read (never the bent one: the answer under the canvas)."""
+        if page is None or page.digit is None:
+            return why.WHY_EMPTY
+        reading = page.plain
+        maps = occlusion(page.network.net, page.digit)
+        return why.why_html(page.network.title, reading.digit, reading.runner_up, reading.acts["input"], maps)
+
+    def follow(self, page: PageReading | None, is_open: bool):
+        """The "why this answer" HTML for ``page`` while its tab is open, else gr.skip() (the tab
         keeps what it shows, and is brought up to date when opened)."""
-        return self.why(digit, name) if is_open is True else gr.skip()
+        return self.why(page) if is_open is True else gr.skip()
 
     def picked(self, name: str, data: dict) -> np.ndarray | None:
         """The digit the page sent back from the explorer (``{"pick": k, "model": name}``), or None
@@ -81,28 +86,31 @@ class Teaching:
         return self.why_open, self.why_view
 
     def wire(self, *, choice: gr.Radio, digit: gr.State, views: gr.Tabs,
-             show: Callable[[np.ndarray | None, str], tuple], outputs: list) -> None:  # fmt: skip
-        """Events: choosing a mistake reads it through the app's own ``show`` (so it is shown exactly
-        as a drawing is) into ``outputs`` = the outputs of ``show``, the digit state and the why view;
+             show: Callable[[PageReading], tuple], outputs: list) -> None:  # fmt: skip
+        """Events: choosing a mistake reads it through the page's own ``show`` (a :class:`PageReading` → the
+        answer, message and network view: shown exactly as a drawing is) into ``outputs`` = the outputs of
+        ``show``, the digit state and the why view;
         switching network swaps the prebuilt views; opening "Why this answer" draws it for the digit.
         Keeping the why view up to date as the digit changes is the reading events' part (follow)."""
 
         def pick(name: str, is_open: bool, event: gr.EventData):
             chosen = self.picked(name, getattr(event, "_data", None) or {})
-            return gr.skip() if chosen is None else (*show(chosen, name), chosen, self.follow(chosen, name, is_open))
+            if chosen is None:
+                return gr.skip()
+            page = self.page(chosen, name)  # one reading for the answer, the network view and "why"
+            return *show(page), chosen, self.follow(page, is_open)
 
         def opened(event: gr.SelectData, digit_now, name):
             is_why = event.value == WHY_TAB
-            return is_why, (self.why(digit_now, name) if is_why else gr.skip())
+            return is_why, (self.why(self.page(digit_now, name)) if is_why else gr.skip())
 
         def switched(name, digit_now, is_open):
             views = self.explorer[name], self.architecture[name], self.learning[name]
-            return *views, self.follow(digit_now, name, is_open)
+            return *views, self.follow(self.page(digit_now, name), is_open)
 
-        quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        self.picked_event = self.explorer_view.click(pick, [choice, self.why_open], outputs, **quiet)  # for .then
-        views.select(opened, [digit, choice], [self.why_open, self.why_view], **quiet)
+        self.picked_event = self.explorer_view.click(pick, [choice, self.why_open], outputs, **PRIVATE)  # for .then
+        views.select(opened, [digit, choice], [self.why_open, self.why_view], **PRIVATE)
         choice.change(
             switched, [choice, digit, self.why_open],
-            [self.explorer_view, self.architecture_view, self.learning_view, self.why_view], **quiet,
+            [self.explorer_view, self.architecture_view, self.learning_view, self.why_view], **PRIVATE,
         )  # fmt: skip

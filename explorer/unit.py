@@ -20,10 +20,11 @@ import numpy as np
 
 from explorer import assets, canvas
 from explorer import pictures as vz
-from explorer.bend import fingerprint
-from lenet import limits
+from explorer.events import FOLLOW, READ
+from explorer.reading import NoSuchNetwork, PageReading, network_named, restored
 from lenet.model import TANH_A
 from lenet.network import Network
+from lenet.reading import Reading
 from lenet.units import BadUnit, Explanation, Unit, explain, parse
 
 EMPTY = (
@@ -231,15 +232,18 @@ def arithmetic_html(e: Explanation, title: str) -> str:
     return f'<p class="sum">{said}</p>'
 
 
-def unit_html(network: Network, digit: np.ndarray | None, text: str, bent: str = "") -> str:
+def unit_html(network: Network, digit: np.ndarray | None, text: str, bent: str = "",
+              reading: Reading | None = None) -> str:  # fmt: skip
     """The panel for the unit ``text`` ("C3:5:4:7") of ``network`` reading ``digit`` (or blank
     paper when None). A unit this network does not have is answered with the reason. ``bent``: how
-    ``digit`` is bent in "Bend the digit" ("rotation +30°"), said in the panel; "" for the digit read."""
+    ``digit`` is bent in "Bend the digit" ("rotation +30°"), said in the panel; "" for the digit read.
+    ``reading``: the forward pass of ``digit`` when the page has it already (it is then not run again)."""
     try:
         unit = parse(text, network.net)
     except BadUnit as exc:
         return canvas.refused_html(str(exc))
-    reading = network.read(BLANK if digit is None else digit)
+    if reading is None or digit is None:  # the page's reading of this digit, when it has one
+        reading = network.read(BLANK if digit is None else digit)
     e = explain(network.net, reading.acts, unit)
     note = "" if digit is not None else '<p class="note">No digit yet: these are the numbers for blank paper.</p>'
     said = ""  # under the heading: which digit the panel reads, when it is not the one drawn
@@ -264,28 +268,30 @@ class Follow:
     def __init__(self, networks: dict[str, Network]):
         self.networks = networks
 
-    def html(self, digit: np.ndarray | None, name: str, text: str | None, seen: dict | None = None) -> str:
-        """The panel for the unit ``text`` of network ``name`` reading ``digit``, or the bent digit the
-        network view shows instead (``seen``, from :func:`explorer.bend.shown`, while it is of this
-        ``digit``); the invitation when no unit is followed; the reason when the network or the unit
-        does not exist."""
-        network = self.networks.get(name) if isinstance(name, str) else None
-        if network is None:
-            return canvas.refused_html(f"There is no network called {repr(name)[:40]}: choose one of "
-                                       f"{', '.join(self.networks)}.")  # fmt: skip
+    def html(self, page: PageReading, text: str | None) -> str:
+        """The panel for the unit ``text`` of the digit the network view shows (``page``: bent or not);
+        the invitation when no unit is followed; the reason when the unit does not exist."""
         if text is None or isinstance(text, str) and not text.strip():
             return EMPTY
-        if isinstance(seen, dict) and digit is not None and seen.get("of") == fingerprint(digit):
-            return unit_html(network, seen["digit"], text, seen["how"])
-        return unit_html(network, digit, text)
+        return unit_html(page.network, page.shown, text, page.how, page.reading)
 
-    def follow(self, digit: np.ndarray | None, name: str, text: str | None, seen=None):
+    def follow(self, page: PageReading, text: str | None):
         """The panel while a unit is followed, else gr.skip(): a reading costs nothing more when
-        no unit is selected (nor when ``seen`` is gr.skip(): the network view was left as it was)."""
-        left = isinstance(seen, dict) and seen.get("__type__") == "update"  # gr.skip()
-        if not (isinstance(text, str) and text.strip()) or left:
+        no unit is selected (nor when ``page`` is gr.skip(): the network view was left as it was)."""
+        if not (isinstance(text, str) and text.strip()) or not isinstance(page, PageReading):
             return gr.skip()
-        return self.html(digit, name, text, seen)
+        return self.html(page, text)
+
+    def seen(self, digit: np.ndarray | None, name: str, text: str | None, state=None, skip: bool = True):
+        """The panel for a unit event: the digit ``digit`` read by network ``name``, bent as the Bend
+        tab's ``state`` says (:func:`explorer.reading.kept`) while it is of this digit. ``skip``: gr.skip()
+        when no unit is followed (otherwise the invitation); the reason for a network that does not exist."""
+        try:
+            network = network_named(self.networks, name)
+        except NoSuchNetwork as exc:
+            return canvas.refused_html(str(exc))
+        page = restored(network, digit, state)
+        return self.follow(page, text) if skip else self.html(page, text)
 
     def panel(self) -> None:
         """The picker and the panel (call under the network view)."""
@@ -300,10 +306,10 @@ class Follow:
         unit. A drawing reaches the panel inside the canvas's reading (follow): no request of its own.
         ``shown``: the state of what the network view shows when it is the bent digit ("Bend the
         digit"): the panel is then that digit's."""
-        quiet = {"show_progress": "hidden", "concurrency_id": "read", "concurrency_limit": limits.CONCURRENCY}
-        self.unit.change(lambda unit, name, d, s: self.html(d, name, unit, s), [self.unit, choice, digit, shown],
-                         self.view, api_name="unit", trigger_mode="always_last", preprocess=False, **quiet)  # fmt: skip
+        self.unit.change(lambda unit, name, d, s: self.seen(d, name, unit, s, skip=False),
+                         [self.unit, choice, digit, shown],
+                         self.view, api_name="unit", **READ)  # fmt: skip
         inputs = [digit, choice, self.unit, shown]
-        choice.change(self.follow, inputs, self.view, api_visibility="private", **quiet)
+        choice.change(self.seen, inputs, self.view, **FOLLOW)
         for event in after:
-            event.then(self.follow, inputs, self.view, api_visibility="private", **quiet)
+            event.then(self.seen, inputs, self.view, **FOLLOW)

@@ -5,7 +5,7 @@ never writes HTML (the page is ``explorer/``; CI's ruff check enforces the first
     from lenet import load_model
     net = load_model("lenet5")  # the shipped network, in eval mode: net(x) → class scores (B, 10)
 
-Names are imported on first use, so that ``lenet.limits`` or ``lenet.paper`` cost no torch import.
+Names are imported on first use, so that ``lenet.paper`` cost no torch import.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,17 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
-from lenet.limits import MAX_PIXELS
-
 FIELD = 28  # MNIST's field
 BOX = 20  # MNIST's size-normalisation box
 CENTRE = 14.0  # where MNIST's centres of mass lie (mean over the test set: 13.99, 14.01)
 MNIST_PEN = 1.9  # median pen width of the MNIST test digits, by stroke_width(), in pixels
 WORK = 80  # side of the working copy in which the pen width is adjusted (4 × BOX)
+
+# The largest picture decoded at full size, in pixels (16 MP ≈ 64 MB as RGBA). JPEGs are decoded
+# at 1/2, 1/4 or 1/8 scale first (Pillow's draft mode), so a bigger photo still goes through when its
+# reduced size fits. The page (explorer/limits.py) sets Pillow's own decompression-bomb limit to this,
+# so Gradio's decoding of a Sketchpad value refuses pictures over twice this before allocating anything.
+MAX_PIXELS = 16_000_000
 
 # Bigger inputs are shrunk (box filter) before anything else, so a 10,000×10,000 photo costs about
 # what a 512×512 one does. 512 keeps a 2-pixel pen line of a 4,000-pixel scan visible.
@@ -71,19 +74,14 @@ NOISE = (
 
 
 def to_array(image: Any) -> np.ndarray | None:
-    """Whatever Gradio or a caller hands over → a numpy image, or None when there is none.
+    """A picture → a numpy image, or None when there is none.
 
-    Accepts a Sketchpad/ImageEditor value (a mapping with ``"composite"``; only the composite is
-    read, the layers are unreliable in Gradio 6), an upload as Gradio's file record (a mapping with
-    ``"path"``), a PIL image, a numpy array, a file path, or an image file's bytes. Returns an array of shape (H, W),
-    (H, W, 3) or (H, W, 4), dtype as given (uint8 0–255 or float 0–1), no side over MAX_SIDE for
+    Accepts a PIL image, a numpy array, a file path, or an image file's bytes (a page's component
+    values are unwrapped to one of these on the page's side: ``explorer.canvas.stroke``). Returns an
+    array of shape (H, W), (H, W, 3) or (H, W, 4), dtype as given (uint8 0–255 or float 0–1), no side over MAX_SIDE for
     files and PIL images, or None for a missing or cleared image. Raises :class:`UnreadableImage`
     for a file that is not a picture or is over MAX_PIXELS, and for anything else that is not an image.
     """
-    if isinstance(image, Mapping):
-        image = image.get("composite", image.get("path"))
-        if isinstance(image, Mapping):  # a file record inside the Sketchpad value
-            image = image.get("path")
     if image is None:
         return None
     if isinstance(image, (str, Path)):
@@ -100,10 +98,6 @@ def to_array(image: Any) -> np.ndarray | None:
 def pixels(image: Any) -> int:
     """How many pixels ``image`` holds (what to_array accepts), read from a file's header only;
     0 for nothing, or for a file that is not a picture (it will be refused at once)."""
-    if isinstance(image, Mapping):
-        image = image.get("composite", image.get("path"))
-        if isinstance(image, Mapping):
-            image = image.get("path")
     if isinstance(image, (bytes, bytearray)):
         image = io.BytesIO(image)
     if isinstance(image, (str, Path, io.BytesIO)):
@@ -368,7 +362,7 @@ def centre(box: np.ndarray) -> np.ndarray | None:
 
 
 def preprocess(image: Any) -> np.ndarray | None:
-    """A Sketchpad value, an upload, a PIL image, an array or a path → the MNIST-style digit.
+    """A picture (a PIL image, an array, a path or a file's bytes: see to_array) → the MNIST-style digit.
 
     Returns float32 (28, 28) in [0, 1] with ink = 1, or None for an empty or cleared canvas, or
     a picture all of one shade (the caller invites to draw, it is not an error). Raises

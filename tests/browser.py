@@ -35,7 +35,7 @@ def open_page(browser_or_context, url: str, viewport: tuple[int, int] = (1280, 7
         page = browser_or_context.new_page()
     page.set_default_timeout(timeout_ms)
     page.goto(url)
-    page.wait_for_selector(READY)
+    page.wait_for_selector(READY, state="attached")  # set up (hidden while the number tab is open)
     return page
 
 

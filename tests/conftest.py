@@ -15,6 +15,17 @@ from tests.weights import SERVED, TRAINED
 
 torch.set_num_threads(1)  # tests share a small machine; keep each one on one core
 
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `browser` every test that uses Chromium: the `browser` or `page` fixture, directly or
+    through another fixture (``item.fixturenames`` is the whole closure). Then
+    ``pytest -m "not browser and not slow"`` is the quick loop (docs/TESTING.md)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
 
 @pytest.fixture(scope="session")
 def mnist_test():

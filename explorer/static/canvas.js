@@ -67,6 +67,12 @@ function redraw() {
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, size, high);
   for (const s of strokes) paint(s, 0);
+  crosshair();
+}
+
+// Tell the page when a pen goes down or up (static/a11y.js says the answer once it is up).
+function penSays(down) {
+  element.dispatchEvent(new CustomEvent('ink-pen', {bubbles: true, detail: down}));
 }
 
 // The value Gradio sends: a fresh object each time (Gradio compares values to decide on "change").
@@ -130,11 +136,19 @@ function holdHeight(drawing) {
   root.style.minHeight = drawing ? Math.max(held, root.scrollHeight) + 'px' : '';
 }
 
+// ... and gives the height back once the canvas is hidden (another tab opened): nothing to hold for.
+if (hold) {
+  new IntersectionObserver(() => {
+    if (canvas.offsetParent === null) document.documentElement.style.minHeight = '';
+  }).observe(canvas);
+}
+
 canvas.addEventListener('pointerdown', (e) => {
   if (pen !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
   e.preventDefault();
   holdHeight(true);
   pen = e.pointerId;
+  penSays(true);
   canvas.setPointerCapture(e.pointerId);
   current = [at(e)];
   strokes.push(current);
@@ -162,6 +176,7 @@ function penUp(e) {
   if (e.pointerId !== pen) return;
   pen = null;
   current = null;
+  penSays(false);
   schedule(true); // at once: the answer for the whole stroke is what a person waits for
 }
 canvas.addEventListener('pointerup', penUp);
@@ -188,11 +203,72 @@ element.querySelector('[data-ink="clear"]').addEventListener('click', clear);
 canvas.addEventListener('keydown', (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
     e.preventDefault();
+    keysUp();
     undo();
   } else if (e.key === 'Escape' || e.key === 'Delete') {
+    keysUp();
     clear();
   }
 });
+
+// The keyboard's pen (issue 16, item 5), for a person who draws without a pointer: with the canvas
+// focused, the arrow keys move a ring (Shift: finer steps), Space or Enter puts the pen down or lifts
+// it, and while it is down every move draws — the same strokes, read the same way, as a mouse's.
+const KEYS = 'keys'; // `pen` while the keyboard draws: no pointerId equals it
+const STEP = 10; // canvas pixels per arrow key (Shift: 2)
+let keys = null; // where the keyboard's pen is, [x, y], once an arrow or Space was pressed
+function crosshair() {
+  if (!keys) return;
+  ctx.save();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = pen === KEYS ? '#d97706' : '#2563eb';
+  ctx.beginPath();
+  ctx.arc(keys[0], keys[1], brush / 2 + 3, 0, 2 * Math.PI);
+  ctx.stroke();
+  ctx.restore();
+}
+function keysUp() {
+  if (pen === KEYS) penUp({pointerId: KEYS});
+}
+const MOVES = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]};
+canvas.addEventListener('keydown', (e) => {
+  const move = MOVES[e.key];
+  const toggle = e.key === ' ' || e.key === 'Enter';
+  if ((!move && !toggle) || e.ctrlKey || e.metaKey || e.altKey || (pen !== null && pen !== KEYS)) return;
+  e.preventDefault(); // the page does not scroll
+  keys = keys || [size / 2, high / 2];
+  if (move) {
+    const step = e.shiftKey ? 2 : STEP;
+    const within = (v, most) => Math.min(most, Math.max(0, v));
+    keys = [within(keys[0] + move[0] * step, size), within(keys[1] + move[1] * step, high)];
+    if (pen === KEYS) {
+      current.push(keys.slice());
+      changed(false);
+    }
+  } else if (pen === KEYS) {
+    keysUp();
+  } else {
+    holdHeight(true);
+    pen = KEYS;
+    penSays(true);
+    current = [keys.slice()];
+    strokes.push(current);
+    changed(false);
+  }
+  redraw();
+});
+canvas.addEventListener('blur', () => {
+  keysUp();
+  keys = null;
+  redraw();
+});
+canvas.addEventListener('pointerdown', () => {
+  if (keys && pen !== KEYS) {
+    keys = null; // a pointer draws: the ring goes
+    redraw();
+  }
+});
+canvas.setAttribute('aria-label', `${canvas.getAttribute('aria-label')}; with the keyboard, the arrow keys move the pen and Space puts it down or lifts it`);
 
 // For the Share button (static/share.js): the drawing as the canvas holds it.
 canvas.inkValue = () => ({strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: high});

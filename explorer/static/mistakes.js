@@ -8,7 +8,10 @@ element.addEventListener('click', (event) => {
   const all = event.target.closest('button.all');
   const filter = (key) => {
     root.querySelectorAll('.thumb').forEach(b => { b.hidden = key !== null && b.dataset.cell !== key; });
-    root.querySelectorAll('td[data-cell]').forEach(td => td.classList.toggle('on', td.dataset.cell === key));
+    root.querySelectorAll('td[data-cell]').forEach(td => {
+      td.classList.toggle('on', td.dataset.cell === key);
+      td.setAttribute('aria-pressed', String(td.dataset.cell === key));
+    });
     const [t, p] = key ? key.split(',') : [];
     root.querySelector('.filter').firstChild.textContent = key
       ? `Showing the ${t}s read as ${p}. ` : 'Showing all mistakes, labelled → read as. ';
@@ -24,4 +27,12 @@ element.addEventListener('click', (event) => {
   } else if (all) {
     filter(null);
   }
+});
+// The matrix's cells are buttons to a keyboard (tabindex="0", role="button": explorer/mistakes.py):
+// Enter or Space filters as a click does.
+element.addEventListener('keydown', (event) => {
+  const cell = event.target.closest('td[data-cell]');
+  if (!cell || (event.key !== 'Enter' && event.key !== ' ')) return;
+  event.preventDefault();
+  cell.click();
 });

@@ -1,5 +1,5 @@
 // Lesson links and projector mode (explorer/lesson.py). Share writes a link that reopens the page as
-// it is: the canvas's strokes in lenet/link.py's format (encode below is its twin: the same strokes
+// it is: the canvas's strokes in explorer/link.py's format (encode below is its twin: the same strokes
 // give the same string, tests/app/test_lesson_browser.py holds them to it), the network, the view
 // tab, the "Bend the digit" sliders and the slider whose sweep is shown, the number written on the
 // wide canvas (num=, the same format), the unit followed (from an element #unit, where the page has
@@ -14,7 +14,7 @@ const TABS = ['network', 'why', 'architecture', 'learning', 'bend', 'number'];
 const SLIDERS = ['shift_x', 'shift_y', 'scale', 'rotation', 'squeeze', 'thickness', 'noise'];
 const NEUTRAL = [0, 0, 1, 0, 0, 0, 0];
 
-// --- the drawing's string: lenet/link.py's encode, version 1 ---------------------------------------
+// --- the drawing's string: explorer/link.py's encode, version 1 ---------------------------------------
 function varint(n, out) {
   while (n >= 128) {
     out.push((n % 128) + 128);
@@ -23,7 +23,7 @@ function varint(n, out) {
   out.push(n);
 }
 const zigzag = (n) => (n >= 0 ? 2 * n : -2 * n - 1);
-const rounded = (v) => Math.floor(v + 0.5); // halves up, as lenet/link.py
+const rounded = (v) => Math.floor(v + 0.5); // halves up, as explorer/link.py
 function thinned(points, brush) {
   const kept = points.slice(0, 1);
   for (let i = 1; i < points.length; i++) {
@@ -91,7 +91,7 @@ function link() {
 function share() {
   const {url, code, num} = link();
   box.hidden = false;
-  // each drawing has the limit lenet/link.py reads: the digit's, then the number's
+  // each drawing has the limit explorer/link.py reads: the digit's, then the number's
   const long = [['drawing', code, 'draw one digit'], ['number', num, 'write a shorter number']]
     .find(([, text]) => text.length > limit);
   if (long) {
@@ -128,7 +128,18 @@ function setProjector(on) {
 
 element.querySelector('[data-lesson="share"]').addEventListener('click', share);
 element.querySelector('[data-lesson="copy"]').addEventListener('click', copy);
-element.querySelector('[data-lesson="close"]').addEventListener('click', () => (box.hidden = true));
+// Close (✕, or Escape anywhere in the pop-up) gives the focus back to Share, where the keyboard was.
+function close() {
+  box.hidden = true;
+  element.querySelector('[data-lesson="share"]').focus();
+}
+element.querySelector('[data-lesson="close"]').addEventListener('click', close);
+element.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && !box.hidden) {
+    e.preventDefault();
+    close();
+  }
+});
 projector.addEventListener('click', () => setProjector(projector.getAttribute('aria-pressed') !== 'true'));
 window.lenetLesson = {encode, link}; // for the tests: the codec's twin, and the link as Share writes it
 

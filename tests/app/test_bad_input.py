@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lenet import limits
+from explorer import limits
 from lenet.preprocess import NOISE
 from tests.browser import ANSWERED, draw, open_page
 from tests.canvases import huge_png, sketch, stroke_canvas
@@ -148,8 +148,9 @@ def test_big_canvas_is_read_in_a_thread(app_module, client, tmp_path, monkeypatc
     """A canvas-sized drawing is read on the event loop; a bigger one (here 1,500², over
     IN_LOOP_PIXELS) in a worker thread, so that its decoding cannot stall the other pages."""
     threads = []
-    predict = app_module.predict
-    monkeypatch.setattr(app_module, "predict", lambda *a: threads.append(threading.current_thread()) or predict(*a))
+    predict = app_module.READER.predict
+    monkeypatch.setattr(app_module.READER, "predict",
+                        lambda *a: threads.append(threading.current_thread()) or predict(*a))  # fmt: skip
     big = np.asarray(Image.fromarray(stroke_canvas()).resize((1500, 1500)))
     for picture in (stroke_canvas(), big):
         label, _, _ = client.predict(sketch(save(picture, tmp_path / "x.png")), api_name="/predict")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from lenet import link
+from explorer import link
 from tests.app.test_browser import SEVEN, answer
 from tests.app.test_number_browser import open_number, read_all, shown, write
 from tests.browser import answered_all, draw, open_page
-from tests.lenet.test_link import EXAMPLE, EXAMPLE_LINK
+from tests.explorer.test_link import EXAMPLE, EXAMPLE_LINK
 
 
 def share(page) -> str:
@@ -47,7 +47,7 @@ def test_a_lesson_link_reopens_the_same_drawing_network_tab_and_sliders(page, br
     assert len(url) < 2000
     query = parse_qs(urlsplit(url).query)
     assert query["net"] == ["lenet1"] and query["tab"] == ["bend"] and query["sweep"] == ["shift_x"]
-    # the page's string is lenet.link's: it decodes in Python, and Python writes the same for the canvas's strokes
+    # the page's string is explorer.link's: it decodes in Python, and Python writes the same for the canvas's strokes
     held = page.evaluate("document.querySelector('#ink canvas').inkValue()")
     assert link.decode(query["ink"][0]) is not None
     assert query["ink"][0] == link.encode(held)

@@ -119,6 +119,21 @@ def test_the_page_s_network_switch_moves_the_tab_s_reader_and_rereads(page):
     assert "trained on pieces" in page.locator("#number-said").inner_text()
     page.locator("#model label", has_text="LeNet-1").click()  # the page's switch, at the top
     page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('LeNet-1:')")
-    assert page.locator("#number-network input[value='lenet1']").is_checked()
-    page.locator("#number-network label", has_text="trained on pieces").click()  # and back, in the tab
+    page.locator("#model label", has_text="LeNet-5").first.click()  # back: LeNet-5 reads numbers as trained on pieces
     page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('trained on pieces')")
+    assert page.locator("#number-network").is_hidden()  # the page has one network switch
+
+
+def test_the_number_tab_reads_the_wide_canvas_alone_and_gives_the_height_back(page):
+    """Issue 16: while the tab is open, the single digit's canvas and answer are hidden (the wide canvas
+    is read alone, at the page's width); once another tab is opened, they are back and the page is no
+    taller than before the number was written."""
+    before = page.evaluate("document.documentElement.scrollHeight")
+    open_number(page)
+    assert page.locator("#ink").is_hidden() and page.locator("#answer").is_hidden()
+    write(page, "17")
+    page.get_by_role("tab", name="Network").click()
+    page.wait_for_timeout(300)
+    assert page.locator("#ink").is_visible() and page.locator("#answer").is_visible()
+    assert page.evaluate("document.documentElement.style.minHeight") == ""
+    assert page.evaluate("document.documentElement.scrollHeight") <= before + 40

@@ -14,6 +14,7 @@ from lenet.checkpoint import weights_path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # starts app.py in a process of its own: ~7 s each
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])
 def test_app_without_usable_weights_exits_with_the_fix(tmp_path, damage):
     if damage == "corrupt":

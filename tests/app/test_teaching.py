@@ -33,9 +33,9 @@ def test_why_for_nothing_and_for_a_digit(app_module):
     from tests.canvases import stroke_canvas
 
     t = app_module.TEACHING
-    assert "Draw a digit" in t.why(None, "lenet5")
+    assert "Draw a digit" in t.why(t.page(None, "lenet5")) and "Draw a digit" in t.why(t.page(None, "lenet9"))
     for name in app_module.NETWORKS:
-        page = t.why(preprocess(stroke_canvas()), name)
+        page = t.why(t.page(preprocess(stroke_canvas()), name))
         assert page.count("<img") == 4 and "speaks for" in page
 
 

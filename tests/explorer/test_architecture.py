@@ -62,3 +62,5 @@ def test_html_lists_every_layer_with_its_marks():
     assert 'class="ok"' not in page1 and "3,246" in page1 and "1.70%" in page1 and "no F6" in page1
     assert page1.count("✕") == 48
     assert "16×16" in page1 and "not of the same network" in page1 and "16×16" not in page5
+    for page in (page5, page1):  # the paper's words, said plainly, under the table
+        assert page.count('<details class="glossary">') == 1 and "<dt>subsampling</dt>" in page

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer.bend import Bend, bent_view, fingerprint, frames_html
+from explorer.bend import Bend, bent_view, frames_html
+from explorer.reading import PageReading, fingerprint
 from lenet.transform import RANGES, Settings, sweep
 from lenet.transform import bend as bend_digit
 from tests.weights import untrained
@@ -30,36 +31,40 @@ def network(request):
     return untrained(request.param)
 
 
-def test_follow_leaves_everything_alone_while_the_tab_is_closed(network):
+def test_follow_shows_the_digit_as_read_while_the_tab_is_closed(network):
     bend = Bend({network.name: network})
-    assert bend.follow("the view", DIGIT, network.name, False, "rotation", TURNED) == (
-        "the view",
-        *[gr.skip()] * 3,
-        None,
-    )
-    assert bend.follow("the view", DIGIT, network.name, None) == ("the view", *[gr.skip()] * 3, None)  # the API's None
+    page = PageReading(network, DIGIT)
+    view, shown, *rest = bend.follow(page, False, "rotation", TURNED)
+    assert shown is page and view.startswith('<div class="lenet-net"') and "bent" not in view.lower()
+    assert rest == [*[gr.skip()] * 3, None]  # the tab left alone, nothing kept bent
+    assert bend.follow(page, None)[2:] == (*[gr.skip()] * 3, None)  # the API's None
 
 
 def test_follow_brings_the_bent_digit_while_the_tab_is_open(network):
     bend = Bend({network.name: network})
-    view, label, now, swept, seen = bend.follow("the view", DIGIT, network.name, True, "rotation", TURNED)
+    page = PageReading(network, DIGIT)
+    view, shown, label, now, swept, seen = bend.follow(page, True, "rotation", TURNED)
     assert "rotation +30°" in view and "lenet-net" in view  # the network view of the bent digit, saying so
+    assert shown.how == "rotation +30°" and np.array_equal(shown.shown, bend_digit(DIGIT, Settings(rotation=30)))
     assert label and 'class="bend-now"' in now and 'data-which="rotation"' in swept
     assert seen["how"] == "rotation +30°" and seen["of"] == fingerprint(DIGIT)  # for the unit followed
     assert np.array_equal(seen["digit"], bend_digit(DIGIT, Settings(rotation=30)))
-    straight = bend.follow("the view", DIGIT, network.name, True, "rotation", NEUTRAL)
+    straight = bend.follow(page, True, "rotation", NEUTRAL)
     assert straight[0].startswith('<div class="lenet-net"') and straight[-1] is None  # neutral: the plain view
-    # nothing drawn: the empty views; a bad setting: the view as it was, and the reason
-    assert "Draw a digit" in bend.follow("v", None, network.name, True, "rotation", TURNED)[2]
-    view, _, now, _, seen = bend.follow("the view", DIGIT, network.name, True, "rotation", [float("nan")] * 7)
-    assert view == "the view" and "refused" in now and seen is None
+    # nothing drawn: the empty views; a bad setting: the view of the digit as read, and the reason
+    assert "Draw a digit" in bend.follow(PageReading(network, None), True, "rotation", TURNED)[3]
+    view, shown, _, now, _, seen = bend.follow(page, True, "rotation", [float("nan")] * 7)
+    assert "bent" not in view.lower() and shown is page and "refused" in now and seen is None
 
 
-def test_bent_view_names_every_setting_moved(network):
-    reading = network.read(DIGIT)
-    note = bent_view(network, reading, Settings(rotation=-45, scale=1.5)).split("</p>")[0]
+def test_bent_view_names_every_setting_moved_and_both_answers(network):
+    page = PageReading(network, DIGIT)
+    bent = page.bend(bend_digit(DIGIT, Settings(rotation=-45, scale=1.5)), "scale 1.5×, rotation −45°")
+    note = bent_view(bent).split("</p>")[0]
     assert "scale 1.5×" in note and "rotation −45°" in note
-    assert "bent" not in bent_view(network, reading, Settings())
+    drawn, seen = page.reading.digit, bent.reading.digit  # what the views show, and the answer under the canvas
+    assert (f"still reads {seen}" if seen == drawn else f"reads {seen}, not the {drawn}") in note
+    assert "bent" not in bent_view(page).lower()
 
 
 def test_play_frames_hold_every_setting_of_the_sweep(network):

@@ -197,3 +197,25 @@ def test_malformed_value_from_the_api_gets_a_message(bare):
     said = client.predict({"strokes": [[[140, 40], [140, 240]]], "brush": 24, "width": 280, "height": 280},
                           api_name="/read")  # fmt: skip
     assert said["label"].startswith("2 points")
+
+
+def test_component_values_are_unwrapped_on_the_page_s_side(tmp_path):
+    """Issue 16: Gradio's formats stay in explorer/: a Sketchpad value (its composite, as an array or
+    as a file record), an upload's file record and the editor's posted blobs all reach lenet.preprocess
+    as a plain picture; lenet refuses a component value it is handed directly."""
+    import numpy as np
+
+    from explorer.canvas import stroke
+    from lenet.preprocess import UnreadableImage, preprocess
+
+    art = np.zeros((28, 28), np.uint8)
+    assert stroke({"background": None, "layers": [], "composite": art}, {}) is art
+    assert stroke({"background": None, "layers": [], "composite": None}, {}) is None  # "Clear canvas"
+    assert stroke({"composite": {"path": "/x.png", "url": None}}, {}) == "/x.png"
+    assert stroke({"path": "/y.png", "meta": {"_type": "gradio.FileData"}}, {}) == "/y.png"
+    posted = type("Posted", (), {"composite": b"png"})()
+    blobs = {"k": posted}
+    assert stroke({"id": "k"}, blobs) == b"png" and not blobs  # taken once
+    assert stroke("/z.png", {}) == "/z.png" and stroke(None, {}) is None
+    with pytest.raises(UnreadableImage):
+        preprocess({"composite": art})

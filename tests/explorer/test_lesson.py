@@ -3,10 +3,10 @@ what cannot be used. The round trip in a browser: tests/app/test_lesson_browser.
 
 from __future__ import annotations
 
+from explorer import link
 from explorer.lesson import TABS, query
-from lenet import link
 from lenet.network import DEFAULT
-from tests.lenet.test_link import EXAMPLE, EXAMPLE_LINK
+from tests.explorer.test_link import EXAMPLE, EXAMPLE_LINK
 
 
 def test_a_whole_link_is_read():
@@ -16,7 +16,7 @@ def test_a_whole_link_is_read():
 
 
 def test_the_number_s_wide_canvas_comes_in_num_and_its_tab_is_named():
-    """Issue 12: the "Read a number" tab's strokes travel as num= (lenet.link's format, 1120×280)."""
+    """Issue 12: the "Read a number" tab's strokes travel as num= (explorer.link's format, 1120×280)."""
     wide = {"strokes": [[[100, 60], [180, 60], [130, 220]], [[600, 60], [600, 220]]], "brush": 24, "width": 1120,
             "height": 280}  # fmt: skip
     q = query({"num": link.encode(wide), "tab": "number"})

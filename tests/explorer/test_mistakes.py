@@ -58,6 +58,12 @@ def test_explorer_html_has_one_thumbnail_per_mistake_and_a_clickable_cell_per_ki
     cells = set(re.findall(r'<td class="miss" data-cell="(\d,\d)"', page))
     assert cells == {f"{t},{p}" for t, p in zip(ts.labels, ts.predictions, strict=True)}
     assert f"{len(ts.images)} of the 50" in page
+    # each such cell is a button to a keyboard and a screen reader: focusable, named, not yet pressed
+    named = re.findall(r'data-cell="(\d),(\d)"[^>]*tabindex="0" role="button" aria-pressed="false" '
+                       r'aria-label="(\d) read as (\d): (\d+) digits?"', page)  # fmt: skip
+    assert {f"{t},{p}" for t, p, *_ in named} == cells
+    for t, p, t2, p2, n in named:
+        assert (t, p) == (t2, p2) and int(n) == ts.confusion[int(t), int(p)]
 
 
 def test_missing_files_give_an_empty_explorer_with_a_note(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 
 from explorer.bend import Bend
 from explorer.network_view import network_html
+from explorer.reading import PageReading
 from explorer.unit import EMPTY, Follow, num, unit_html
 from lenet.model import C3_TABLE
 from lenet.transform import RANGES
@@ -124,10 +125,11 @@ def test_blank_paper_and_bad_units(lenet5, lenet1):
 
 def test_follow_only_works_while_a_unit_is_followed(lenet5):
     follow = Follow({"lenet5": lenet5})
-    assert follow.html(DIGIT, "lenet5", "") == EMPTY and follow.html(DIGIT, "lenet5", None) == EMPTY
-    assert "no network called" in follow.html(DIGIT, "lenet9", "C1:0:0:0")
-    assert "Following C1 map 0" in follow.follow(DIGIT, "lenet5", "C1:0:0:0")
-    skipped = follow.follow(DIGIT, "lenet5", "")
+    page = PageReading(lenet5, DIGIT)
+    assert follow.html(page, "") == EMPTY and follow.html(page, None) == EMPTY
+    assert "no network called" in follow.seen(DIGIT, "lenet9", "C1:0:0:0")
+    assert "Following C1 map 0" in follow.follow(page, "C1:0:0:0")
+    skipped = follow.follow(page, "")
     assert not isinstance(skipped, str)  # gr.skip(): the panel keeps what it shows
 
 
@@ -137,14 +139,15 @@ def test_the_panel_reads_the_bent_digit_while_the_network_view_shows_it(lenet5):
     follow = Follow({"lenet5": lenet5})
     bend = Bend({"lenet5": lenet5})
     turned = [30.0 if n == "rotation" else r.neutral for n, r in RANGES.items()]
-    view, *_, seen = bend.follow("v", DIGIT, "lenet5", True, "rotation", turned)
-    plain = follow.follow(DIGIT, "lenet5", "C1:0:10:10")
-    bent = follow.follow(DIGIT, "lenet5", "C1:0:10:10", seen)
+    view, shown, *_, seen = bend.follow(PageReading(lenet5, DIGIT), True, "rotation", turned)
+    plain = follow.seen(DIGIT, "lenet5", "C1:0:10:10")
+    bent = follow.seen(DIGIT, "lenet5", "C1:0:10:10", seen)
+    assert bent == follow.follow(shown, "C1:0:10:10")  # the canvas's reading gives the panel the same
     assert "rotation +30°" in bent and "rotation +30°" not in plain
     value = re.search(r"value <b>([^<]+)</b>", bent).group(1)  # the value the bent digit's view shows
     want = lenet5.read(seen["digit"]).acts["C1"][0, 10, 10]
     assert value == num(float(want)) and value != re.search(r"value <b>([^<]+)</b>", plain).group(1)
     other = DIGIT.copy()
     other[0, 0] = 1.0
-    assert "bent" not in follow.follow(other, "lenet5", "C1:0:10:10", seen)  # stale: the digit read is another
-    assert not isinstance(follow.follow(DIGIT, "lenet5", "C1:0:10:10", gr.skip()), str)  # the view left as it was
+    assert "bent" not in follow.seen(other, "lenet5", "C1:0:10:10", seen)  # stale: the digit read is another
+    assert not isinstance(follow.follow(gr.skip(), "C1:0:10:10"), str)  # the view left as it was

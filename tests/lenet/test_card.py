@@ -15,9 +15,13 @@ from lenet.checkpoint import NETWORKS, WEIGHTS_DIR
 
 LOGS = [WEIGHTS_DIR / f"{name}.json" for name in NETWORKS if (WEIGHTS_DIR / f"{name}.json").is_file()]
 SHIPPED_LOGS = ("lenet5", "lenet1", "lenet5-paper")  # as tests/lenet/test_shipped.py
-pytestmark = pytest.mark.skipif(
-    not all((WEIGHTS_DIR / f"{name}.json").is_file() for name in SHIPPED_LOGS), reason="needs the shipped training logs"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not all((WEIGHTS_DIR / f"{name}.json").is_file() for name in SHIPPED_LOGS),
+        reason="needs the shipped training logs",
+    ),
+    pytest.mark.slow,  # each test writes the card and draws its curves: 7-13 s on the shared 2 cores
+]
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ def test_lenet_never_imports_gradio_nor_the_page(path):
     assert not top & {"gradio", "gradio_client", "explorer", "app"}, path.name
 
 
+@pytest.mark.slow  # a fresh interpreter importing torch: ~11 s
 def test_importing_lenet_loads_no_gradio():
     modules = "lenet.network, lenet.occlusion, lenet.preprocess, lenet.train, lenet.card, lenet.evaluate"
     code = f"import sys, {modules}; print('gradio' in sys.modules)"

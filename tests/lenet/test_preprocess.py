@@ -27,7 +27,7 @@ def check_mnist_like(x: np.ndarray) -> None:
 
 
 def test_reference_drawing_is_mnist_like():
-    check_mnist_like(preprocess({"background": None, "layers": [], "composite": REFERENCE}))
+    check_mnist_like(preprocess(REFERENCE))
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,6 @@ def test_dark_noisy_photo_with_light_ink():
     "value",
     [
         None,
-        {"background": None, "layers": [], "composite": None},  # after "Clear canvas"
         np.full((280, 280, 4), 255, np.uint8),  # the empty canvas: opaque white
         np.zeros((280, 280, 4), np.uint8),  # fully transparent
         np.zeros((50, 50), np.uint8),  # all one colour

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lenet import limits
-from lenet.preprocess import NOT_A_PICTURE, UnreadableImage, pixels, preprocess
+from lenet.preprocess import MAX_PIXELS, NOT_A_PICTURE, UnreadableImage, pixels, preprocess
 from tests.canvases import huge_png, stroke_canvas
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +26,7 @@ def test_preprocess_refuses_what_is_not_an_image(value):
 
 def test_pixels_are_read_from_the_header(tmp_path):
     path = huge_png(tmp_path / "huge.png", side=3000)
-    assert pixels(str(path)) == pixels({"composite": {"path": str(path)}}) == pixels(path.read_bytes()) == 9_000_000
+    assert pixels(str(path)) == pixels(path) == pixels(path.read_bytes()) == 9_000_000
     assert pixels(np.zeros((28, 28))) == 784 and pixels(None) == 0 and pixels(b"not a picture") == 0
 
 
@@ -52,7 +51,7 @@ def test_nan_and_inf_do_not_break_the_reading():
 
 def test_picture_just_under_the_limit_is_decoded_in_bounded_memory(tmp_path):
     """A 16 MP RGBA PNG (the most decoded at full size) costs about its own size, not a float copy."""
-    side = int(limits.MAX_PIXELS**0.5) - 1
+    side = int(MAX_PIXELS**0.5) - 1
     script = f"""
 import numpy as np
 from PIL import Image

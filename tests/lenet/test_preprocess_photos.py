@@ -10,15 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from lenet import limits
-from lenet.preprocess import ORIENTATION, UnreadableImage, orient, preprocess, to_array
+from lenet.preprocess import MAX_PIXELS, ORIENTATION, UnreadableImage, orient, preprocess, to_array
 from tests.canvases import SEVEN, huge_png, stroke_canvas
 
 
 @pytest.fixture
 def app_limits(monkeypatch):
     """Pillow's decompression-bomb limit as app.py sets it."""
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limits.MAX_PIXELS)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", MAX_PIXELS)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

@@ -182,6 +182,7 @@ def test_recipe_flags_and_defaults():
             parse_args(bad)
 
 
+@pytest.mark.slow  # a short training run: ~13 s
 def test_paper_recipe_smoke_lowers_the_loss(mnist_test, tmp_path):
     args = ["--recipe", "paper", "--smoke", "--epochs", "3", "--quiet", "--threads", "1", "--out-dir", str(tmp_path)]
     assert main(args) == 0

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import torch
 
 from lenet import data
@@ -37,6 +38,7 @@ def test_pen_change_by_hand():
     assert float(half[0, 0, 14, 11]) == 0.5 and float(half[0, 0, 14, 12]) == 1.0 and float(half[0, 0, 14, 10]) == 0.0
 
 
+@pytest.mark.slow  # a short training run: 5-6 s
 def test_smoke_training_lowers_the_loss_and_never_reads_the_test_set(mnist_test, tmp_path, monkeypatch):
     read = []
     real = data.load_split

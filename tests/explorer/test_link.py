@@ -1,4 +1,4 @@
-"""A lesson link's drawing (lenet.link): round trips, the length of a typical digit, and refusals of
+"""A lesson link's drawing (explorer.link): round trips, the length of a typical digit, and refusals of
 damaged, oversized and out-of-bounds strings. The page's twin (explorer/static/share.js) is held
 to the same strings in tests/app/test_lesson_browser.py."""
 
@@ -9,7 +9,8 @@ import base64
 import numpy as np
 import pytest
 
-from lenet import link, strokes
+from explorer import link
+from lenet import strokes
 from tests.canvases import row
 
 # The canvas's example value and its string, typed once: share.js must write the same

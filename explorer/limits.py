@@ -1,5 +1,5 @@
 """How much one small server takes on: how many readings run at once, how many may wait, and how
-big a picture is decoded. ``app.py`` applies these, ``bench/`` measures them, the tests check them.
+big an upload may be. ``app.py`` applies these, ``bench/`` measures them, the tests check them.
 
 Sized for a class of about 30 on a free Hugging Face Space (2 CPU cores). Plain constants: no torch
 and no Gradio, so the benchmark's "floor" app can share the queue settings without loading either.
@@ -32,11 +32,8 @@ QUEUE_SIZE = 128
 # hides those places (show_progress="hidden"), so they are sent every 10 s instead.
 QUEUE = {"max_size": QUEUE_SIZE, "status_update_rate": 10}
 
-# The largest picture decoded at full size, in pixels (16 MP ≈ 64 MB as RGBA). JPEGs are decoded
-# at 1/2, 1/4 or 1/8 scale first (Pillow's draft mode), so a bigger photo still goes through when its
-# reduced size fits. Pillow's own decompression-bomb limit is set to this in app.py, so Gradio's
-# decoding of a Sketchpad value refuses pictures over twice this before allocating anything.
-MAX_PIXELS = 16_000_000
+# The largest picture decoded at full size is lenet.preprocess.MAX_PIXELS, the decoder's own bound
+# (16 MP); app.py sets Pillow's decompression-bomb limit to it.
 
 # The largest file accepted by an upload (Gradio checks it in the browser and on the server).
 MAX_UPLOAD = "20mb"
