@@ -29,7 +29,7 @@ SMALL_TEXT = """(least) => {
     if (!text || !el || el.closest('.sr-only, script, style, footer')) continue;
     if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
     const box = el.getBoundingClientRect();
-    if (box.width < 1 || box.height < 1) continue;
+    if (box.width <= 1 || box.height <= 1 || box.right <= 0) continue; // unseen: a live region, a skip link
     const px = parseFloat(getComputedStyle(el).fontSize) * (el.currentCSSZoom || 1);
     const what = `${el.tagName.toLowerCase()}.${el.className}: ${text.slice(0, 30)}`;
     if (px < least - 0.01) small.add(`${px.toFixed(1)}px ${what}`);
