@@ -35,13 +35,18 @@ def theme():
     tests/app/test_accessibility_browser.py."""
     import gradio as gr
 
-    return gr.themes.Default().set(
+    theme = gr.themes.Default().set(
         color_accent="*primary_700",
         body_text_color_subdued="*neutral_600",
         block_label_text_color="*neutral_600",
         block_title_text_color="*neutral_600",
         input_placeholder_color="*neutral_500",
     )
+    # Dark mode (the browser's setting): orange 700 is 3.7:1 on Gradio's near-black, orange 400 8.5:1 (a
+    # pressed button's text turns dark on it: lesson.css, bend.css). set() has no color_accent_dark, but the
+    # theme writes every *_dark attribute into its dark block.
+    theme.color_accent_dark = "*primary_400"
+    return theme
 
 
 SCRIPTS = ("a11y.js", "empty_label.js")  # run once the page has loaded, in this order

@@ -1,6 +1,6 @@
 """WCAG 2.1 A and AA in headless Chromium, checked by axe-core (issue 16): no serious or critical
 violation when the page opens, once a digit is drawn, on every tab of both tab bars, on a phone
-(390×844) and in projector mode (1280×720, ``?projector=1``). Gradio's own parts count: its tabs,
+(390×844), in projector mode (1280×720, ``?projector=1``) and in dark mode. Gradio's own parts count: its tabs,
 sliders and labels take their colours from our theme (``explorer/assets.theme``).
 
 axe-core's ``axe.min.js`` comes inside the ``axe-playwright-python`` package (requirements-dev.txt);
@@ -112,6 +112,22 @@ def test_no_serious_violation_in_projector_mode(browser, server, axe_script):
         draw(page, FOUR, steps=4)
         answered_all(page)
         found = {"projector": serious(page, axe_script)}
+        judge(found)
+    finally:
+        page.close()
+
+
+def test_no_serious_violation_in_dark_mode(browser, server, axe_script):
+    """The browser's dark setting (Gradio's ``__theme=dark`` stands for it), projector on: the accent,
+    the pressed Projector button and Why's red and blue words on near-black."""
+    page = open_page(browser, server + "?__theme=dark&projector=1", viewport=(1280, 720))
+    try:
+        page.wait_for_selector("body.dark")
+        draw(page, FOUR, steps=4)
+        answered_all(page)
+        found = {"dark": serious(page, axe_script)}
+        open_tab(page, "Why this answer", VIEW_TABS["Why this answer"])
+        found["dark, Why this answer"] = serious(page, axe_script)
         judge(found)
     finally:
         page.close()

@@ -53,5 +53,6 @@ def test_the_theme_writes_text_at_wcag_aa_on_white():
 
     for name in ("color_accent", "body_text_color_subdued", "block_label_text_color", "block_title_text_color"):
         assert contrast(colour(name)) >= 4.5, (name, colour(name))
+    assert contrast(colour("color_accent_dark"), colour("neutral_950")) >= 4.5  # dark mode: on its near-black
     js = assets.look()["js"]  # one function calling each script once the page is up
     assert js.startswith("() => {") and all(assets.js(name).strip() in js for name in assets.SCRIPTS)
