@@ -9,8 +9,8 @@ curves (view-learning.png), and "Bend the digit" with that digit turned by 30° 
 then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png), the same 4 turned by 30° in
 "Bend the digit" with the panel following the bent digit (view-unit-bent.png), and 390 px wide
 (view-unit-phone.png);
-then the Share box for that state (view-share.png), projector mode on the network view
-(view-projector.png), and "Bend the digit" at a phone's 390 px (view-bend-phone.png, the tab only).
+then the Share box for that state (view-share.png) and "Bend the digit" at a phone's 390 px
+(view-bend-phone.png, the tab only).
 With ``--projector``, only projector mode at 1280×720: a drawn 4 on each view tab
 (projector-<tab>.png, the tabs named as lesson links name them; a number written on "Read a number").
 Needs Debian's Chromium and the ``playwright`` package (the browser
@@ -68,8 +68,8 @@ def bent_unit(page) -> None:
 
 
 def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
-    """A "4" drawn and turned by 30° in "Bend the digit": the Share box, projector mode on the network
-    view, and the tab at 390 px opened from the lesson link."""
+    """A "4" drawn and turned by 30° in "Bend the digit": the Share box, and the tab at 390 px opened from
+    the lesson link."""
     from docs.screenshots import FOUR
     from tests.browser import answered_all, draw
 
@@ -85,11 +85,6 @@ def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
     page.wait_for_timeout(300)
     shot(page, "share")
     link = page.locator("#lesson input").input_value()
-    page.get_by_role("button", name="Close").click()
-    page.get_by_role("button", name="Projector").click()
-    page.get_by_role("tab", name="Network").click()
-    page.wait_for_timeout(500)
-    shot(page, "projector")
     page.close()
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     small = open_page(phone, link, timeout_ms=60_000)  # the same state, through its lesson link
