@@ -107,8 +107,8 @@ demo.queue(**limits.QUEUE)
 def launch(**kwargs):
     """Serve the page; keyword arguments go to ``Blocks.launch`` (tests pass host, port, ...)."""
     kwargs = {"show_error": True, "max_file_size": limits.MAX_UPLOAD, **kwargs}  # API callers see what is wrong
-    # a11y.js: the answer said to a screen reader, the skip links, the examples' names
-    return demo.launch(css=assets.css(), js=assets.js("a11y.js"), run_history=False, **kwargs)
+    # css, theme, and js: a11y.js (the answer said to a screen reader, the skip links, the examples' names)
+    return demo.launch(**assets.look(), run_history=False, **kwargs)
 
 
 if __name__ == "__main__":

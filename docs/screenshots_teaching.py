@@ -1,6 +1,6 @@
 """Take the screenshots of the teaching views from the real app in headless Chromium.
 
-    python -m docs.screenshots_teaching [--out docs] [--chromium /usr/bin/chromium]
+    python -m docs.screenshots_teaching [--out docs] [--chromium /usr/bin/chromium] [--projector]
 
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), then at 1280×720:
 picks the commonest mistake of LeNet-5 in the test-set explorer (view-explorer.png), opens "Why
@@ -9,8 +9,10 @@ curves (view-learning.png), and "Bend the digit" with that digit turned by 30° 
 then a drawn 4 with one C3 unit followed, at 1280×720 (view-unit.png), the same 4 turned by 30° in
 "Bend the digit" with the panel following the bent digit (view-unit-bent.png), and 390 px wide
 (view-unit-phone.png);
-then the Share box for that state (view-share.png), projector mode on the network view
-(view-projector.png), and "Bend the digit" at a phone's 390 px (view-bend-phone.png, the tab only).
+then the Share box for that state (view-share.png) and "Bend the digit" at a phone's 390 px
+(view-bend-phone.png, the tab only).
+With ``--projector``, only projector mode at 1280×720: a drawn 4 on each view tab
+(projector-<tab>.png, the tabs named as lesson links name them; a number written on "Read a number").
 Needs Debian's Chromium and the ``playwright`` package (the browser
 helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
 committing them. ``python -m docs.screenshots`` takes the drawing views.
@@ -66,8 +68,8 @@ def bent_unit(page) -> None:
 
 
 def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
-    """A "4" drawn and turned by 30° in "Bend the digit": the Share box, projector mode on the network
-    view, and the tab at 390 px opened from the lesson link."""
+    """A "4" drawn and turned by 30° in "Bend the digit": the Share box, and the tab at 390 px opened from
+    the lesson link."""
     from docs.screenshots import FOUR
     from tests.browser import answered_all, draw
 
@@ -83,11 +85,6 @@ def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
     page.wait_for_timeout(300)
     shot(page, "share")
     link = page.locator("#lesson input").input_value()
-    page.get_by_role("button", name="Close").click()
-    page.get_by_role("button", name="Projector").click()
-    page.get_by_role("tab", name="Network").click()
-    page.wait_for_timeout(500)
-    shot(page, "projector")
     page.close()
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     small = open_page(phone, link, timeout_ms=60_000)  # the same state, through its lesson link
@@ -99,10 +96,38 @@ def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
     phone.close()
 
 
+PROJECTOR_TABS = {  # the view tabs, as lesson links name them (explorer/lesson.py), and their names on the page
+    "network": "Network", "why": "Why this answer", "architecture": "Architecture", "learning": "How it learned",
+    "bend": "Bend the digit", "number": "Read a number",
+}  # fmt: skip
+
+
+def projector_views(browser, url: str, written: list, out: Path) -> None:
+    """Projector mode at 1280×720 with a drawn 4: each view tab as the back of the room sees it."""
+    from docs.screenshots import FOUR, number_tab
+
+    page = open_page(browser, url + "?projector=1", timeout_ms=60_000)
+    draw(page, FOUR, steps=4)
+    answered_all(page)
+    for tab, name in PROJECTOR_TABS.items():
+        if tab == "number":
+            number_tab(page, (1280, 720))
+        else:
+            page.get_by_role("tab", name=name, exact=True).click()
+            page.wait_for_timeout(1000)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(300)
+        path = out / f"projector-{tab}.png"
+        page.screenshot(path=str(path))
+        written.append(path)
+    page.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs (default: docs/)")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
+    parser.add_argument("--projector", action="store_true", help="take only projector-<tab>.png, each view tab")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -121,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as p:
             browser = launch(p, args.chromium)
+            if args.projector:
+                projector_views(browser, url, written, out)
+                browser.close()
+                print("wrote " + ", ".join(str(p) for p in written))
+                return 0
             page = open_page(browser, url, timeout_ms=60_000)
             commonest_mistake(page)
             shot(page, "explorer")

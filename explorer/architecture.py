@@ -125,7 +125,9 @@ def _table(arch: str, rows: list[Row]) -> str:
         + cells(f"{conns:,}", f"{pc:,}", conns == pc if paper_side else None)
         + "</tr>"
     )
-    return f'<table class="arch">{head}{"".join(body)}{total}</table>'
+    # in a box of its own that scrolls sideways where the page is narrower than the table (a phone)
+    table = f'<table class="arch">{head}{"".join(body)}{total}</table>'
+    return f'<div class="arch-scroll" tabindex="0" role="region" aria-label="The layers, side by side">{table}</div>'
 
 
 def _grid_html(grid: np.ndarray, arch: str) -> str:

@@ -207,7 +207,8 @@ def network_html(network: Network, reading: Reading | None) -> str:
         '<div class="legend"><span>−1.72</span><i></i><span>+1.72</span>'
         "<small>one colour scale for every map: the squashing function's range</small></div>"
     )
-    rows = "".join(f'<div class="row">{"".join(r)}</div>' for r in (row1, row2, row3))
+    ids = ("", "", ' id="net-output"')  # the output row: projector mode keeps it on screen (static/lesson.css)
+    rows = "".join(f'<div class="row"{i}>{"".join(r)}</div>' for r, i in zip((row1, row2, row3), ids, strict=True))
     # a keyboard's way past the ~70 map buttons (static/a11y.js moves the focus to .maps-end)
     skip = '<a class="skip-maps" href="#">Skip the maps</a>'
     end = f'<div class="maps-end" tabindex="-1">{glossary_html()}</div>'

@@ -25,3 +25,34 @@ def test_every_style_sheet_is_joined_and_the_scripts_load():
 def test_the_legend_gradient_is_the_colour_scale():
     """static/network_view.css types the legend's gradient: it must be the LUT's colours."""
     assert f"linear-gradient(to right, {css_gradient()})" in assets.read("network_view.css")
+
+
+def contrast(foreground: str, background: str = "#ffffff") -> float:
+    """WCAG 2.1's contrast ratio of two #rrggbb colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_theme_writes_text_at_wcag_aa_on_white():
+    """Gradio's Default theme writes its selected tabs, slider ends, labels and our captions in 2.8:1 and
+    1.9:1; the page's theme in 4.5:1 at least, white on its accent (a pressed button) too."""
+    assert round(contrast("#bbbbc2"), 1) == 1.9 and round(contrast("#f97316"), 1) == 2.8  # the Default's, as axe says
+    theme = assets.theme()
+
+    def colour(name: str) -> str:
+        value = getattr(theme, name)
+        while value.startswith("*"):  # a reference to another of the theme's variables
+            value = getattr(theme, value[1:])
+        return value
+
+    for name in ("color_accent", "body_text_color_subdued", "block_label_text_color", "block_title_text_color"):
+        assert contrast(colour(name)) >= 4.5, (name, colour(name))
+    assert contrast(colour("color_accent_dark"), colour("neutral_950")) >= 4.5  # dark mode: on its near-black
+    js = assets.look()["js"]  # one function calling each script once the page is up
+    assert js.startswith("() => {") and all(assets.js(name).strip() in js for name in assets.SCRIPTS)
