@@ -45,6 +45,10 @@ TEMPLATE = """<div class="lesson">
  aria-label="Close" title="Close (Esc)">✕</button></div><p class="lesson-said"></p></div></div>"""
 
 
+# Run in the browser once the page's address has been read on load: <html data-restored>.
+RESTORED = "() => { document.documentElement.dataset.restored = 'true'; }"
+
+
 def query(params: Mapping[str, str]) -> dict:
     """A link's query → what the page is set to: ``drawing`` (a strokes value or None), ``problem``
     (why the drawing was refused, or None), ``number`` and ``number_problem`` (the same for the
@@ -119,7 +123,9 @@ class Lesson:
             return self.asked(request)["number"]
 
         drawn = demo.load(restore, None, settings_, **PRIVATE).then(draw, None, ink, **PRIVATE)
-        drawn.then(has_number, None, None, **PRIVATE).success(draw_number, None, number.ink, **PRIVATE)
+        numbered = drawn.then(has_number, None, None, **PRIVATE)
+        numbered.success(draw_number, None, number.ink, **PRIVATE).then(None, js=RESTORED)
+        numbered.failure(None, js=RESTORED)  # the page says when its link has been read (the tests wait for it)
 
     @staticmethod
     def asked(request: gr.Request | None) -> dict | None:

@@ -36,7 +36,8 @@ def open_page(browser_or_context, url: str, viewport: tuple[int, int] = (1280, 7
     page.set_default_timeout(timeout_ms)
     page.goto(url)
     page.wait_for_selector(READY, state="attached")  # set up (hidden while the number tab is open)
-    return page
+    page.wait_for_selector("html[data-restored]", state="attached")  # its load events done: a test counting
+    return page  # the requests of a drawing counts no late one of the page's load
 
 
 def centre(page, canvas: str = "#ink canvas") -> tuple[float, float]:
