@@ -10,7 +10,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # The style sheets, in the order they are joined: each view's own, then the page's layout.
 STYLES = (
     "canvas.css", "network_view.css", "mistakes.css", "why.css", "architecture.css", "how_it_learned.css", "bend.css",
-    "unit.css", "number.css", "lesson.css", "page.css",
+    "unit.css", "number.css", "board.css", "lesson.css", "page.css",
 )  # fmt: skip
 
 
