@@ -47,7 +47,7 @@ DIGITS = [(str(d), d) for d in range(10)]
 def said(text: str, ok: bool = True) -> str:
     """A sentence for the student or the teacher, in a live region (screen readers announce it)."""
     cls = "cb-ok" if ok else "cb-refused"
-    mark = "✅" if ok else "⚠️"
+    mark = "✓" if ok else "⚠"
     return f'<p class="{cls}" role="status" aria-live="polite">{mark} {html.escape(text)}</p>'
 
 
@@ -138,8 +138,8 @@ class ClassBoard:
                 self.c_read = gr.Dropdown(DIGITS, value=1, label="read as", elem_id="class-c-read", min_width=90)
                 self.set = gr.Button("Set the challenge", elem_id="class-set", min_width=150)
                 self.export = gr.Button("Export CSV + PNG", elem_id="class-export", min_width=150)
-                self.close = gr.Button("Close the class (deletes its drawings)", variant="stop",
-                                       elem_id="class-close", min_width=200)  # fmt: skip
+                self.close = gr.Button("Close the class (deletes its drawings)", variant="stop", size="sm",
+                                       elem_id="class-close", scale=0, min_width=200)  # fmt: skip
             self.files = gr.File(label="The board, exported", file_count="multiple", visible=False,
                                  elem_id="class-files")  # fmt: skip
             self.teacher_said = gr.HTML("", elem_id="class-teacher-said")

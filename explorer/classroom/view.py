@@ -21,7 +21,7 @@ EMPTY = ('<div class="class-board empty"><p class="cb-invite">Press <b>Start a c
 
 
 def closed_html(problem: str) -> str:
-    return f'<div class="class-board empty"><p class="cb-refused">⚠️ {html.escape(problem)}</p></div>'
+    return f'<div class="class-board empty"><p class="cb-refused">⚠ {html.escape(problem)}</p></div>'
 
 
 def thumb(e: Entry, teacher: bool, note: str = "") -> str:
@@ -86,7 +86,7 @@ def board_html(code: str, s: Summary, cell: tuple[int, int] | None = None, teach
     if s.challenge:
         what = challenge_text(s.challenge, title)
         none = "No drawing meets it yet: be the first!"
-        challenge = (f'<section class="cb-challenge"><h3>🏆 Challenge: {html.escape(what)}</h3>'
+        challenge = (f'<section class="cb-challenge"><h3>★ Challenge: {html.escape(what)}</h3>'
                      f"{gallery(s.ranked, teacher, none, ranked=True)}</section>")  # fmt: skip
     picked = ""
     if cell is not None:

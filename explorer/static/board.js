@@ -7,3 +7,5 @@ element.addEventListener('click', (event) => {
   if (cell) trigger('click', {cell: cell.dataset.cell});
   else if (hide) trigger('click', {hide: Number(hide.dataset.hide)});
 });
+// ?board=CODE (the projector's computer): the page is the board, the network switch above it.
+if (new URLSearchParams(location.search).has('board')) document.documentElement.classList.add('class-board-only');
