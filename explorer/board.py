@@ -10,7 +10,7 @@ board (CSV and PNG) and closes the class (its drawings are deleted; any class is
 after it opened). ``?board=CODE`` opens a class's board (on the projector's computer, with
 ``&projector=1``).
 
-Live: a ``gr.Timer`` ticks once a second, **only while** the tab is open on a page that shows a
+Live: a ``gr.Timer`` ticks twice a second, **only while** the tab is open on a page that shows a
 board; a tick asks the store for the class's version (one indexed SQLite read) and sends nothing
 when it has not moved. The store and the logic are :mod:`explorer.classroom` (no Gradio); this
 module lays out the tab and wires it. API: ``/class_open``, ``/class_send``, ``/class_board``.
@@ -38,7 +38,9 @@ from lenet.network import DEFAULT, Network
 from lenet.preprocess import UnreadableImage, preprocess
 
 TAB = "Class"
-TICK = 1.0  # s between a board's looks at the store: a send shows within TICK plus one redraw
+# s between a board's looks at the store: a send shows within TICK plus one redraw. A tick that finds
+# nothing new costs the server 0.1 ms plus Gradio's handling of one event (bench/class_board.py).
+TICK = 0.5
 KINDS = [("No challenge", ""), ("Fool it: draw a … it reads as …", "fool"),
          ("The strangest … it still reads", "strange")]  # fmt: skip
 DIGITS = [(str(d), d) for d in range(10)]
@@ -165,7 +167,9 @@ class ClassBoard:
         self.blobs = sketchpad.blob_storage
         room = self.classroom
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        fast = {**quiet, "concurrency_id": "class", "concurrency_limit": 4}
+        # Boards and sends queue apart: a burst of 200 sends must not hold back the boards that show them.
+        fast = {**quiet, "concurrency_id": "class_board", "concurrency_limit": 2}
+        sending = {"concurrency_id": "class_send", "concurrency_limit": 2}
         board_out = [self.board, self.seen]
 
         def draw(code, name, cell, key, link, seen=None):
@@ -301,7 +305,7 @@ class ClassBoard:
                 return said(str(exc), ok=False)
             return said(text)
 
-        self.send.click(send, [self.code, ink, digit, self.meant, self.nickname], self.said, **fast)
+        self.send.click(send, [self.code, ink, digit, self.meant, self.nickname], self.said, **quiet, **sending)
 
         def api_send(code, drawing, meant, request: gr.Request):
             """``/class_send``: a picture as ``/predict`` takes it, sent to class ``code`` as the digit ``meant``."""
@@ -312,7 +316,7 @@ class ClassBoard:
                 return said(str(exc), ok=False)
 
         self.api_send.click(api_send, [self.code, sketchpad, self.api_meant], self.said, api_name="class_send",
-                            preprocess=False, concurrency_id="class", concurrency_limit=4)  # fmt: skip
+                            preprocess=False, **sending)  # fmt: skip
 
         def api_board(code, name=DEFAULT):
             """``/class_board``: the board of class ``code`` as the network ``name`` reads it (JSON first)."""
@@ -320,7 +324,7 @@ class ClassBoard:
             return data, html_
 
         self.api_board.click(api_board, [self.watch, choice], [self.json, self.board], api_name="class_board",
-                             concurrency_id="class", concurrency_limit=4)  # fmt: skip
+                             concurrency_id="class_board", concurrency_limit=2)  # fmt: skip
 
         def arrived(name, request: gr.Request):  # ?class=CODE: the student's link; ?board=CODE: the projector's
             q = dict(getattr(request, "query_params", None) or {})
