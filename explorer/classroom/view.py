@@ -97,9 +97,9 @@ def board_html(code: str, s: Summary, cell: tuple[int, int] | None = None, teach
     fooled = gallery(s.fooled, teacher, f"No drawing has fooled {title} yet.")
     unsure = gallery(s.unsure, teacher, f"{title} was sure of every drawing.")
     return (
-        f'<div class="class-board" data-code="{code}" data-version="{s.count}">{head}{challenge}'
+        f'<div class="class-board" data-code="{code}" data-version="{s.count}">{head}'
         f'<div class="cb-body"><section class="cb-left">{matrix_html(s, cell)}{picked}</section>'
-        f'<section class="cb-right"><h3>Fooled {title}: the surest mistakes first</h3>{fooled}'
+        f'<section class="cb-right">{challenge}<h3>Fooled {title}: the surest mistakes first</h3>{fooled}'
         f"<h3>{title} was unsure</h3>{unsure}</section></div></div>"
     )
 
