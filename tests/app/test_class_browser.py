@@ -4,6 +4,10 @@ student's drawing on the board within 2 s of pressing Send. Skipped without Chro
 from __future__ import annotations
 
 import time
+from pathlib import Path
+
+import numpy as np
+import pytest
 
 from tests.app.test_browser import SEVEN
 from tests.browser import answered_all, draw, open_page
@@ -48,16 +52,61 @@ def test_a_drawing_sent_by_a_student_is_on_the_teachers_board_within_2_s(browser
     teacher.locator("#class-board .cb-cell [data-hide]").click()
     teacher.wait_for_selector('#class-board [data-count="0"]')
 
-    # the board polls only while its tab is open: no request at all for 2.5 s on another tab
-    joins = []
-    teacher.on("request", lambda r: joins.append(r.url) if "/queue/join" in r.url else None)
+    # the board polls only while its tab is open: not one tick in 2.5 s on another tab
+    tick = teacher.evaluate(
+        "(() => { const c = window.gradio_config;"
+        " const t = c.components.filter(x => x.type === 'timer').map(x => x.id);"
+        " return c.dependencies.find(d => d.targets.some(([id, e]) => t.includes(id) && e === 'tick')).id; })()"
+    )
+    ticks = []
+    ticked = lambda r: "/queue/join" in r.url and r.post_data_json["fn_index"] == tick  # noqa: E731
+    teacher.on("request", lambda r: ticks.append(1) if ticked(r) else None)
+    teacher.wait_for_timeout(1200)
+    assert ticks, "the board's timer is not ticking while the board is shown"
     teacher.get_by_role("tab", name="Network").click()
-    teacher.wait_for_timeout(500)
-    joins.clear()
+    teacher.wait_for_timeout(1500)  # the tab's select event, answered: the timer stopped
+    ticks.clear()
     teacher.wait_for_timeout(2500)
-    assert joins == []
+    assert ticks == []
     teacher.get_by_role("tab", name="Class").click()
     teacher.wait_for_timeout(2500)
-    assert joins, "the board's timer did not start again"
+    assert ticks, "the board's timer did not start again"
     student.close()
     teacher.close()
+
+
+def test_the_class_tab_passes_axe_wcag_aa(browser, server):
+    """The tab as a teacher sees it (a board with drawings, a cell opened) and as a student sees it:
+    no serious or critical violation of WCAG 2.1 AA inside it (axe-core)."""
+    axe = pytest.importorskip("axe_playwright_python")
+    script = next(Path(axe.__file__).parent.rglob("axe.min.js"))
+    from explorer.classroom.store import SQLiteStore, default_path
+
+    page = open_page(browser, server)
+    page.get_by_role("tab", name="Class").click()
+    page.get_by_role("button", name="Start a class").click()
+    page.wait_for_selector(BOARD)
+    code = page.locator(BOARD).get_attribute("data-code")
+    store = SQLiteStore(default_path())  # drawings straight into the class: the test is about the markup
+    try:
+        for meant, k in ((7, 0), (7, 1), (1, 2), (4, 3)):
+            field = np.zeros((28, 28), np.float32)
+            field[4:24, 8 + 3 * k : 11 + 3 * k] = 1.0
+            store.add_drawing(code, meant, field, None, f"n{k}", limit=100)
+    finally:
+        store.close_store()
+    page.wait_for_selector('#class-board [data-count="4"]')
+    page.locator("#class-board [data-cell]").first.click()
+    page.wait_for_selector("#class-board .cb-cell .cb-thumb")
+    page.get_by_label("Class code").fill("ZZ")
+    page.get_by_role("button", name="Send my drawing to the class").click()  # a refusal shown
+    page.wait_for_selector("#class-said .cb-refused")
+    page.add_script_tag(path=str(script))
+    found = page.evaluate(
+        """async () => (await axe.run(document.querySelector('#class-tab'), {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+             .filter(v => ['serious', 'critical'].includes(v.impact))
+             .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
+    )
+    assert found == []
+    page.close()
