@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -41,6 +42,7 @@ TAB = "Class"
 # s between a board's looks at the store: a send shows within TICK plus one redraw. A tick that finds
 # nothing new costs the server 0.1 ms plus Gradio's handling of one event (bench/class_board.py).
 TICK = 0.5
+CONFIRM = 10.0  # s: "Close the class" deletes on a second press within this
 KINDS = [("No challenge", ""), ("Fool it: draw a … it reads as …", "fool"),
          ("The strangest … it still reads", "strange")]  # fmt: skip
 DIGITS = [(str(d), d) for d in range(10)]
@@ -150,6 +152,7 @@ class ClassBoard:
             self.cell = gr.State(None)  # the matrix cell whose drawings are shown: [meant, read]
             self.seen = gr.State(None)  # what the board shows now: (code, version, network, cell, key)
             self.link = gr.State("")
+            self.armed = gr.State(None)  # when "Close the class" was pressed once (time.time())
             self.timer = gr.Timer(TICK, active=False)
             # the API's own triggers and outputs, never shown
             self.api_send, self.api_board = gr.Button(visible=False), gr.Button(visible=False)
@@ -255,15 +258,23 @@ class ClassBoard:
         self.set.click(challenge, [self.shown_code, self.key, self.kind, self.c_meant, self.c_read],
                        self.teacher_said, **quiet)  # fmt: skip
 
-        def close(code, key):
+        def close(code, key, armed):  # two presses within CONFIRM seconds: the first only says what will go
+            keep = gr.skip(), gr.skip(), gr.skip()
             try:
+                if not isinstance(armed, (int, float)) or not 0 <= time.time() - armed <= CONFIRM:
+                    code = room.teacher(code, key)
+                    n = len(room.store.drawings(code, hidden=True))
+                    warn = said(f"Press “Close the class” again within {CONFIRM:.0f} s to delete class {code} and its "
+                                f"{n} drawings for good.", ok=False)  # fmt: skip
+                    return *keep, warn, gr.skip(), time.time()
                 text = room.close(code, key)
             except Refused as exc:
-                return gr.skip(), gr.skip(), gr.skip(), said(str(exc), ok=False), gr.skip()
-            return "", None, gr.Row(visible=False), said(text), view.EMPTY
+                return *keep, said(str(exc), ok=False), gr.skip(), None
+            return "", None, gr.Row(visible=False), said(text), view.EMPTY, None
 
-        self.close.click(close, [self.shown_code, self.key], [self.shown_code, self.key, self.controls,
-                                                               self.teacher_said, self.board], **quiet)  # fmt: skip
+        self.close.click(close, [self.shown_code, self.key, self.armed],
+                         [self.shown_code, self.key, self.controls, self.teacher_said, self.board, self.armed],
+                         **quiet)  # fmt: skip
 
         def export(code, key, name):
             try:

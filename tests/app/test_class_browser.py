@@ -71,6 +71,16 @@ def test_a_drawing_sent_by_a_student_is_on_the_teachers_board_within_2_s(browser
     teacher.get_by_role("tab", name="Class").click()
     teacher.wait_for_timeout(2500)
     assert ticks, "the board's timer did not start again"
+
+    # closing takes two presses; then the class is gone, and a student's send says so
+    close = teacher.get_by_role("button", name="Close the class (deletes its drawings)")
+    close.click()
+    teacher.wait_for_function("() => document.querySelector('#class-teacher-said').innerText.includes('again')")
+    assert count(teacher) == 0 and teacher.locator(BOARD).count() == 1  # nothing deleted yet
+    close.click()
+    teacher.wait_for_function("() => document.querySelector('#class-teacher-said').innerText.includes('closed')")
+    student.get_by_role("button", name="Send my drawing to the class").click()
+    student.wait_for_function("() => document.querySelector('#class-said').innerText.includes('no open class')")
     student.close()
     teacher.close()
 
