@@ -169,6 +169,9 @@ class ClassBoard:
         ``sketchpad``: ``/predict``'s input, which ``/class_send`` takes too."""
         self.blobs = sketchpad.blob_storage
         room = self.classroom
+        # The teacher's class and key in that browser's storage too, so that a reload gives the controls
+        # back. Made here, outside the tabs: a tab's components exist in the browser once it is first opened.
+        self.kept = gr.BrowserState(None, storage_key="lenet5-explorer-class")
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
         # Boards and sends queue apart: a burst of 200 sends must not hold back the boards that show them.
         fast = {**quiet, "concurrency_id": "class_board", "concurrency_limit": 2}
@@ -189,10 +192,10 @@ class ClassBoard:
             html_, seen = draw(code, name, None, key, link)
             note = said(f"Class {code} is open. Students: open the Class tab, type {code}, draw, and send.")
             return (code, key, code, None, link, html_, seen, gr.Row(visible=True), gr.Timer(active=True), note,
-                    gr.File(visible=False))  # fmt: skip
+                    gr.File(visible=False), {"code": code, "key": key})  # fmt: skip
 
         started = [self.watch, self.key, self.shown_code, self.cell, self.link, *board_out, self.controls,
-                   self.timer, self.teacher_said, self.files]  # fmt: skip
+                   self.timer, self.teacher_said, self.files, self.kept]  # fmt: skip
         self.start.click(start, None, started, api_name="class_open", show_progress="hidden")
 
         def show(code, name, key, request: gr.Request):
@@ -337,15 +340,24 @@ class ClassBoard:
         self.api_board.click(api_board, [self.watch, choice], [self.json, self.board], api_name="class_board",
                              concurrency_id="class_board", concurrency_limit=2)  # fmt: skip
 
-        def arrived(name, request: gr.Request):  # ?class=CODE: the student's link; ?board=CODE: the projector's
+        def arrived(name, kept, request: gr.Request):
+            """?class=CODE: the student's link; ?board=CODE: the projector's; a plain visit of the browser
+            that started a class still open: its board, with the teacher's controls back (after a reload)."""
             q = dict(getattr(request, "query_params", None) or {})
             if "class" in q:
-                return (q["class"][:12], gr.Tabs(selected="class"), check(q["class"], name), *[gr.skip()] * 7)
+                return (q["class"][:12], gr.Tabs(selected="class"), check(q["class"], name), *[gr.skip()] * 9)
             if "board" in q:
                 code, cell, link, html_, seen, _, timer = show(q["board"], name, None, request)
                 return (gr.skip(), gr.Tabs(selected="class"), gr.skip(), q["board"][:12], code, cell, link, html_,
-                        seen, timer)  # fmt: skip
-            return (gr.skip(),) * 10
+                        seen, timer, gr.skip(), gr.skip())  # fmt: skip
+            code, key = (kept.get("code"), kept.get("key")) if isinstance(kept, dict) else (None, None)
+            if isinstance(code, str) and _is_teacher(code, key):
+                link = join_link(request, code)
+                html_, seen = draw(code, name, None, key, link)
+                return (gr.skip(), gr.skip(), gr.skip(), code, code, None, link, html_, seen, gr.skip(), key,
+                        gr.Row(visible=True))  # fmt: skip
+            return (gr.skip(),) * 12
 
-        demo.load(arrived, [choice], [self.code, views, self.said, self.watch, *shown[:5], self.timer], **quiet)
+        demo.load(arrived, [choice, self.kept], [self.code, views, self.said, self.watch, *shown[:5], self.timer,
+                                                 self.key, self.controls], **quiet)  # fmt: skip
 

@@ -72,6 +72,12 @@ def test_a_drawing_sent_by_a_student_is_on_the_teachers_board_within_2_s(browser
     teacher.wait_for_timeout(2500)
     assert ticks, "the board's timer did not start again"
 
+    # a reload keeps the teacher in charge: the class's board and its controls come back in this browser
+    teacher.reload()
+    teacher.get_by_role("tab", name="Class").click()
+    teacher.wait_for_selector(f'{BOARD}[data-code="{code}"]')
+    assert teacher.get_by_role("button", name="Close the class (deletes its drawings)").is_visible()
+
     # closing takes two presses; then the class is gone, and a student's send says so
     close = teacher.get_by_role("button", name="Close the class (deletes its drawings)")
     close.click()
