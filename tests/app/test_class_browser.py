@@ -117,6 +117,13 @@ def test_the_class_tab_passes_axe_wcag_aa(browser, server):
     page.get_by_label("Class code").fill("ZZ")
     page.get_by_role("button", name="Send my drawing to the class").click()  # a refusal shown
     page.wait_for_selector("#class-said .cb-refused")
+    # the teacher's export: a CSV of every drawing and a PNG of the gallery, both downloadable
+    page.get_by_role("button", name="Export CSV + PNG").click()
+    page.wait_for_selector("#class-files a[href*='.csv']")
+    csv_url = page.locator("#class-files a[href*='.csv']").first.get_attribute("href")
+    csv = page.request.get(csv_url if csv_url.startswith("http") else server.rstrip("/") + csv_url).text()
+    assert csv.splitlines()[0].startswith("id,sent_utc,nickname,meant,read,confidence") and len(csv.splitlines()) == 5
+    assert page.locator("#class-files a[href*='.png']").count() >= 1
     page.add_script_tag(path=str(script))
     found = page.evaluate(
         """async () => (await axe.run(document.querySelector('#class-tab'), {runOnly: {type: 'tag',
