@@ -19,6 +19,7 @@ from PIL import Image
 
 from explorer import assets, bend, canvas, lesson, limits, number
 from explorer.board import ClassBoard
+from explorer.classroom.store import StoreUnavailable
 from explorer.examples import example_paths
 from explorer.network_view import network_html
 from explorer.reading import Reader
@@ -37,11 +38,11 @@ WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
 try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
     NUMBER = number.Number(NETWORKS, WEIGHTS)  # "Read a number", with lenet5-pieces loaded too
-except WeightsError as exc:
+    CLASS = ClassBoard(NETWORKS)  # the class board, its store on CLASS_DB (explorer/classroom/store.py)
+except (WeightsError, StoreUnavailable) as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
 LESSON = lesson.Lesson(NETWORKS)  # lesson links and projector mode
-CLASS = ClassBoard(NETWORKS)  # the class board, its store on CLASS_DB (explorer/classroom/store.py)
 READER = Reader(NETWORKS, TEACHING, BEND, UNIT)  # one reading per update, handed to every view
 show, predict = READER.show, READER.predict  # the page's reading of a digit, and of a picture
 

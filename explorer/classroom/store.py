@@ -110,6 +110,10 @@ class ClassStore(Protocol):
         ...
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be opened (a folder that cannot be written, a file that is not a database)."""
+
+
 class ClassFull(RuntimeError):
     """The class holds as many drawings as it may."""
 
@@ -151,12 +155,16 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._jobs: queue.Queue = queue.Queue()
-        writer = self._connect()
-        writer.execute("PRAGMA journal_mode=WAL")
-        writer.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            writer = self._connect()
+            writer.execute("PRAGMA journal_mode=WAL")
+            writer.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"the class store {self.path} cannot be opened ({exc}); set CLASS_DB to a "
+                                   "file in a folder this app may write") from None  # fmt: skip
         self._writer = threading.Thread(target=self._write_loop, args=(writer,), name="class-store-writer", daemon=True)
         self._writer.start()
         self.purge()
