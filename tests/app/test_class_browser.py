@@ -3,12 +3,14 @@ student's drawing on the board within 2 s of pressing Send. Skipped without Chro
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from explorer.classroom.store import SQLiteStore, default_path
 from tests.app.test_browser import SEVEN
 from tests.browser import answered_all, draw, open_page
 
@@ -48,6 +50,19 @@ def test_a_drawing_sent_by_a_student_is_on_the_teachers_board_within_2_s(browser
     teacher.locator(f'#class-board [data-cell="7,{read}"]').click()
     teacher.wait_for_selector("#class-board .cb-cell .cb-thumb")
     assert "Sam" in teacher.locator("#class-board .cb-cell").inner_text()
+    # stored as drawn: the strokes and the 28×28 field the page read, with the digit meant and the nickname
+    store = SQLiteStore(default_path())
+    try:
+        (kept,) = store.drawings(code)
+    finally:
+        store.close_store()
+    assert (kept.meant, kept.nickname) == (7, "Sam") and kept.field.shape == (28, 28)
+    assert len(json.loads(kept.strokes)["strokes"]) == len(SEVEN)
+    # the page's network switch re-reads the class's drawings
+    teacher.get_by_label("LeNet-1", exact=True).check()
+    teacher.wait_for_function("() => document.querySelector('#class-board .cb-rate').innerText.includes('LeNet-1')")
+    teacher.get_by_label("LeNet-5", exact=True).check()
+    teacher.wait_for_function("() => document.querySelector('#class-board .cb-rate').innerText.includes('LeNet-5')")
     # the teacher hides it: it leaves the board
     teacher.locator("#class-board .cb-cell [data-hide]").click()
     teacher.wait_for_selector('#class-board [data-count="0"]')
@@ -96,8 +111,6 @@ def test_the_class_tab_passes_axe_wcag_aa(browser, server):
     no serious or critical violation of WCAG 2.1 AA inside it (axe-core)."""
     axe = pytest.importorskip("axe_playwright_python")
     script = next(Path(axe.__file__).parent.rglob("axe.min.js"))
-    from explorer.classroom.store import SQLiteStore, default_path
-
     page = open_page(browser, server)
     page.get_by_role("tab", name="Class").click()
     page.get_by_role("button", name="Start a class").click()
