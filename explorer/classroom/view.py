@@ -112,8 +112,9 @@ TILE, PAD, CAPTION = 112, 12, 22  # px: a drawing 4× its 28 pixels, the gap, th
 def gallery_png(code: str, s: Summary, columns: int = 8) -> Image.Image:
     """The drawings that fooled the network (then the unsure ones), with meant → read and confidence,
     as one picture for a slide or a class blog."""
+    unsure_right = [e for e in s.unsure if e.read.digit == e.drawing.meant]  # the wrong ones are fooled already
     groups = [(f"Class {code}: drawings that fooled {s.network.title} (most confident first)", s.fooled),
-              (f"{s.network.title} was unsure", [e for e in s.unsure if e.read.digit == e.drawing.meant])]  # fmt: skip
+              (f"{s.network.title} was unsure, and right", unsure_right)]  # fmt: skip
     font = ImageFont.load_default(size=18)
     small = ImageFont.load_default(size=15)
     rows = sum(max(1, -(-len(entries) // columns)) for _, entries in groups)
@@ -133,8 +134,9 @@ def gallery_png(code: str, s: Summary, columns: int = 8) -> Image.Image:
             digit = Image.fromarray(pictures.paper(e.drawing.field)).resize((TILE, TILE), Image.NEAREST)
             im.paste(digit, (x, yy))
             draw.rectangle((x, yy, x + TILE - 1, yy + TILE - 1), outline=160)
-            draw.text((x, yy + TILE + 2), f"{e.drawing.meant} → {e.read.digit}  {e.read.confidence:.0%}",
-                      fill=0, font=small)  # fmt: skip
+            m, r = e.drawing.meant, e.read.digit  # Pillow's own font has no arrow: "7 as 1"
+            said = f"{m} as {r}" if m != r else f"a {m}"
+            draw.text((x, yy + TILE + 2), f"{said}  {e.read.confidence:.0%}", fill=0, font=small)
         y += max(1, -(-len(entries) // columns)) * (TILE + CAPTION + PAD)
     return im
 
