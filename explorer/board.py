@@ -238,6 +238,8 @@ class ClassBoard:
             if "cell" in data:
                 try:
                     m, r = (int(v) for v in str(data["cell"]).split(","))
+                    if not (0 <= m <= 9 and 0 <= r <= 9):
+                        raise ValueError(data["cell"])
                     cell = None if cell and list(cell) == [m, r] else [m, r]  # a second click closes it
                 except ValueError:
                     return gr.skip(), gr.skip(), gr.skip(), gr.skip()
