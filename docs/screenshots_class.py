@@ -64,8 +64,6 @@ def main(argv: list[str] | None = None) -> int:
             teacher.locator("#class-kind input").fill("Fool")
             teacher.keyboard.press("ArrowDown")
             teacher.keyboard.press("Enter")
-            teacher.wait_for_timeout(1500)
-            teacher.screenshot(path=str(out / "class-teacher-debug.png"))
             teacher.get_by_role("button", name="Set the challenge").click()
             teacher.wait_for_selector("#class-board .cb-challenge")
 
