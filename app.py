@@ -18,6 +18,8 @@ import torch
 from PIL import Image
 
 from explorer import assets, bend, canvas, lesson, limits, number
+from explorer.board import ClassBoard
+from explorer.classroom.store import StoreUnavailable
 from explorer.events import FOLLOW, PRIVATE, READ
 from explorer.examples import example_paths
 from explorer.network_view import network_html
@@ -37,7 +39,8 @@ WEIGHTS = Path(os.environ.get("LENET_WEIGHTS_DIR", WEIGHTS_DIR))
 try:
     NETWORKS = {name: load_network(name, WEIGHTS) for name in TITLES}  # name → lenet.network.Network
     NUMBER = number.Number(NETWORKS, WEIGHTS)  # "Read a number", with lenet5-pieces loaded too
-except WeightsError as exc:
+    CLASS = ClassBoard(NETWORKS)  # the class board, its store on CLASS_DB (explorer/classroom/store.py)
+except (WeightsError, StoreUnavailable) as exc:
     raise SystemExit(f"LeNet-5 Explorer cannot start: {exc}") from None
 TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
 LESSON = lesson.Lesson(NETWORKS)  # lesson links and projector mode
@@ -76,6 +79,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
             BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
             NUMBER.tab()  # "Read a number": a wide canvas, the cuts, the graph; wide, so with the views
+            CLASS.tab()  # "Class": send the drawing to the class; the board for the projector
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     READER.blobs, picked = sketchpad.blob_storage, gr.State(None)  # the mistake picked last, for its tab
     outputs = [label, message, view, digit_state]  # what every reading updates (the options: explorer/events.py)
@@ -95,6 +99,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
               unit=UNIT)  # fmt: skip
     UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event], shown=BEND.shown)  # and /unit
     NUMBER.wire(choice=choice, sketchpad=sketchpad)  # and /read_number
+    CLASS.wire(demo, ink=ink, digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /class_*
     LESSON.wire(demo, ink=ink, choice=choice, message=message, views=views, why_open=why_open, bend=BEND, number=NUMBER)
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page

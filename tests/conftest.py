@@ -45,7 +45,9 @@ def mnist_test():
 # the tests that need a trained network check TRAINED and skip.
 @pytest.fixture(scope="session")
 def app_module(tmp_path_factory):
-    """The ``app`` module, imported once, with trained weights where they exist."""
+    """The ``app`` module, imported once, with trained weights where they exist, and its class board's
+    store in a temporary file (``CLASS_DB``), never in ``data/``."""
+    os.environ.setdefault("CLASS_DB", str(tmp_path_factory.mktemp("classes") / "classes.db"))
     if not TRAINED:
         folder = tmp_path_factory.mktemp("untrained-weights")
         torch.manual_seed(0)
