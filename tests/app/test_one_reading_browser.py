@@ -47,10 +47,10 @@ def test_a_bent_digit_is_labelled_bent_beside_the_answer_as_drawn(page):
     answered_all(page)
     drawn = answer(page)
     page.get_by_role("tab", name="Bend the digit").click()
+    page.wait_for_selector("#bend-now .bend-now img")  # the tab shows the drawing
     page.locator("#bend-rotation input[type=range]").fill("90")
-    page.wait_for_function("() => document.querySelector('#bend-now')?.innerText.includes('reads')")
-    page.wait_for_timeout(500)
     page.get_by_role("tab", name="Network").click()
+    page.wait_for_function("() => document.querySelector('.bent-note')?.innerText.includes('rotation +90°')")
     note = page.locator(".bent-note").inner_text()
     assert "Bent" in note and "rotation +90°" in note
     assert f"still reads {drawn}" in note or f"not the {drawn} it reads as drawn" in note
