@@ -365,14 +365,20 @@ globalThis.LeNetJS = (() => {
     const k = Math.max(1, Math.floor(Math.min(w, h) / 32));
     const frame = [];
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) if (y < k || y >= h - k || x < k || x >= w - k) frame.push(ink[y * w + x]);
+      const edge = y < k || y >= h - k;
+      for (let x = 0; x < w; x = edge || x >= w - k - 1 || x < k - 1 ? x + 1 : w - k) frame.push(ink[y * w + x]);
     }
     const paper = median(frame);
+    const a = new Float32Array(w * h);
     let peak = 0;
-    ink = ink.map((v) => Math.abs(v - paper));
-    for (const v of ink) peak = Math.max(peak, v);
+    for (let i = 0; i < a.length; i++) {
+      a[i] = Math.abs(ink[i] - paper);
+      if (a[i] > peak) peak = a[i];
+    }
     if (peak < K.min_contrast) return null; // nothing drawn
-    const a = ink.map((v) => Math.min(1, Math.max(0, (v - K.noise_floor * peak) / ((1 - K.noise_floor) * peak))));
+    const floor = K.noise_floor * peak;
+    const span = (1 - K.noise_floor) * peak;
+    for (let i = 0; i < a.length; i++) a[i] = Math.min(1, Math.max(0, (a[i] - floor) / span));
     if (crossings(a, w, h) > K.max_crossings) return 'noise';
     // normalize(): the working copy, the pen made MNIST's, then the 20×20 box and the centring
     let work = fit(a, w, h, K.work);
@@ -397,16 +403,21 @@ globalThis.LeNetJS = (() => {
   }
 
   function crossings(a, w, h) { // median runs of ink per row and per column holding ink: the larger
-    const runs = (n, m, at) => {
+    const runs = (n, m, first, along) => { // line i starts at i * first, its pixels `along` apart
       const counts = [];
       for (let i = 0; i < n; i++) {
         let c = 0;
-        for (let j = 0; j < m; j++) if (at(i, j) > 0.5 && (j === 0 || at(i, j - 1) <= 0.5)) c++;
+        let before = false;
+        for (let j = 0, at = i * first; j < m; j++, at += along) {
+          const inked = a[at] > 0.5;
+          if (inked && !before) c++;
+          before = inked;
+        }
         if (c) counts.push(c);
       }
       return counts.length ? median(counts) : 0;
     };
-    return Math.max(runs(h, w, (i, j) => a[i * w + j]), runs(w, h, (i, j) => a[j * w + i]));
+    return Math.max(runs(h, w, w, 1), runs(w, h, 1, w));
   }
 
   // The canvas's value → what lenet.strokes.parse keeps: null when nothing is drawn.
