@@ -196,23 +196,28 @@ async def draw(page, lines, steps=4):
 
 
 # Resolves with the ms from the pen lifting to the browser's "7" for the whole drawing (0 when it
-# showed before the pen lifted); installed before the stroke, so nothing is missed.
+# showed before the pen lifted); installed before the stroke, so nothing is missed. window.seen:
+# when a 7 was first shown for each count of points read.
 WATCH = """(points) => new Promise((resolve) => {
   const shown = () => document.querySelector(`#message .live-said[data-source="browser"][data-digit="7"]`);
-  const check = () => {
+  window.seen = {};
+  window.penUp = 0;
+  const note = () => {
     const s = shown();
+    if (s && !(s.dataset.livePoints in window.seen)) window.seen[s.dataset.livePoints] = performance.now();
+  };
+  const check = () => {
+    note();
     const pts = Number(document.querySelector('#ink [data-points]').dataset.points);
-    if (s && window.penUp && Number(s.dataset.livePoints) === pts && pts > points) {
-      window.shownAt = window.shownAt || performance.now();
+    if (window.penUp && pts > points && window.seen[pts]) {
+      window.shownAt = window.seen[pts];
       resolve(Math.max(0, window.shownAt - window.penUp));
       return true;
     }
     return false;
   };
-  window.shownAt = 0;
-  window.penUp = 0;
-  new MutationObserver(() => { if (shown()) window.shownAt = window.shownAt || performance.now(); check(); })
-    .observe(document.querySelector('#message'), {childList: true, subtree: true, attributes: true});
+  const all = {childList: true, subtree: true, attributes: true};
+  new MutationObserver(note).observe(document.querySelector('#message'), all);
   const poll = setInterval(() => { if (check()) clearInterval(poll); }, 5);
 })"""
 
