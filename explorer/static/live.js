@@ -6,7 +6,8 @@
 // (data-points, data-source="server") or says something else (another network, a photo), the
 // browser's part goes and the server's shows. Meanwhile the server's views (#views, #answer) are
 // marked behind, and the browser's part says "maps updating…": no stale view passes for current.
-// props: nets (explorer/live.py, payload), network (the one chosen at load), ids, invitation.
+// props: nets (explorer/live.py, payload, less the weights), weights (the URL of their .json file),
+// network (the one chosen at load), ids, invitation.
 const ids = props.ids;
 const nets = {}; // name → unpacked network, unpacked when first used
 let network = props.network;
@@ -17,8 +18,10 @@ let lastServer = null; // the server's message as last seen
 
 const byId = (id) => document.getElementById(id);
 
+let weights = null; // name → base64, fetched once (a .json file: served compressed)
+
 function net(name) {
-  if (!nets[name] && props.nets[name]) nets[name] = LeNetJS.unpack(props.nets[name]);
+  if (!nets[name] && weights?.[name] && props.nets[name]) nets[name] = LeNetJS.unpack({...props.nets[name], weights: weights[name]});
   return nets[name];
 }
 
@@ -72,28 +75,38 @@ function behind(yes) {
 }
 
 // Read the drawing here and show it: the answer, or the invitation for nothing drawn; a picture the
-// server refuses as noise is left to the server (its reason shows when it comes).
-function readNow() {
+// server refuses as noise is left to the server (its reason shows when it comes: "reading…" till
+// then). Not when the server's answer for this drawing came first — unless the network was switched.
+function readNow(switched = false) {
   cancelAnimationFrame(frame);
   frame = 0;
   if (!drawing) return;
   const n = net(network);
   const p = part();
   if (!n || !p) return;
+  if (!switched && serverCovers()) return behind(false); // the server's answer for this drawing came first
   const strokes = LeNetJS.parse(drawing.value);
   const digit = strokes && LeNetJS.preprocess(LeNetJS.rasterise(strokes), n.constants);
-  if (digit === 'noise') return;
-  p.innerHTML = digit ? said(n, LeNetJS.read(n, digit), drawing.points)
-    : `<div class="live-said" data-source="browser" data-live-points="${drawing.points}">${props.invitation}</div>`;
+  const mark = `class="live-said" data-source="browser" data-live-points="${drawing.points}"`;
+  if (digit === 'noise') p.innerHTML = `<div ${mark}><p class="live-note">Reading… <span>maps updating…</span></p></div>`;
+  else p.innerHTML = digit ? said(n, LeNetJS.read(n, digit), drawing.points) : `<div ${mark}>${props.invitation}</div>`;
   lastServer = serverMessage();
   behind(true);
 }
 
-// The server's part of #message: what Gradio renders there, without ours.
+// The server's message is for this very drawing (as many points read as it holds).
+function serverCovers() {
+  const counted = byId(ids.message)?.querySelector('[data-source="server"][data-points]');
+  return Boolean(counted && drawing && Number(counted.dataset.points) === drawing.points);
+}
+
+// The server's part of #message: what Gradio renders there, without ours and without Gradio's
+// status tracker (its timer ticks while a request is pending: that is not an answer).
 function serverMessage() {
   const message = byId(ids.message);
   if (!message) return '';
-  return [...message.children].filter((c) => !c.classList.contains('live-part')).map((c) => c.innerHTML).join('');
+  return [...message.children].filter((c) => !c.classList.contains('live-part') && c.dataset.testid !== 'status-tracker')
+    .map((c) => c.innerHTML).join('');
 }
 
 // The server answered: its message covers the whole drawing, or is about something else (a network
@@ -104,21 +117,20 @@ function serverChanged() {
   if (now === lastServer) return;
   lastServer = now;
   const counted = byId(ids.message).querySelector('[data-source="server"][data-points]');
-  if (!counted || Number(counted.dataset.points) === drawing?.points) behind(false);
+  if (!counted || serverCovers()) behind(false);
 }
 
 document.addEventListener('ink-strokes', (e) => {
   if (!e.target.closest || !e.target.closest(`#${ids.ink}`)) return;
   drawing = e.detail;
   if (e.detail.now) readNow();
-  else if (!frame) frame = requestAnimationFrame(readNow);
+  else if (!frame) frame = requestAnimationFrame(() => readNow());
 });
 
 // ... and when a reading of the canvas is answered (explorer/canvas.py, listen): its message may be
 // the very one shown before (an Undo back to the same drawing), which changes nothing to observe.
 document.addEventListener('ink-answered', () => setTimeout(() => {
-  const counted = byId(ids.message)?.querySelector('[data-source="server"][data-points]');
-  if (showing && counted && Number(counted.dataset.points) === drawing?.points) behind(false);
+  if (showing && serverCovers()) behind(false);
 }));
 
 // The pen lifted: the reading of the whole drawing shows now, not at the next frame.
@@ -128,7 +140,9 @@ document.addEventListener('ink-pen', (e) => {
 
 document.addEventListener('lenet-network', (e) => {
   network = e.detail;
-  if (showing) readNow(); // the server's reading by this network comes with its message
+  // read again by this network at once, while the drawing is what the page reads (the Draw tab is
+  // open); the server's reading by this network comes with its message
+  if (byId(ids.ink)?.querySelector('canvas')?.offsetParent) readNow(true);
 });
 
 function observe() {
@@ -137,4 +151,10 @@ function observe() {
   new MutationObserver(serverChanged).observe(message, {childList: true, subtree: true, characterData: true});
 }
 observe();
-element.dataset.ready = 'true';
+fetch(props.weights).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${r.status} ${r.statusText}`)))).then((w) => {
+  weights = w;
+  net(network); // unpacked now, not at the first stroke
+  element.dataset.ready = 'true';
+}).catch((e) => {
+  element.dataset.failed = String(e); // the server's readings go on as before
+});

@@ -278,3 +278,47 @@ def test_the_page_answers_while_the_server_is_held(server):
     assert "7" in seen["message"] and "maps updating" in seen["message"]
     assert "7" in seen["server"] and seen["views"] is False
     json.dumps(seen)  # plain data only
+
+
+def test_with_the_server_held_a_switch_of_network_and_clear_answer_at_once(server):
+    """Held server: choosing LeNet-1 reads the drawing again in the browser at once (LeNet-1's answer,
+    marked as the browser's), and Clear shows the invitation at once; the server's answers, when they
+    come, take over."""
+    async_playwright = chromium_or_skip()
+    api = re.compile(r".*/gradio_api/.*")
+
+    async def hold(route):
+        await asyncio.sleep(HELD)
+        await route.continue_()
+
+    async def run():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=chromium.CHROMIUM, args=["--no-sandbox"], headless=True)
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            await page.goto(server)
+            await page.wait_for_selector("#live [data-ready]", state="attached")
+            await draw(page, [*ONE, *BAR])
+            points = int(await page.evaluate("document.querySelector('#ink [data-points]').dataset.points"))
+            await page.wait_for_selector(f'#message [data-source="server"][data-points="{points}"]')
+            await page.wait_for_selector("#message:not(.live-ahead)", state="attached")
+            await page.route(api, hold)
+            await page.get_by_role("radio", name="LeNet-1", exact=True).click()
+            switched = page.locator('#message .live-said[data-source="browser"][data-network="lenet1"]')
+            await switched.wait_for(timeout=1000)  # well before the held server could answer
+            said = await switched.inner_text()
+            await page.wait_for_selector("#message:not(.live-ahead)", state="attached", timeout=15_000)
+            server_said = await page.inner_text("#message")
+            await page.click("#clear")
+            cleared = page.locator('#message .live-said[data-source="browser"][data-live-points="0"]')
+            await cleared.wait_for(timeout=1000)
+            invited = await cleared.inner_text()
+            await page.wait_for_selector('#message [data-source="server"][data-points="0"]', state="attached",
+                                         timeout=15_000)  # fmt: skip
+            await browser.close()
+            return said, server_said, invited
+
+    said, server_said, invited = asyncio.run(run())
+    assert "LeNet-1" in said and "maps updating" in said
+    assert "LeNet-1" in server_said and "read in your browser" not in server_said
+    assert "Draw a digit" in invited
