@@ -8,16 +8,23 @@ marked ``data-source="browser"``; the strokes still go to the server, whose answ
 ``data-source="server"``, replaces it when it covers the whole drawing. Until then the server's
 views say they are behind ("maps updating…").
 
-The weights are the loaded networks' own (:func:`payload`), read from the shipped files at start-up
-and handed to the page as a prop of one hidden component: float32, lossless, in byte planes so that
-the page's compression (Gradio serves its config brotli- or gzip-compressed) shrinks them. Measured
+The weights are the loaded networks' own (:func:`payload`), read from the shipped files at start-up:
+float32, lossless, in byte planes so that compression shrinks them. Gradio compresses only what it
+serves under a file name ending .json, .js, … — not the page nor its config — so they are written
+once to a .json file (:func:`weights_file`) that the page fetches from Gradio's static files (brotli
+or gzip); the rest (shapes, constants, titles: ~2 kB) is a prop of one hidden component. Measured
 and argued in ``docs/IN-THE-BROWSER.md``.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -66,13 +73,37 @@ def payload(networks: Mapping[str, Network]) -> dict:
     return {name: packed(network) for name, network in networks.items()}
 
 
+def weights_file(nets: Mapping[str, dict], folder: Path | None = None) -> Path:
+    """The weights of ``nets`` (:func:`payload`), name → base64, written once to a .json file named
+    by its content (a browser may cache it for good) in ``folder`` (a temporary one by default),
+    which Gradio is told to serve as static files."""
+    text = json.dumps({name: net["weights"] for name, net in nets.items()})
+    folder = Path(folder or Path(tempfile.gettempdir()) / "lenet-live")
+    path = folder / f"weights-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    try:
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(f".{os.getpid()}.part")
+            part.write_text(text, encoding="ascii")
+            part.replace(path)  # whole or absent, even with two servers starting at once
+    except OSError:  # a shared temporary folder another user made: one of our own instead
+        folder = Path(tempfile.mkdtemp(prefix="lenet-live-"))
+        path = folder / path.name
+        path.write_text(text, encoding="ascii")
+    gr.set_static_paths([folder])
+    return path
+
+
 def live_reading(networks: Mapping[str, Network], choice: gr.Radio, *, ink: str = "ink", message: str = "message",
                  views: str = "views", answer: str = "answer") -> gr.HTML:  # fmt: skip
     """The hidden component that reads the canvas (element id ``ink``) in the browser and shows the
     answer in ``message``, marking ``views`` and ``answer`` (ids) as behind until the server answers;
     it follows the network chosen with ``choice``. Call inside the Blocks, after ``choice``."""
+    nets = payload(networks)
+    weights = f"gradio_api/file={weights_file(nets)}"  # relative to the page: right under a root path too
+    nets = {name: {k: v for k, v in net.items() if k != "weights"} for name, net in nets.items()}
     live = gr.HTML(value=None, html_template='<div class="live-reader" hidden></div>', elem_id="live",
-                   js_on_load=assets.js("lenet.js") + assets.js("live.js"), nets=payload(networks),
+                   js_on_load=assets.js("lenet.js") + assets.js("live.js"), nets=nets, weights=weights,
                    network=choice.value, ids={"ink": ink, "message": message, "views": views, "answer": answer},
                    invitation=canvas.INVITATION, apply_default_css=False, container=False, padding=False)  # fmt: skip
     # the network chosen, told to the browser's reader (no request: a js-only event)

@@ -39,3 +39,11 @@ def test_the_weights_file_is_json_named_by_its_content(tmp_path):
     assert path.suffix == ".json"  # Gradio compresses what it serves under .json, not its config
     assert json.loads(path.read_text())["lenet1"] == nets["lenet1"]["weights"]
     assert live.weights_file(nets, tmp_path) == path and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_folder_it_cannot_write_to_is_not_fatal(tmp_path):
+    nets = live.payload({"lenet1": untrained("lenet1")})
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # mkdir under it fails, as a folder of another user's would
+    path = live.weights_file(nets, blocked / "lenet-live")
+    assert path.is_file() and blocked not in path.parents
