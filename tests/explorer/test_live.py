@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 
 import numpy as np
 
@@ -47,3 +48,4 @@ def test_a_folder_it_cannot_write_to_is_not_fatal(tmp_path):
     blocked.write_text("not a folder")  # mkdir under it fails, as a folder of another user's would
     path = live.weights_file(nets, blocked / "lenet-live")
     assert path.is_file() and blocked not in path.parents
+    shutil.rmtree(path.parent)
