@@ -17,7 +17,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from explorer import assets, bend, canvas, lesson, limits, number
+from explorer import assets, bend, canvas, lesson, limits, live, number
 from explorer.board import ClassBoard
 from explorer.classroom.store import StoreUnavailable
 from explorer.events import FOLLOW, PRIVATE, READ
@@ -80,6 +80,7 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
             BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
             NUMBER.tab()  # "Read a number": a wide canvas, the cuts, the graph; wide, so with the views
             CLASS.tab()  # "Class": send the drawing to the class; the board for the projector
+    live.live_reading(NETWORKS, choice)  # the answer read in the browser while the pen moves, before the server's
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     READER.blobs, picked = sketchpad.blob_storage, gr.State(None)  # the mistake picked last, for its tab
     outputs = [label, message, view, digit_state]  # what every reading updates (the options: explorer/events.py)

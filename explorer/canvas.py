@@ -53,8 +53,9 @@ def refused_html(problem: str) -> str:
 
 def counted(message: str, points: int) -> str:
     """``message`` marked with how many points of the drawing it answers: the page's tests and
-    benchmarks tell from it whether the answer on screen is the one for the whole drawing."""
-    return f'<div data-points="{points}">{message}</div>'
+    benchmarks tell from it whether the answer on screen is the one for the whole drawing; and as the
+    server's (the browser's own reading, static/live.js, is marked data-source="browser")."""
+    return f'<div data-points="{points}" data-source="server">{message}</div>'
 
 
 # --- the drawing surface -------------------------------------------------------------------------

@@ -28,7 +28,9 @@
   function sentence() {
     const message = document.querySelector('#message');
     if (!message) return '';
-    const said = message.querySelector('.said p, .refused');
+    // while the browser's reading is ahead of the server's (static/live.js), the browser's sentence
+    const said = message.classList.contains('live-ahead') ? message.querySelector('.live-said > p:not(.live-note)')
+      : message.querySelector('.said p, .refused');
     return said ? said.textContent.replace(/\s+/g, ' ').trim() : '';
   }
 

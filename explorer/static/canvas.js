@@ -107,7 +107,16 @@ element.addEventListener('ink-answered', answered);
 function changed(now) {
   version++;
   element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
+  told(now);
   schedule(now);
+}
+
+// Tell the page the drawing changed (static/live.js reads it in the browser at once): its value,
+// its points, and whether it is read now (pen up, Undo, Clear) or at the next frame.
+function told(now) {
+  const value = {strokes: strokes.map((s) => s.slice()), brush: brush, width: size, height: high};
+  const detail = {value, points: Number(element.dataset.points), now};
+  element.dispatchEvent(new CustomEvent('ink-strokes', {bubbles: true, detail}));
 }
 
 function schedule(now) {
@@ -286,6 +295,7 @@ watch('value', () => {
   sent = version; // the server's value fires the reading itself: nothing to publish
   last = JSON.stringify(v);
   element.dataset.points = String(strokes.reduce((n, s) => n + s.length, 0));
+  told(true);
 });
 
 new ResizeObserver(fit).observe(canvas);
