@@ -123,8 +123,12 @@ def report(name: str, r: dict) -> str:
     lines = [
         f"{name}: test error {100 * r['test_error']:.2f}% ± {100 * r['standard_error']:.2f}% "
         f"({r['errors']} of {r['n']}; ± one standard error)",
-        f"validation error {100 * r['validation_error']:.2f}% (selected on {r['selected_on']}, "
-        f"calibrated on {r['calibrated_on']})",
+        (
+            f"validation error {100 * r['validation_error']:.2f}%"
+            if r["validation_error"] is not None
+            else "validation error not measurable (trained on the validation images)"
+        )
+        + f" (selected on {r['selected_on']}, calibrated on {r['calibrated_on']})",
         "per-class error:",
         "  " + "  ".join(f"{c}: {100 * e:.2f}%" for c, e in enumerate(r["per_class_error"])),
         "rejection (reject when best − second-best score is below a threshold set on the validation split):",

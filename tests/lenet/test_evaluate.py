@@ -54,3 +54,14 @@ def test_thresholds_come_from_validation_and_are_only_applied_to_test():
 def test_standard_error():
     assert standard_error(0.005, 10_000) == pytest.approx(0.000705, rel=1e-3)
     assert standard_error(0.0, 100) == 0.0
+
+
+def test_report_of_a_network_trained_on_the_validation_images():
+    """``lenet.train --all-60000``: no validation error to show, and the report says why."""
+    from lenet.evaluate import report
+
+    y = torch.tensor([0, 1] * 10)
+    s = torch.nn.functional.one_hot(y, 10).float()
+    cal = {**calibrate(s, y), "validation_error": None, "selected_on": "validation: frozen from X"}
+    text = report("lenet5", summarize(s, y, cal))
+    assert "validation error not measurable" in text and "frozen from X" in text
