@@ -69,6 +69,9 @@ HESSIAN_SAMPLES = 500  # appendix C: "re-estimated on 500 samples before each pa
 PAPER_SCHEDULE = ((2, 0.0005), (5, 0.0002), (8, 0.0001), (12, 0.00005))
 FINAL_RATE = 0.00001
 PAPER_EPOCHS = 20
+# Section III: "the effective learning rates ... during the first pass varied between approximately
+# 7 × 10⁻⁵ and 0.016 over the set of parameters" (ε = 0.0005, μ = 0.02): every h_kk ≥ about 0.011.
+PAPER_FIRST_PASS_RATES = (7e-5, 0.016)
 
 
 def paper_rate(epoch: int) -> float:
@@ -78,6 +81,26 @@ def paper_rate(epoch: int) -> float:
         if epoch <= last:
             return rate
     return FINAL_RATE
+
+
+def mu_at(schedule: list[tuple[int, float]], epoch: int) -> float:
+    """μ of pass ``epoch`` from ``[(first pass, μ), ...]`` (sorted by pass, the first from pass 1)."""
+    mu = schedule[0][1]
+    for first, value in schedule:
+        if epoch >= first:
+            mu = value
+    return mu
+
+
+def parse_mu_schedule(text: str) -> list[tuple[int, float]]:
+    """``"1:0.5,3:0.05"`` → ``[(1, 0.5), (3, 0.05)]``: μ = 0.5 from pass 1, 0.05 from pass 3."""
+    out = []
+    for part in text.split(","):
+        first, _, mu = part.partition(":")
+        out.append((int(first), float(mu)))
+    if not out or out[0][0] != 1 or [f for f, _ in out] != sorted({f for f, _ in out}) or min(m for _, m in out) <= 0:
+        raise ValueError(f"a μ schedule is PASS:MU,... from pass 1 on, passes increasing, μ > 0; got {text!r}")
+    return out
 
 
 def squash_slope(x: torch.Tensor) -> torch.Tensor:
@@ -223,6 +246,31 @@ class SDLM(torch.optim.Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p]["h"] = h[p].detach().clone()
+
+    @torch.no_grad()
+    def rates(self, names: dict[nn.Parameter, str] | None = None) -> dict:
+        """The per-parameter rates ε / (μ + h_kk) the next steps take: their ``min`` and ``max``, the
+        ``cap`` ε / μ, and ``share_h_below_mu``, the share of parameters where h_kk < μ (their rate
+        is within a factor 2 of the cap: μ, not the curvature, sets their step). The paper's first
+        pass: 7 × 10⁻⁵ to 0.016 (``PAPER_FIRST_PASS_RATES``). With ``names`` ({parameter:
+        "c1.weight", ...}) also per layer (the part of the name before the dot)."""
+        group = self.param_groups[0]
+        lr, mu = group["lr"], group["mu"]
+        h = {p: self.state[p]["h"].flatten() for g in self.param_groups for p in g["params"]}
+
+        def summary(hs: list[torch.Tensor]) -> dict:
+            hh = torch.cat(hs)
+            rate = lr / (mu + hh)
+            return {"min": float(rate.min()), "max": float(rate.max()),
+                    "share_h_below_mu": float((hh < mu).float().mean())}  # fmt: skip
+
+        out = {**summary(list(h.values())), "cap": lr / mu, "lr": lr, "mu": mu}
+        if names is not None:
+            layers: dict[str, list[torch.Tensor]] = {}
+            for p, v in h.items():
+                layers.setdefault(names[p].split(".")[0], []).append(v)
+            out["layers"] = {layer: summary(vs) for layer, vs in layers.items()}
+        return out
 
     @torch.no_grad()
     def step(self, closure=None):
