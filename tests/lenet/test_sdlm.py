@@ -226,3 +226,20 @@ def test_a_mu_schedule_by_pass():
     for bad in (["--mu-schedule", "1:0.5"], ["--recipe", "paper", "--mu", "0.5", "--mu-schedule", "1:0.5"]):
         with pytest.raises(SystemExit):
             parse_args(bad)
+
+
+def test_the_estimate_is_the_exact_gauss_newton_diagonal_where_no_weight_is_shared():
+    """C5 and F6: each weight is one connection, so the back-propagated rule equals the diagonal of
+    the Gauss–Newton matrix from autograd Jacobians (bench/curvature.py), image by image."""
+    from bench.curvature import exact_gauss_newton
+
+    torch.manual_seed(0)
+    model = build_model("lenet5")
+    for p in model.parameters():  # trained-sized weights, so that every layer's states are far from 0
+        p.data.mul_(20)
+    x = torch.rand(3, 1, 28, 28)
+    exact = exact_gauss_newton(model, x)
+    rule = diagonal_hessian(model, x)
+    for name in ("f6.weight", "f6.bias", "c5.weight", "c5.bias"):
+        torch.testing.assert_close(rule[model.get_parameter(name)], exact[name], rtol=1e-4, atol=1e-9)
+    assert not torch.allclose(rule[model.c1.weight], exact["c1.weight"], rtol=0.1)  # shared: cross terms
