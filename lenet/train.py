@@ -368,17 +368,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.reference = None  # --all-60000: the recipe and every setting come from the chosen run
+    if args.all_60000:
+        freeze_settings(p, args)
+    elif args.calibration_from is not None:
+        p.error("--calibration-from belongs to --all-60000")
     if args.recipe == "paper" and (args.lr is not None or args.ema is not None):
         p.error("--lr and --ema belong to --recipe ours; the paper's recipe follows its own schedule")
     if args.recipe == "ours" and (args.mu is not None or args.mu_schedule is not None):
         p.error("--mu and --mu-schedule belong to --recipe paper")
     if args.mu is not None and args.mu_schedule is not None:
         p.error("--mu or --mu-schedule, not both")
-    args.reference = None
-    if args.all_60000:
-        freeze_settings(p, args)
-    elif args.calibration_from is not None:
-        p.error("--calibration-from belongs to --all-60000")
     for name, value in DEFAULTS[args.recipe, args.model].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -424,7 +424,8 @@ def freeze_settings(p: argparse.ArgumentParser, args: argparse.Namespace) -> Non
     for key, name, flags in FROZEN:
         if key not in ref or ref[key] in ("none", None) or (key == "lr" and recipe == "paper"):
             if given(args.argv, flags):  # the chosen run did without it (e.g. one μ, no schedule)
-                p.error(f"{flags[0]}: {args.calibration_from} has no {key}; --all-60000 freezes every setting")
+                p.error(f"{flags[0]} is not a setting of the chosen run {args.calibration_from}; --all-60000 "
+                        "freezes every setting")  # fmt: skip
             continue
         if key == "pen" and not ref.get("distortions"):
             continue

@@ -166,3 +166,9 @@ def test_all_60000_refuses_to_rechoose_a_setting(tmp_path):
         parse_args(["--all-60000", "--calibration-from", str(_chosen_run(tmp_path / "b.safetensors", train_images=9))])
     args = parse_args(["--all-60000", "--calibration-from", str(ref), "--epochs", "2"])  # agreeing is fine
     assert (args.epochs, args.batch_size, args.j, args.distort) == (2, 16, 5.0, False)
+    paper = _chosen_run(tmp_path / "paper.safetensors", mu=None, mu_schedule=[[1, 0.5], [3, 0.05]], ema="none")
+    args = parse_args(["--all-60000", "--calibration-from", str(paper), "--mu-schedule", "1:0.5,3:0.05"])
+    assert (args.recipe, args.mu_schedule, args.epochs) == ("paper", [[1, 0.5], [3, 0.05]], 2)
+    for extra in (["--mu-schedule", "1:0.5,3:0.02"], ["--mu", "0.02"], ["--recipe", "ours"]):
+        with pytest.raises(SystemExit):
+            parse_args(["--all-60000", "--calibration-from", str(paper), *extra])
