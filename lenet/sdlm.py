@@ -51,6 +51,20 @@ Two deviations, both measured (LeNet-5, seed 0, the first 6,000 training images;
   the paper's rate ε/h_kk. Raising μ by a factor c is the same as scaling the loss by 1/c with
   the paper's μ. With 8-sample batches μ = 0.2 still diverged, μ = 0.5 trained (4.8% error after
   3 passes over the 6,000 images, 5.8% with μ = 1); batches of 16 need μ = 1 (ε·B/μ ≤ 0.008).
+
+The curvature's scale against the paper's (``python -m bench.curvature``; issue 17). The paper
+says its first-pass rates ε/(μ + h) ran from about 7 × 10⁻⁵ to 0.016 (``PAPER_FIRST_PASS_RATES``),
+so its h ran from about 0.011 to 7.1. Ours, at the paper's initialisation on 500 training images:
+1.9 × 10⁻⁴ to 0.025 with μ = 0.02 (h from 4 × 10⁻⁹, C1, to 2.62 = 2 f'(0)², F6's biases; 98.6% of
+the parameters have h < μ). The estimate is not mis-normalised: it is a per-sample mean, and on
+C5 and F6 (unshared weights) it equals the exact Gauss–Newton diagonal from autograd Jacobians;
+on the shared layers the exact diagonal (cross terms between a weight's connections kept) is
+only 2.5–10× larger (C1 7×, S2 5×, C3 3×, S4 ~1–3×). No single factor on h gives the paper's
+range: its smallest rate needs ×2.7, its largest ×3 × 10⁶. The F6 weights alone rule out the
+paper's largest rate here: their h is 2 f'² E[x²] over C5's states, and at the paper's
+initialisation E[x_C5²] is 1.5 × 10⁻⁶ to 0.01 (median 4.5 × 10⁻⁴), so h < 0.011 for most of
+them whatever the lower layers do. At trained weights (the shipped ``lenet5-paper``) only 37%
+of the parameters have h < 0.02. ``SDLM.rates`` gives the range; ``lenet.train`` logs it.
 """
 
 from __future__ import annotations

@@ -37,7 +37,11 @@ per-sample gradients, so that each step is, to first order, that many of the pap
 (60,000 per-sample steps a pass are too slow in PyTorch on a CPU); and μ is 0.5, not the
 paper's 0.02, with which the network blows up in the first pass (``--mu 0.02`` shows it).
 ``--distort`` distorts every pass afresh (our distortions) rather than adding the paper's
-fixed 540,000 distorted copies.
+fixed 540,000 distorted copies. ``--mu-schedule 1:0.5,3:0.05`` sets μ per pass (0.5 for passes
+1–2, then 0.05): on 50,000 images it ended at 1.26% validation error against 1.23% with 0.5
+throughout, so the shipped recipe keeps one μ (weights/candidates/lenet5-paper-mu). Each pass's
+rates ε/(μ + h) — min, max, share of parameters with h < μ — are logged, and the first pass's
+per layer beside the paper's 7 × 10⁻⁵ to 0.016 (``lenet/sdlm.py`` on why they differ).
 """
 
 from __future__ import annotations
