@@ -118,8 +118,9 @@ ORIGINS = {
     "ours": {
         "epochs": NOT_SEARCHED, "batch_size": NOT_SEARCHED, "lr": NOT_SEARCHED, "ema": NOT_SEARCHED, "seed": "fixed: 0",
         "pen": NOT_SEARCHED, "distortions": NOT_SEARCHED,
-        "j": "validation (5 against 0.1, weights/candidates/lenet5-j*.json); 5 was first found on the test set by "
-             "an earlier session",
+        "j": {"lenet5": "validation (5 against 0.1, weights/candidates/lenet5-j*.json); 5 was first found on the "
+                        "test set by an earlier session",
+              "lenet1": "unused: LeNet-1 has no RBF output (cross-entropy over its scores)"},
         "distortion_strength": {
             "lenet5": "0.5 was first found on the test set by an earlier session and not re-decided on validation",
             "lenet1": "validation (0.2, 0.35, 0.5: weights/candidates/lenet1-d*.json); first found on the test set "
@@ -131,7 +132,9 @@ ORIGINS = {
         "mu": "lenet/sdlm.py: chosen on held-out training images (the paper's 0.02 diverges here)",
         "mu_schedule": "validation: issue 17's 10,000-image, 20-pass comparison (μ 0.5 for passes 1-2 then 0.05: "
         "2.16% validation error, against 2.42% with μ 0.5 throughout)",
-        "j": "0.1, not in the paper; not searched for this recipe", "distortion_strength": "the paper's ranges",
+        "j": {"lenet5": "0.1, not in the paper; not searched for this recipe",
+              "lenet1": "unused: LeNet-1 has no RBF output (cross-entropy over its scores)"},
+        "distortion_strength": "the paper's ranges",
     },
 }  # fmt: skip
 
