@@ -448,19 +448,15 @@ def settings_origin(args: argparse.Namespace) -> dict:
     origins = ORIGINS[args.recipe]
     frozen = f"frozen from {args.calibration_from}"
     out = {}
-    for key, name, _ in FROZEN:
-        if (
-            key in args.reference
-            and not (key == "lr" and args.recipe == "paper")
-            and args.reference[key]
-            not in (
-                "none",
-                None,
-            )
-        ):
-            origin = origins.get(key, NOT_SEARCHED)
-            origin = origin.get(args.model, NOT_SEARCHED) if isinstance(origin, dict) else origin
-            out[key] = {"value": getattr(args, name), "chosen": f"{origin}; {frozen}"}
+    for key, _, _ in FROZEN:
+        value = args.reference.get(key)
+        if value in ("none", None) or (key == "lr" and args.recipe == "paper"):
+            continue
+        if key == "pen" and not args.reference.get("distortions"):  # no distortions, no pen change
+            continue
+        origin = origins.get(key, NOT_SEARCHED)
+        origin = origin.get(args.model, NOT_SEARCHED) if isinstance(origin, dict) else origin
+        out[key] = {"value": value, "chosen": f"{origin}; {frozen}"}
     for key in ("temperature", "unsure_gap", "rejection_thresholds"):
         out[key] = {"value": args.reference[key],
                     "chosen": f"fitted on the validation split by the 50,000-image run; carried from "
