@@ -123,8 +123,12 @@ def report(name: str, r: dict) -> str:
     lines = [
         f"{name}: test error {100 * r['test_error']:.2f}% ± {100 * r['standard_error']:.2f}% "
         f"({r['errors']} of {r['n']}; ± one standard error)",
-        f"validation error {100 * r['validation_error']:.2f}% (selected on {r['selected_on']}, "
-        f"calibrated on {r['calibrated_on']})",
+        (
+            f"validation error {100 * r['validation_error']:.2f}%"
+            if r["validation_error"] is not None
+            else "validation error not measurable (trained on the validation images)"
+        )
+        + f" (selected on {r['selected_on']}, calibrated on {r['calibrated_on']})",
         "per-class error:",
         "  " + "  ".join(f"{c}: {100 * e:.2f}%" for c, e in enumerate(r["per_class_error"])),
         "rejection (reject when best − second-best score is below a threshold set on the validation split):",
@@ -164,13 +168,21 @@ RECORDED = (
 
 def record(name: str, weights_dir: Path, r: dict) -> None:
     """Store what was measured beside the weights (metadata) and in the training log; the
-    misclassified digits go to ``<model>_errors.safetensors`` (see :func:`write_misclassified`)."""
+    misclassified digits go to ``<model>_errors.safetensors`` (see :func:`write_misclassified`).
+    In weights/ the model card is rewritten; in any other folder (a candidate under
+    weights/candidates/) only that log's curve is redrawn."""
     summary = {k: r[k] for k in RECORDED}
     update_info(weights_path(name, weights_dir), summary)
     log_path = Path(weights_dir) / f"{name}.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else {"model": name}
     log.update(summary, confusion=r["confusion"], misclassified=r["misclassified"])
     log_path.write_text(json.dumps(log, indent=1) + "\n")
+    if Path(weights_dir).resolve() != Path(WEIGHTS_DIR).resolve():  # a candidate: its curve, no model card
+        from lenet.train import write_curve
+
+        if "history" in log:
+            write_curve(log, Path(weights_dir) / f"{name}_curve.png")
+        return
     from lenet.card import write_card  # the card is made from the logs just updated
 
     write_card(Path(weights_dir))

@@ -51,6 +51,20 @@ Two deviations, both measured (LeNet-5, seed 0, the first 6,000 training images;
   the paper's rate ε/h_kk. Raising μ by a factor c is the same as scaling the loss by 1/c with
   the paper's μ. With 8-sample batches μ = 0.2 still diverged, μ = 0.5 trained (4.8% error after
   3 passes over the 6,000 images, 5.8% with μ = 1); batches of 16 need μ = 1 (ε·B/μ ≤ 0.008).
+
+The curvature's scale against the paper's (``python -m bench.curvature``; issue 17). The paper
+says its first-pass rates ε/(μ + h) ran from about 7 × 10⁻⁵ to 0.016 (``PAPER_FIRST_PASS_RATES``),
+so its h ran from about 0.011 to 7.1. Ours, at the paper's initialisation on 500 training images:
+1.9 × 10⁻⁴ to 0.025 with μ = 0.02 (h from 4 × 10⁻⁹, C1, to 2.62 = 2 f'(0)², F6's biases; 98.6% of
+the parameters have h < μ). The estimate is not mis-normalised: it is a per-sample mean, and on
+C5 and F6 (unshared weights) it equals the exact Gauss–Newton diagonal from autograd Jacobians;
+on the shared layers the exact diagonal (cross terms between a weight's connections kept) is
+only 2.5–10× larger (C1 7×, S2 5×, C3 3×, S4 ~1–3×). No single factor on h gives the paper's
+range: its smallest rate needs ×2.7, its largest ×3 × 10⁶. The F6 weights alone rule out the
+paper's largest rate here: their h is 2 f'² E[x²] over C5's states, and at the paper's
+initialisation E[x_C5²] is 1.5 × 10⁻⁶ to 0.01 (median 4.5 × 10⁻⁴), so h < 0.011 for most of
+them whatever the lower layers do. At trained weights (the shipped ``lenet5-paper``) only 37%
+of the parameters have h < 0.02. ``SDLM.rates`` gives the range; ``lenet.train`` logs it.
 """
 
 from __future__ import annotations
@@ -69,6 +83,9 @@ HESSIAN_SAMPLES = 500  # appendix C: "re-estimated on 500 samples before each pa
 PAPER_SCHEDULE = ((2, 0.0005), (5, 0.0002), (8, 0.0001), (12, 0.00005))
 FINAL_RATE = 0.00001
 PAPER_EPOCHS = 20
+# Section III: "the effective learning rates ... during the first pass varied between approximately
+# 7 × 10⁻⁵ and 0.016 over the set of parameters" (ε = 0.0005, μ = 0.02): every h_kk ≥ about 0.011.
+PAPER_FIRST_PASS_RATES = (7e-5, 0.016)
 
 
 def paper_rate(epoch: int) -> float:
@@ -78,6 +95,26 @@ def paper_rate(epoch: int) -> float:
         if epoch <= last:
             return rate
     return FINAL_RATE
+
+
+def mu_at(schedule: list[tuple[int, float]], epoch: int) -> float:
+    """μ of pass ``epoch`` from ``[(first pass, μ), ...]`` (sorted by pass, the first from pass 1)."""
+    mu = schedule[0][1]
+    for first, value in schedule:
+        if epoch >= first:
+            mu = value
+    return mu
+
+
+def parse_mu_schedule(text: str) -> list[tuple[int, float]]:
+    """``"1:0.5,3:0.05"`` → ``[(1, 0.5), (3, 0.05)]``: μ = 0.5 from pass 1, 0.05 from pass 3."""
+    out = []
+    for part in text.split(","):
+        first, _, mu = part.partition(":")
+        out.append((int(first), float(mu)))
+    if not out or out[0][0] != 1 or [f for f, _ in out] != sorted({f for f, _ in out}) or min(m for _, m in out) <= 0:
+        raise ValueError(f"a μ schedule is PASS:MU,... from pass 1 on, passes increasing, μ > 0; got {text!r}")
+    return out
 
 
 def squash_slope(x: torch.Tensor) -> torch.Tensor:
@@ -223,6 +260,31 @@ class SDLM(torch.optim.Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p]["h"] = h[p].detach().clone()
+
+    @torch.no_grad()
+    def rates(self, names: dict[nn.Parameter, str] | None = None) -> dict:
+        """The per-parameter rates ε / (μ + h_kk) the next steps take: their ``min`` and ``max``, the
+        ``cap`` ε / μ, and ``share_h_below_mu``, the share of parameters where h_kk < μ (their rate
+        is within a factor 2 of the cap: μ, not the curvature, sets their step). The paper's first
+        pass: 7 × 10⁻⁵ to 0.016 (``PAPER_FIRST_PASS_RATES``). With ``names`` ({parameter:
+        "c1.weight", ...}) also per layer (the part of the name before the dot)."""
+        group = self.param_groups[0]
+        lr, mu = group["lr"], group["mu"]
+        h = {p: self.state[p]["h"].flatten() for g in self.param_groups for p in g["params"]}
+
+        def summary(hs: list[torch.Tensor]) -> dict:
+            hh = torch.cat(hs)
+            rate = lr / (mu + hh)
+            return {"min": float(rate.min()), "max": float(rate.max()),
+                    "share_h_below_mu": float((hh < mu).float().mean())}  # fmt: skip
+
+        out = {**summary(list(h.values())), "cap": lr / mu, "lr": lr, "mu": mu}
+        if names is not None:
+            layers: dict[str, list[torch.Tensor]] = {}
+            for p, v in h.items():
+                layers.setdefault(names[p].split(".")[0], []).append(v)
+            out["layers"] = {layer: summary(vs) for layer, vs in layers.items()}
+        return out
 
     @torch.no_grad()
     def step(self, closure=None):

@@ -54,3 +54,33 @@ def test_thresholds_come_from_validation_and_are_only_applied_to_test():
 def test_standard_error():
     assert standard_error(0.005, 10_000) == pytest.approx(0.000705, rel=1e-3)
     assert standard_error(0.0, 100) == 0.0
+
+
+def test_report_of_a_network_trained_on_the_validation_images():
+    """``lenet.train --all-60000``: no validation error to show, and the report says why."""
+    from lenet.evaluate import report
+
+    y = torch.tensor([0, 1] * 10)
+    s = torch.nn.functional.one_hot(y, 10).float()
+    cal = {**calibrate(s, y), "validation_error": None, "selected_on": "validation: frozen from X"}
+    text = report("lenet5", summarize(s, y, cal))
+    assert "validation error not measurable" in text and "frozen from X" in text
+
+
+def test_recording_a_candidate_writes_its_log_and_curve_but_no_model_card(mnist_test, tmp_path):
+    import json
+
+    from lenet.checkpoint import save_model
+    from lenet.evaluate import main
+    from lenet.model import build_model
+
+    torch.manual_seed(0)
+    info = {"validation_error": None, "selected_on": "validation: frozen", "calibrated_on": "validation: carried",
+            "temperature": 10.0, "unsure_gap": 1.0, "rejection_thresholds": [0.0, 1, 2, 3, 4, 5]}  # fmt: skip
+    save_model(build_model("lenet5"), tmp_path / "lenet5.safetensors", info)
+    history = [{"epoch": 1, "train_loss": 50.0, "validation_error": None, "lr": 0.1, "seconds": 1.0}]
+    (tmp_path / "lenet5.json").write_text(json.dumps({"model": "lenet5", **info, "history": history}))
+    assert main(["--model", "lenet5", "--weights-dir", str(tmp_path), "--record"]) == 0
+    log = json.loads((tmp_path / "lenet5.json").read_text())
+    assert 0 <= log["test_error"] <= 1 and log["n"] == 10_000
+    assert (tmp_path / "lenet5_curve.png").exists() and not (tmp_path / "MODEL_CARD.md").exists()

@@ -18,7 +18,9 @@ from lenet.sdlm import (
     backprop_curvature,
     diagonal_hessian,
     layer_curvature,
+    mu_at,
     paper_rate,
+    parse_mu_schedule,
 )
 from lenet.train import main, network_name, parse_args
 
@@ -192,3 +194,53 @@ def test_paper_recipe_smoke_lowers_the_loss(mnist_test, tmp_path):
     assert log["history"][-1]["validation_error"] < 0.5
     assert [r["lr"] for r in log["history"]] == [0.0005, 0.0005, 0.0002]
     assert log["recipe"].startswith("the paper's") and log["mu"] == MU and log["ema"] == "none"
+    first = log["first_pass_rates"]  # the range the paper reports for its first pass, ours beside it
+    assert first["max"] == pytest.approx(0.0005 / MU) and first["min"] < first["max"]
+    assert set(first["layers"]) == {"c1", "s2", "c3", "s4", "c5", "f6"}
+    assert log["paper_first_pass_rates"] == [7e-5, 0.016]
+    assert [r["mu"] for r in log["history"]] == [MU] * 3 and log["history"][0]["rates"]["min"] == first["min"]
+
+
+def test_the_rates_sdlm_reports_are_the_ones_it_steps_with():
+    """ε / (μ + h) per parameter, by hand: h = 0.01 and 1.5 on the weights, 0.5 on the bias."""
+    layer = Full(2, 1)
+    opt = SDLM(layer.parameters(), lr=0.001, mu=0.02)
+    opt.set_curvature({layer.weight: torch.tensor([[0.01, 1.5]]), layer.bias: torch.tensor([0.5])})
+    r = opt.rates({layer.weight: "f6.weight", layer.bias: "f6.bias"})
+    assert r["min"] == pytest.approx(0.001 / 1.52) and r["max"] == pytest.approx(0.001 / 0.03)
+    assert r["share_h_below_mu"] == pytest.approx(1 / 3) and r["cap"] == pytest.approx(0.05)
+    assert r["layers"]["f6"]["max"] == r["max"]
+    before = layer.weight.detach().clone()
+    layer.weight.grad, layer.bias.grad = torch.ones(1, 2), torch.zeros(1)
+    opt.step()
+    torch.testing.assert_close(before - layer.weight.detach(), torch.tensor([[r["max"], r["min"]]]))
+
+
+def test_a_mu_schedule_by_pass():
+    schedule = parse_mu_schedule("1:0.5,3:0.05")
+    assert schedule == [(1, 0.5), (3, 0.05)]
+    assert [mu_at(schedule, e) for e in (1, 2, 3, 20)] == [0.5, 0.5, 0.05, 0.05]
+    for bad in ("2:0.5", "1:0.5,1:0.1", "1:0.5,4:0.1,3:0.2", "1:0"):
+        with pytest.raises(ValueError):
+            parse_mu_schedule(bad)
+    assert parse_args(["--recipe", "paper", "--mu-schedule", "1:0.5,3:0.05"]).mu_schedule == schedule
+    for bad in (["--mu-schedule", "1:0.5"], ["--recipe", "paper", "--mu", "0.5", "--mu-schedule", "1:0.5"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+
+
+def test_the_estimate_is_the_exact_gauss_newton_diagonal_where_no_weight_is_shared():
+    """C5 and F6: each weight is one connection, so the back-propagated rule equals the diagonal of
+    the Gauss–Newton matrix from autograd Jacobians (bench/curvature.py), image by image."""
+    from bench.curvature import exact_gauss_newton
+
+    torch.manual_seed(0)
+    model = build_model("lenet5")
+    for p in model.parameters():  # trained-sized weights, so that every layer's states are far from 0
+        p.data.mul_(20)
+    x = torch.rand(3, 1, 28, 28)
+    exact = exact_gauss_newton(model, x)
+    rule = diagonal_hessian(model, x)
+    for name in ("f6.weight", "f6.bias", "c5.weight", "c5.bias"):
+        torch.testing.assert_close(rule[model.get_parameter(name)], exact[name], rtol=1e-4, atol=1e-9)
+    assert not torch.allclose(rule[model.c1.weight], exact["c1.weight"], rtol=0.1)  # shared: cross terms

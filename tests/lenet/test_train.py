@@ -72,3 +72,105 @@ def test_distillation_loss_is_zero_only_when_the_student_matches_the_calibrated_
     matched = distillation_loss(teacher / 8.0, teacher, teacher_t=8.0)
     assert matched.abs() < 1e-5
     assert distillation_loss(torch.zeros(4, 10), teacher, teacher_t=8.0) > 0.01
+
+
+def _fake_mnist(monkeypatch, read):
+    """MNIST stand-ins by split, each image tagged with its index among the 60 training images in
+    pixel (0, 0): fit = the first 50, validation = the last 10, as in lenet/data.py."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(60, 1, 28, 28, generator=g) * 0.5
+    x[:, 0, 0, 0] = torch.arange(60) / 100
+    y = torch.arange(60) % 10
+    parts = {"train": slice(None), "fit": slice(None, 50), "validation": slice(50, None)}
+
+    def fake(split, data_dir=data.DEFAULT_DATA_DIR):
+        read.append(split)
+        assert split in parts, f"training read the {split} split"
+        return x[parts[split]].clone(), y[parts[split]].clone()
+
+    monkeypatch.setattr("lenet.train.load_split", fake)
+
+
+def _chosen_run(path, **changes):
+    """A weights file as a validation-chosen 50,000-image run writes it (lenet.train)."""
+    from lenet.checkpoint import save_model
+    from lenet.model import build_model
+
+    info = {
+        "network": "lenet5", "recipe": "ours", "init": "the paper's (appendix A)", "teacher": "none", "seed": 0,
+        "epochs": 2, "batch_size": 16, "lr": 3e-3, "ema": 0.9, "distortions": False, "distortion_strength": 0.5,
+        "pen": 0, "j": 5.0, "train_images": 50_000, "validation_images": 10_000, "validation_error": 0.007,
+        "temperature": 11.0, "unsure_gap": 25.0, "rejection_thresholds": [0.0, 14.0, 25.0, 35.0, 46.0, 50.0],
+        "selected_on": "validation", "calibrated_on": "validation", **changes,
+    }  # fmt: skip
+    save_model(build_model("lenet5"), path, info)
+    return path
+
+
+def test_all_60000_trains_on_every_training_image_with_the_chosen_runs_settings(tmp_path, monkeypatch):
+    read, seen = [], set()
+    _fake_mnist(monkeypatch, read)
+    from lenet.model import build_model as real_build
+
+    def build(name):
+        model = real_build(name)
+        forward = model.forward
+
+        def spy(x):
+            if model.training:
+                seen.update(round(100 * float(v)) for v in x[:, 0, 0, 0])
+            return forward(x)
+
+        model.forward = spy
+        return model
+
+    monkeypatch.setattr("lenet.train.build_model", build)
+    ref = _chosen_run(tmp_path / "chosen.safetensors")
+    out = tmp_path / "all"
+    args = ["--all-60000", "--calibration-from", str(ref), "--quiet", "--threads", "1", "--out-dir", str(out)]
+    assert main(args) == 0
+    assert read == ["train"]  # fit + validation, and never the test split
+    assert seen == set(range(60)), "--all-60000 did not train on every training image (validation included)"
+    log = json.loads((out / "lenet5.json").read_text())
+    assert log["train_images"] == 60 and log["validation_images"] == 0
+    assert (log["epochs"], log["batch_size"], log["ema"], log["distortions"]) == (2, 16, 0.9, False)  # frozen
+    assert len(log["history"]) == 2 and all(r["validation_error"] is None for r in log["history"])
+    assert log["validation_error"] is None and "not measurable" in log["validation_note"]
+    assert (log["temperature"], log["unsure_gap"]) == (11.0, 25.0)  # carried, not refitted
+    assert log["rejection_thresholds"] == [0.0, 14.0, 25.0, 35.0, 46.0, 50.0]
+    assert str(ref) in log["calibrated_on"] and log["reference_validation_error"] == 0.007
+    assert log["settings_chosen"]["temperature"]["chosen"].startswith("fitted on the validation split")
+    assert "test_error" not in log
+    assert (out / "lenet5_curve.png").stat().st_size > 1000
+
+
+def test_without_all_60000_the_validation_images_are_held_out(tmp_path, monkeypatch):
+    read = []
+    _fake_mnist(monkeypatch, read)
+    args = ["--epochs", "1", "--batch-size", "16", "--no-distort", "--quiet", "--threads", "1"]
+    assert main([*args, "--out-dir", str(tmp_path)]) == 0
+    log = json.loads((tmp_path / "lenet5.json").read_text())
+    assert read == ["fit", "validation"] and (log["train_images"], log["validation_images"]) == (50, 10)
+
+
+def test_all_60000_refuses_to_rechoose_a_setting(tmp_path):
+    import pytest
+
+    from lenet.train import parse_args
+
+    ref = _chosen_run(tmp_path / "chosen.safetensors")
+    for extra in (["--epochs", "3"], ["--j", "0.1"], ["--distort"], ["--recipe", "paper"], ["--train-images", "9"]):
+        with pytest.raises(SystemExit):
+            parse_args(["--all-60000", "--calibration-from", str(ref), *extra])
+    with pytest.raises(SystemExit):  # no chosen run to freeze from
+        parse_args(["--all-60000"])
+    with pytest.raises(SystemExit):  # a run that was not chosen on the 10,000 validation images
+        parse_args(["--all-60000", "--calibration-from", str(_chosen_run(tmp_path / "b.safetensors", train_images=9))])
+    args = parse_args(["--all-60000", "--calibration-from", str(ref), "--epochs", "2"])  # agreeing is fine
+    assert (args.epochs, args.batch_size, args.j, args.distort) == (2, 16, 5.0, False)
+    paper = _chosen_run(tmp_path / "paper.safetensors", mu=None, mu_schedule=[[1, 0.5], [3, 0.05]], ema="none")
+    args = parse_args(["--all-60000", "--calibration-from", str(paper), "--mu-schedule", "1:0.5,3:0.05"])
+    assert (args.recipe, args.mu_schedule, args.epochs) == ("paper", [[1, 0.5], [3, 0.05]], 2)
+    for extra in (["--mu-schedule", "1:0.5,3:0.02"], ["--mu", "0.02"], ["--recipe", "ours"]):
+        with pytest.raises(SystemExit):
+            parse_args(["--all-60000", "--calibration-from", str(paper), *extra])
