@@ -91,16 +91,23 @@ def test_no_serious_violation_on_load_after_drawing_and_on_every_tab(page, axe_s
     judge(found)
 
 
+def drawn(page, axe_script, state: str, tab: str | None = None) -> dict:
+    """axe-core's serious findings once the drawing on ``page`` is read, named ``state``; then, with
+    ``tab`` (a view tab) open, under "``state``, ``tab``"."""
+    answered_all(page)
+    found = {state: serious(page, axe_script)}
+    if tab:
+        open_tab(page, tab, VIEW_TABS[tab])
+        found[f"{state}, {tab}"] = serious(page, axe_script)
+    return found
+
+
 def test_no_serious_violation_on_a_phone(browser, server, axe_script):
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     try:
         page = open_page(context, server)
         touch_draw(context, page, FOUR)
-        answered_all(page)
-        found = {"phone": serious(page, axe_script)}
-        open_tab(page, "Architecture", VIEW_TABS["Architecture"])
-        found["phone, Architecture"] = serious(page, axe_script)
-        judge(found)
+        judge(drawn(page, axe_script, "phone", "Architecture"))
     finally:
         context.close()
 
@@ -110,9 +117,7 @@ def test_no_serious_violation_in_projector_mode(browser, server, axe_script):
     try:
         page.wait_for_selector('[data-lesson="projector"][aria-pressed="true"]')
         draw(page, FOUR, steps=4)
-        answered_all(page)
-        found = {"projector": serious(page, axe_script)}
-        judge(found)
+        judge(drawn(page, axe_script, "projector"))
     finally:
         page.close()
 
@@ -124,11 +129,7 @@ def test_no_serious_violation_in_dark_mode(browser, server, axe_script):
     try:
         page.wait_for_selector("body.dark")
         draw(page, FOUR, steps=4)
-        answered_all(page)
-        found = {"dark": serious(page, axe_script)}
-        open_tab(page, "Why this answer", VIEW_TABS["Why this answer"])
-        found["dark, Why this answer"] = serious(page, axe_script)
-        judge(found)
+        judge(drawn(page, axe_script, "dark", "Why this answer"))
     finally:
         page.close()
 

@@ -222,34 +222,43 @@ WATCH = """(points) => new Promise((resolve) => {
 })"""
 
 
+API = re.compile(r".*/gradio_api/.*")  # every request to the server
+
+
+async def hold(route):
+    """Hold a request to the server HELD seconds, then let it go."""
+    await asyncio.sleep(HELD)
+    await route.continue_()
+
+
+async def live_page(p, server: str):
+    """A desktop page of the app (async Playwright ``p``), once its live reader has its weights."""
+    browser = await p.chromium.launch(executable_path=chromium.CHROMIUM, args=["--no-sandbox"], headless=True)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+    await page.goto(server)
+    await page.wait_for_selector("#live [data-ready]", state="attached")
+    return browser, page
+
+
 def test_the_page_answers_while_the_server_is_held(server):
     """Every request to the server held 2 s after the first reading: a 1, then the top bar of a 7 —
     pen up → the message shows 7 (from the browser) in ≤ 100 ms p50; the server's views say they are
     behind meanwhile, and its answer, for the whole drawing, replaces the browser's when it comes."""
     async_playwright = chromium_or_skip()
-    api = re.compile(r".*/gradio_api/.*")
-
-    async def hold(route):
-        await asyncio.sleep(HELD)
-        await route.continue_()
-
     async def run():
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=chromium.CHROMIUM, args=["--no-sandbox"], headless=True)
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(30_000)
-            await page.goto(server)
-            await page.wait_for_selector("#live [data-ready]", state="attached")
+            browser, page = await live_page(p, server)
             await page.evaluate(LAST_MOVE)
             times, moves, seen = [], [], {}
             for _ in range(TRIES):
-                await page.unroute(api)
+                await page.unroute(API)
                 await page.click("#clear")
                 await draw(page, ONE)
                 points = int(await page.evaluate("document.querySelector('#ink [data-points]').dataset.points"))
                 await page.wait_for_selector(f'#message [data-source="server"][data-points="{points}"]')
                 await page.wait_for_selector("#message:not(.live-ahead)", state="attached")
-                await page.route(api, hold)
+                await page.route(API, hold)
                 watch = asyncio.ensure_future(page.evaluate(WATCH, points))
                 await draw(page, BAR)
                 times.append(await asyncio.wait_for(watch, 10))
@@ -285,24 +294,14 @@ def test_with_the_server_held_a_switch_of_network_and_clear_answer_at_once(serve
     marked as the browser's), and Clear shows the invitation at once; the server's answers, when they
     come, take over."""
     async_playwright = chromium_or_skip()
-    api = re.compile(r".*/gradio_api/.*")
-
-    async def hold(route):
-        await asyncio.sleep(HELD)
-        await route.continue_()
-
     async def run():
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=chromium.CHROMIUM, args=["--no-sandbox"], headless=True)
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(30_000)
-            await page.goto(server)
-            await page.wait_for_selector("#live [data-ready]", state="attached")
+            browser, page = await live_page(p, server)
             await draw(page, [*ONE, *BAR])
             points = int(await page.evaluate("document.querySelector('#ink [data-points]').dataset.points"))
             await page.wait_for_selector(f'#message [data-source="server"][data-points="{points}"]')
             await page.wait_for_selector("#message:not(.live-ahead)", state="attached")
-            await page.route(api, hold)
+            await page.route(API, hold)
             await page.get_by_role("radio", name="LeNet-1", exact=True).click()
             switched = page.locator('#message .live-said[data-source="browser"][data-network="lenet1"]')
             await switched.wait_for(timeout=1000)  # well before the held server could answer
