@@ -224,7 +224,7 @@ class Bend:
         bent_digit = bend(digit, s)
         bent = page.bend(bent_digit, how_bent(s))  # the views show it bent; as read when every setting is neutral
         sw = sweep(network.net, digit, which, base=replace(s, **{which: RANGES[which].neutral}))
-        reading = bent.reading if bent.bent is not None else network.read(bent_digit)
+        reading = bent.reading  # of the bent digit; of the page's own digit, read once, when nothing is bent
         swept = sweep_html(network, sw, getattr(s, which))
         view = bent_view(bent)
         return top_confidences(reading), now_html(network, reading, bent_digit, notes), swept, view, kept(bent), bent

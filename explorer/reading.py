@@ -78,14 +78,17 @@ class PageReading:
         return None if self.digit is None else self.network.read(self.digit)
 
     def bend(self, bent: np.ndarray | None, how: str) -> PageReading:
-        """The same reading with the views showing ``bent`` (how: "rotation +30°"); unbent for how = ""."""
-        page = replace(self, bent=bent if how else None, how=how if bent is not None else "")
+        """The same reading with the views showing ``bent`` (how: "rotation +30°"); itself, unbent, for
+        how = "" (every setting neutral: the bent digit is the digit), so its forward pass is not run again."""
+        if bent is None or not how:
+            return self.unbent()
+        page = replace(self, bent=bent, how=how)
         if self.bent is None and "reading" in self.__dict__:  # the digit as read was read already: once is enough
             page.__dict__["plain"] = self.reading
         return page
 
     def unbent(self) -> PageReading:
-        return replace(self, bent=None, how="")
+        return self if self.bent is None else replace(self, bent=None, how="")
 
 
 def fingerprint(digit: np.ndarray) -> int:
