@@ -88,3 +88,16 @@ def answered_all(page) -> None:
     """Wait until the answer on screen is the one for everything drawn: the message says how many
     points it read (explorer/canvas.py, counted), and it is the number drawn."""
     page.wait_for_selector(f'#message [data-points="{points(page)}"]')
+
+
+def server_read_by(page, network: str) -> None:
+    """Wait until the server's reading by ``network`` is on screen: its part of #message (not the
+    part the browser writes at once, explorer/static/live.js) and the network view both name it."""
+    page.wait_for_function(
+        "(name) => { const m = document.querySelector('#message');"
+        " const server = [...m.children].filter((c) => !c.classList.contains('live-part'));"
+        " const view = document.querySelector('.lenet-net');"
+        " return server.some((c) => c.innerText.includes(name)) && view"
+        " && view.innerText.includes(`What ${name} sees`); }",
+        arg=network,
+    )

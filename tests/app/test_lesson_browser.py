@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from explorer import link
 from tests.app.test_browser import SEVEN, answer
 from tests.app.test_number_browser import open_number, read_all, shown, write
-from tests.browser import answered_all, draw, open_page
+from tests.browser import answered_all, draw, open_page, server_read_by
 from tests.explorer.test_link import EXAMPLE, EXAMPLE_LINK
 
 
@@ -36,7 +36,7 @@ def test_a_lesson_link_reopens_the_same_drawing_network_tab_and_sliders(page, br
     draw(page, SEVEN)
     answered_all(page)
     page.get_by_label("LeNet-1", exact=True).check()
-    page.wait_for_function("() => document.querySelector('#message').innerText.includes('LeNet-1')")
+    server_read_by(page, "LeNet-1")
     page.get_by_role("tab", name="Bend the digit").click()
     page.wait_for_selector("#bend-now .bend-now img")
     page.locator("#bend-rotation input[type=range]").fill("30")
