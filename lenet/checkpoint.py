@@ -13,7 +13,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from lenet.model import build_model
+from lenet.model import VARIANTS, build_model
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # The networks that can ship, by name; a name's first part is its architecture (lenet.model.MODELS).
@@ -23,8 +23,9 @@ NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-
 
 
 def architecture(name: str) -> str:
-    """``"lenet5-paper"`` → ``"lenet5"``: the network a weights file of that name fits."""
-    return name.split("-")[0]
+    """``"lenet5-paper"`` → ``"lenet5"``: the network a weights file of that name fits (a design-choice
+    variant, ``"lenet5-relu"``, is its own)."""
+    return name if name in VARIANTS else name.split("-")[0]
 
 
 class WeightsError(RuntimeError):
@@ -65,8 +66,8 @@ def load_model(name: str, weights_dir: Path | str = WEIGHTS_DIR, path: Path | st
     Raises :class:`WeightsError` with a message naming the fix when the file is missing,
     corrupt, for another model, or holds non-finite numbers.
     """
-    if name not in NETWORKS:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
+    if name not in NETWORKS and name not in VARIANTS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join([*NETWORKS, *VARIANTS])}")
     arch = architecture(name)
     path = Path(path) if path else weights_path(name, weights_dir)
     recipe = " --recipe paper" + (" --distort" if name.endswith("-distort") else "") if "-paper" in name else ""

@@ -19,7 +19,7 @@ LeNet-5, so that every activation the app shows lives in the same range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -145,6 +145,21 @@ class AveragePool(nn.Module):
         return self.maps * out_hw[0] * out_hw[1] * 4
 
 
+class MaxPool(nn.Module):
+    """The ``lenet5-maxpool`` variant's S2 and S4: the largest of each 2×2 block, no parameters and no
+    squashing (the paper's subsampling layers average, scale, shift and squash, section II-B)."""
+
+    def __init__(self, maps: int):
+        super().__init__()
+        self.maps = maps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.max_pool2d(x, 2)
+
+    def connections(self, out_hw: tuple[int, int]) -> int:
+        return self.maps * out_hw[0] * out_hw[1] * 4
+
+
 class Full(nn.Linear):
     """A fully connected layer (F6; LeNet-1's output) with the paper's initialisation."""
 
@@ -215,7 +230,7 @@ class _LeNet(nn.Module):
             maps, size = (a.shape[0], tuple(a.shape[1:])) if a.dim() == 3 else (a.shape[0], (1, 1))
             if isinstance(module, (Conv, PartialConv)):
                 kernel = "5×5"
-            elif isinstance(module, (Subsampling, AveragePool)):
+            elif isinstance(module, (Subsampling, AveragePool, MaxPool)):
                 kernel = "2×2"
             else:
                 kernel = "—"
@@ -234,35 +249,49 @@ class LeNet5(_LeNet):
     input_size = 32
     layer_names = ("C1", "S2", "C3", "S4", "C5", "F6", "Output")
 
-    def __init__(self):
+    def __init__(self, *, output: str = "rbf", c3: str = "table", squash: str = "tanh", pooling: str = "trainable"):
+        """The paper's network; the keywords change one of its choices each (the design-choice
+        variants, :data:`VARIANTS`): ``output="softmax"`` (a trained 84→10 layer and cross-entropy
+        instead of the fixed RBF prototypes and the MAP loss), ``c3="full"`` (every C3 map reads all
+        six S2 maps, no Table I), ``squash="relu"`` (max(0, a) instead of the scaled tanh) and
+        ``pooling="max"`` (2×2 max pooling instead of the trainable subsampling)."""
         super().__init__()
-        self.act = ScaledTanh()
+        self.act = ScaledTanh() if squash == "tanh" else nn.ReLU()
+        pool = Subsampling if pooling == "trainable" else MaxPool
         self.c1 = Conv(1, 6)  # 6 maps 28×28, 5×5: 156 params, 122,304 connections
-        self.s2 = Subsampling(6)  # 6 maps 14×14, 2×2: 12 params, 5,880 connections
-        self.c3 = PartialConv(C3_TABLE, 6)  # 16 maps 10×10, 5×5 (Table I): 1,516 / 151,600
-        self.s4 = Subsampling(16)  # 16 maps 5×5, 2×2: 32 params, 2,000 connections
+        self.s2 = pool(6)  # 6 maps 14×14, 2×2: 12 params, 5,880 connections
+        # 16 maps 10×10, 5×5 on the S2 maps of Table I: 1,516 params, 151,600 connections
+        self.c3 = PartialConv(C3_TABLE, 6) if c3 == "table" else Conv(6, 16)
+        self.s4 = pool(16)  # 16 maps 5×5, 2×2: 32 params, 2,000 connections
         self.c5 = Conv(16, 120)  # 120 maps 1×1, 5×5 on all 16 maps: 48,120 / 48,120
         self.f6 = Full(120, 84)  # 84 units: 10,164 params and connections
-        self.output = RBFOutput()  # 10 RBF units: 0 params (fixed), 840 connections
+        self.rbf = output == "rbf"
+        self.output = RBFOutput() if self.rbf else Full(84, 10)  # 10 RBF units: 0 params (fixed), 840 connections
         self.j = J_RUBBISH  # the MAP constant: a training choice (``--j``), not a weight
+
+    def pooled(self, pool: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """S2 and S4: the paper's subsampling is squashed; max pooling (a variant) is not."""
+        return self.act(pool(x)) if isinstance(pool, Subsampling) else pool(x)
 
     def forward_intermediates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every stage for a batch of 28×28 images (B, 1, 28, 28), ink in [0, 1]."""
         acts = {"input": self.prepare(x)}  # (B, 1, 32, 32)
         acts["C1"] = self.act(self.c1(acts["input"]))  # (B, 6, 28, 28)
-        acts["S2"] = self.act(self.s2(acts["C1"]))  # (B, 6, 14, 14)
+        acts["S2"] = self.pooled(self.s2, acts["C1"])  # (B, 6, 14, 14)
         acts["C3"] = self.act(self.c3(acts["S2"]))  # (B, 16, 10, 10)
-        acts["S4"] = self.act(self.s4(acts["C3"]))  # (B, 16, 5, 5)
+        acts["S4"] = self.pooled(self.s4, acts["C3"])  # (B, 16, 5, 5)
         acts["C5"] = self.act(self.c5(acts["S4"])).flatten(1)  # (B, 120)
         acts["F6"] = self.act(self.f6(acts["C5"]))  # (B, 84)
-        acts["Output"] = self.output(acts["F6"])  # (B, 10) squared distances to the prototypes
-        acts["scores"] = -acts["Output"]
+        acts["Output"] = self.output(acts["F6"])  # (B, 10) squared distances to the prototypes (softmax: logits)
+        acts["scores"] = -acts["Output"] if self.rbf else acts["Output"]
         return acts
 
     def loss(self, scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """The MAP criterion of section II-C, eq. 9, averaged over the batch:
         E = y_D + log(e^{−j} + Σ_i e^{−y_i}), i.e. cross-entropy over the logits −y_i with one
-        extra "rubbish" logit −j."""
+        extra "rubbish" logit −j. (The softmax variant: plain cross-entropy over its scores.)"""
+        if not self.rbf:
+            return F.cross_entropy(scores, target)
         rubbish = scores.new_full((scores.shape[0], 1), -self.j)
         return F.cross_entropy(torch.cat([scores, rubbish], dim=1), target)
 
@@ -298,15 +327,42 @@ class LeNet1(_LeNet):
         return F.cross_entropy(scores, target)
 
 
+@dataclass(frozen=True)
+class Variant:
+    """LeNet-5 with one of the paper's choices changed and nothing else (the "Design choices" view):
+    ``changes`` are :class:`LeNet5`'s keywords; ``train_images`` limits the training set instead."""
+
+    choice: str  # the paper's choice it undoes, in a few words
+    instead: str  # what the variant does instead
+    changes: dict = field(default_factory=dict)
+    train_images: int | None = None
+
+
+VARIANTS: dict[str, Variant] = {
+    "lenet5-softmax": Variant("RBF output units on fixed prototypes, the MAP loss",
+                              "a trained 84→10 layer, softmax and cross-entropy", {"output": "softmax"}),
+    "lenet5-fullc3": Variant("C3 reads the S2 maps of Table I only", "every C3 map reads all six S2 maps",
+                             {"c3": "full"}),
+    "lenet5-relu": Variant("the scaled tanh 1.7159·tanh(2a/3)", "ReLU, max(0, a)", {"squash": "relu"}),
+    "lenet5-maxpool": Variant("trainable subsampling (average × coefficient + bias, squashed)",
+                              "2×2 max pooling, nothing trained", {"pooling": "max"}),
+    "lenet5-6k": Variant("all the training images", "the first 6,000 of them", train_images=6000),
+}  # fmt: skip
+
 MODELS: dict[str, type[_LeNet]] = {"lenet5": LeNet5, "lenet1": LeNet1}
 
 
 def build_model(name: str) -> _LeNet:
-    """A freshly initialised network by name: ``"lenet5"`` or ``"lenet1"``."""
+    """A freshly initialised network by name: ``"lenet5"``, ``"lenet1"`` or a variant of LeNet-5
+    (:data:`VARIANTS`, named after it)."""
+    if name in VARIANTS:
+        model = LeNet5(**VARIANTS[name].changes)
+        model.name = name  # what its weights file records and is checked against
+        return model
     try:
         return MODELS[name]()
     except KeyError:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}") from None
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join([*MODELS, *VARIANTS])}") from None
 
 
 def count_parameters(model: nn.Module) -> int:

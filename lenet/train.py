@@ -65,7 +65,7 @@ from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info, save_model
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
 from lenet.distort import PAPER_DISTORTION, Distortion, distort, scaled
 from lenet.evaluate import calibrate, scores
-from lenet.model import build_model, count_parameters
+from lenet.model import VARIANTS, build_model, count_parameters
 from lenet.sdlm import (
     HESSIAN_SAMPLES,
     MU,
@@ -334,7 +334,9 @@ def write_curve(log: dict, path: Path) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Train LeNet-5 / LeNet-1 on MNIST (the shipped recipe by default).")
-    p.add_argument("--model", choices=["lenet5", "lenet1"], default="lenet5", help="which network")
+    p.add_argument("--model", choices=["lenet5", "lenet1", *VARIANTS], default="lenet5",
+                   help="which network (lenet5-softmax ... lenet5-6k: LeNet-5 with one of the paper's choices "
+                   "changed, lenet.model.VARIANTS; trained with the lenet5 recipe)")  # fmt: skip
     p.add_argument("--recipe", choices=list(RECIPES), default="ours", help="ours, or the paper's (lenet/sdlm.py)")
     p.add_argument("--epochs", type=int,
                    help="passes over the training images (ours: 40 LeNet-5, 50 LeNet-1; paper: 20)")  # fmt: skip
@@ -386,7 +388,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--mu and --mu-schedule belong to --recipe paper")
     if args.mu is not None and args.mu_schedule is not None:
         p.error("--mu or --mu-schedule, not both")
-    for name, value in DEFAULTS[args.recipe, args.model].items():
+    if args.model in VARIANTS:  # one choice changed, nothing else: LeNet-5's recipe and settings
+        if args.recipe != "ours":
+            p.error(f"{args.model} is trained with the shipped LeNet-5's recipe (--recipe ours)")
+        if args.train_images is None:
+            args.train_images = VARIANTS[args.model].train_images
+    for name, value in DEFAULTS[args.recipe, family(args.model)].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     if args.out_dir is None:
@@ -396,6 +403,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if "--out-dir" not in args.argv:
             args.out_dir = Path("runs/smoke")
     return args
+
+
+def family(model: str) -> str:
+    """``"lenet5-relu"`` → ``"lenet5"``: whose recipe and settings a network is trained with."""
+    return "lenet5" if model in VARIANTS else model
 
 
 def given(argv: list[str], flags: tuple[str, ...]) -> bool:
@@ -455,7 +467,7 @@ def settings_origin(args: argparse.Namespace) -> dict:
         if key == "pen" and not args.reference.get("distortions"):  # no distortions, no pen change
             continue
         origin = origins.get(key, NOT_SEARCHED)
-        origin = origin.get(args.model, NOT_SEARCHED) if isinstance(origin, dict) else origin
+        origin = origin.get(family(args.model), NOT_SEARCHED) if isinstance(origin, dict) else origin
         out[key] = {"value": value, "chosen": f"{origin}; {frozen}"}
     for key in ("temperature", "unsure_gap", "rejection_thresholds"):
         out[key] = {"value": args.reference[key],

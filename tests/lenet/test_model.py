@@ -168,3 +168,44 @@ def test_reading_without_gradients_is_bit_for_bit_the_training_arithmetic():
         expected = 4.0 * F.avg_pool2d(a, 2) * s.coefficient[:, None, None] + s.bias[:, None, None]
         assert torch.equal(s(a), expected)
     assert ScaledTanh()(a.requires_grad_()).requires_grad  # training still gets the autograd graph
+
+
+def _rows(model) -> dict:
+    return {r.name: (r.maps, r.size, r.kernel, r.params, r.connections) for r in model.layers()}
+
+
+@pytest.mark.parametrize(
+    "name, changed",
+    [("lenet5-softmax", {"Output"}), ("lenet5-fullc3", {"C3"}), ("lenet5-relu", set()),
+     ("lenet5-maxpool", {"S2", "S4"}), ("lenet5-6k", set())],
+)  # fmt: skip
+def test_each_design_variant_changes_one_choice_and_nothing_else(name, changed):
+    variant, paper = build_model(name), LeNet5()
+    assert variant.name == name  # what its weights file records
+    rows, expected = _rows(variant), _rows(paper)
+    assert {n for n in rows if rows[n] != expected[n]} == changed
+    x = torch.rand(3, 1, 28, 28)
+    acts = variant.forward_intermediates(x)
+    assert {k: v.shape for k, v in acts.items()} == {k: v.shape for k, v in paper.forward_intermediates(x).items()}
+    is_relu = name == "lenet5-relu"
+    assert (acts["C1"].min() >= 0) == is_relu  # ReLU: nothing below 0; the scaled tanh goes both ways
+    assert isinstance(variant.act, ScaledTanh) != is_relu
+
+
+def test_variant_layers_have_their_own_counts():
+    assert _rows(build_model("lenet5-fullc3"))["C3"][3:] == (16 * (6 * 25 + 1), 16 * (6 * 25 + 1) * 100)
+    assert _rows(build_model("lenet5-softmax"))["Output"][3:] == (84 * 10 + 10, 850)
+    maxpool = build_model("lenet5-maxpool")
+    assert _rows(maxpool)["S2"][3] == 0 and count_parameters(maxpool) == 60_000 - 12 - 32
+    x = torch.rand(2, 1, 28, 28)
+    acts = maxpool.forward_intermediates(x)
+    assert torch.equal(acts["S2"], F.max_pool2d(acts["C1"], 2))  # the largest of each block, unsquashed
+
+
+def test_softmax_variant_scores_are_logits_and_its_loss_is_cross_entropy():
+    model = build_model("lenet5-softmax")
+    x, y = torch.rand(4, 1, 28, 28), torch.tensor([0, 3, 5, 9])
+    scores = model(x)
+    assert torch.equal(scores, model.forward_intermediates(x)["Output"])
+    assert torch.allclose(model.loss(scores, y), F.cross_entropy(scores, y))
+    assert model.output.weight.requires_grad  # trained, unlike the fixed prototypes
