@@ -2,7 +2,7 @@
 (``lenet/card.py``) and the page's "How it learned" view.
 
 The log is what ``python -m lenet.train`` wrote and ``python -m lenet.evaluate --record`` completed:
-``history`` (per epoch: ``train_loss``, ``validation_error``), ``test_error`` (read once, at the
+``history`` (per epoch: ``train_loss``, ``validation_error``), ``test_error`` (read at the
 end) and ``rejection`` (on the test set, at thresholds fixed on the validation split).
 """
 

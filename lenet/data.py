@@ -37,7 +37,8 @@ SIZES = {"train": 60_000, "test": 10_000}
 # The validation split (shared/DATA.md): the last 10,000 of the official 60,000 training images,
 # the "valid" part of the classic mnist.pkl.gz. Weights are trained on the first 50,000 ("fit");
 # every choice and every fitted number (temperature, "unsure" gap, rejection thresholds) is made
-# on "validation"; the test set is read once per shipped network, for the figures.
+# on "validation"; the test set gives the figures, read after a run is chosen (lenet.provenance
+# records the settings an earlier session first found on it).
 FIT = 50_000
 SPLITS = ("train", "fit", "validation", "test")
 

@@ -79,7 +79,6 @@ def calibrate(s: torch.Tensor, y: torch.Tensor) -> dict:
         "temperature": fit_temperature(s, y),
         "unsure_gap": unsure_gap,
         "rejection_thresholds": thresholds,
-        "selected_on": "validation",
         "calibrated_on": "validation",
     }
 

@@ -4,7 +4,7 @@
     python -m lenet.train --model lenet5 --smoke                    # a quick check on a small subset (CI)
     python -m lenet.train --model lenet5 --recipe paper             # the paper's: weights/lenet5-paper.safetensors
     python -m lenet.train --model lenet5 --recipe paper --distort   # ... with distortions: lenet5-paper-distort
-    python -m lenet.evaluate --model lenet5 --record                # then the test figures, read once
+    python -m lenet.evaluate --model lenet5 --record                # then the test figures
     python -m lenet.train --model lenet5 --all-60000 --calibration-from weights/lenet5.safetensors \
         --out-dir weights/candidates/lenet5-all60k                  # the same run on all 60,000 (below)
 
@@ -12,7 +12,9 @@ The protocol (``lenet/data.py``): the weights are trained on the first 50,000 tr
 the last 10,000 (the validation split) give the error after each pass, which is what runs are
 compared and chosen on, and the calibration (temperature, "unsure" gap, rejection thresholds)
 stored with the weights. Training never reads the test set: ``python -m lenet.evaluate --record``
-does, once, for the network that ships.
+does, after the run is chosen. Every run records where each of its settings was chosen
+(``settings_chosen``, ``lenet/provenance.py``), its thread count and the command that retrains
+it (``reproduce``: statistically, not bit for bit).
 
 ``--all-60000`` retrains a run that was chosen on the validation split on all 60,000 training
 images (the fit and validation splits together). Nothing is chosen in that run: every setting
@@ -20,7 +22,7 @@ images (the fit and validation splits together). Nothing is chosen in that run: 
 that contradicts it is an error, and its calibration (temperature, "unsure" gap, rejection
 thresholds, fitted on the validation split by the 50,000-image run) is carried over unchanged.
 The validation error of such a network is not measurable — it trained on those images — and
-its log says so (``validation_error`` null); the test set is still read once, at the end, by
+its log says so (``validation_error`` null); the test set is still read only at the end, by
 ``python -m lenet.evaluate``.
 
 Our recipe keeps the paper's architecture, loss and initialisation, and changes how it is
@@ -66,6 +68,7 @@ from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
 from lenet.distort import PAPER_DISTORTION, Distortion, distort, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import VARIANTS, build_model, count_parameters
+from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
 from lenet.sdlm import (
     HESSIAN_SAMPLES,
     MU,
@@ -112,31 +115,7 @@ FROZEN = (
     ("lr", "lr", ("--lr",)), ("ema", "ema", ("--ema",)), ("mu", "mu", ("--mu",)),
     ("mu_schedule", "mu_schedule", ("--mu-schedule",)),
 )  # fmt: skip
-# Where each setting of the shipped runs was chosen (README, "How the runs were chosen"; lenet/sdlm.py).
-NOT_SEARCHED = "a default of the recipe, not searched (neither on validation nor on the test set, as far as recorded)"
-ORIGINS = {
-    "ours": {
-        "epochs": NOT_SEARCHED, "batch_size": NOT_SEARCHED, "lr": NOT_SEARCHED, "ema": NOT_SEARCHED, "seed": "fixed: 0",
-        "pen": NOT_SEARCHED, "distortions": NOT_SEARCHED,
-        "j": {"lenet5": "validation (5 against 0.1, weights/candidates/lenet5-j*.json); 5 was first found on the "
-                        "test set by an earlier session",
-              "lenet1": "unused: LeNet-1 has no RBF output (cross-entropy over its scores)"},
-        "distortion_strength": {
-            "lenet5": "0.5 was first found on the test set by an earlier session and not re-decided on validation",
-            "lenet1": "validation (0.2, 0.35, 0.5: weights/candidates/lenet1-d*.json); first found on the test set "
-                      "by an earlier session"},
-    },
-    "paper": {
-        "epochs": "the paper (20 passes)", "batch_size": "ours: 8 summed per-sample gradients (lenet/sdlm.py), "
-        "chosen on held-out training images", "lr": "the paper's schedule", "seed": "fixed: 0",
-        "mu": "lenet/sdlm.py: chosen on held-out training images (the paper's 0.02 diverges here)",
-        "mu_schedule": "validation: issue 17's 10,000-image, 20-pass comparison (μ 0.5 for passes 1-2 then 0.05: "
-        "2.16% validation error, against 2.42% with μ 0.5 throughout)",
-        "j": {"lenet5": "0.1, not in the paper; not searched for this recipe",
-              "lenet1": "unused: LeNet-1 has no RBF output (cross-entropy over its scores)"},
-        "distortion_strength": "the paper's ranges",
-    },
-}  # fmt: skip
+# Where each default was chosen, per setting: lenet.provenance.ORIGINS (every run records it as settings_chosen).
 
 
 def network_name(model: str, recipe: str, distort: bool) -> str:
@@ -288,7 +267,10 @@ def train(args: argparse.Namespace) -> dict:
         calibration = calibrate(scores(final, x_val), y_val)
     info = {
         "network": name,
-        "command": "python -m lenet.train " + " ".join(shlex.quote(a) for a in without_out_dir(args.argv)),
+        "command": with_threads(
+            "python -m lenet.train " + " ".join(shlex.quote(a) for a in without_out_dir(args.argv)), args.threads
+        ),
+        "threads": args.threads,
         "recipe": RECIPES[args.recipe],
         "init": str(args.init) if args.init else PAPER_INIT,
         "teacher": f"{args.teacher} (distillation weight {args.distill})" if args.teacher else "none",
@@ -301,12 +283,14 @@ def train(args: argparse.Namespace) -> dict:
         **({"first_pass_rates": first_rates, "paper_first_pass_rates": list(PAPER_FIRST_PASS_RATES)} if paper else {}),
         "train_images": len(x_train), "validation_images": len(x_val) if x_val is not None else 0,
         "data": DATA_ALL_60000 if args.all_60000 else DATA_50000,
-        **({"threads": args.threads, "settings_chosen": settings_origin(args)} if args.all_60000 else {}),
         "wall_seconds": round(time.time() - start, 1), "machine": machine(),
         "parameters": count_parameters(final),
         **calibration,
-        "history": history,
     }  # fmt: skip
+    chosen = settings_chosen(info, recorded_defaults(args.recipe, args.model), family(args.model),
+                             str(args.calibration_from) if args.all_60000 else None)  # fmt: skip
+    info.update(settings_chosen=chosen, selected_on=selected_on(chosen), reproduce=reproduce(info))
+    info["history"] = history
     out = Path(args.out_dir)
     save_model(final, out / f"{name}.safetensors", {k: v for k, v in info.items() if k != "history"})
     (out / f"{name}.json").write_text(json.dumps({"model": name, **info}, indent=1) + "\n")
@@ -405,6 +389,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def recorded_defaults(recipe: str, model: str) -> dict:
+    """What a run of ``recipe`` records for each setting left to its default (the keys of its log)."""
+    d = {"seed": 0, "pen": 1.0, **DEFAULTS[recipe, family(model)]}
+    d["distortions"], d["distortion_strength"] = d.pop("distort"), d.pop("distortion")
+    return d
+
+
 def family(model: str) -> str:
     """``"lenet5-relu"`` → ``"lenet5"``: whose recipe and settings a network is trained with."""
     return "lenet5" if model in VARIANTS else model
@@ -455,27 +446,6 @@ def freeze_settings(p: argparse.ArgumentParser, args: argparse.Namespace) -> Non
     args.reference = ref
 
 
-def settings_origin(args: argparse.Namespace) -> dict:
-    """Per setting of an ``--all-60000`` run: its value and where it was chosen."""
-    origins = ORIGINS[args.recipe]
-    frozen = f"frozen from {args.calibration_from}"
-    out = {}
-    for key, _, _ in FROZEN:
-        value = args.reference.get(key)
-        if value in ("none", None) or (key == "lr" and args.recipe == "paper"):
-            continue
-        if key == "pen" and not args.reference.get("distortions"):  # no distortions, no pen change
-            continue
-        origin = origins.get(key, NOT_SEARCHED)
-        origin = origin.get(family(args.model), NOT_SEARCHED) if isinstance(origin, dict) else origin
-        out[key] = {"value": value, "chosen": f"{origin}; {frozen}"}
-    for key in ("temperature", "unsure_gap", "rejection_thresholds"):
-        out[key] = {"value": args.reference[key],
-                    "chosen": f"fitted on the validation split by the 50,000-image run; carried from "
-                              f"{args.calibration_from}"}  # fmt: skip
-    return out
-
-
 def carried_calibration(path: Path, ref: dict) -> dict:
     """An ``--all-60000`` network's calibration: the chosen run's, unchanged; its own validation
     error is not measurable (it trained on those images)."""
@@ -486,7 +456,6 @@ def carried_calibration(path: Path, ref: dict) -> dict:
         "reference": str(path), "reference_validation_error": ref["validation_error"],
         "temperature": ref["temperature"], "unsure_gap": ref["unsure_gap"],
         "rejection_thresholds": ref["rejection_thresholds"],
-        "selected_on": f"validation: every setting frozen from the 50,000-image run {path}",
         "calibrated_on": f"validation: carried unchanged from the 50,000-image run {path}",
     }  # fmt: skip
 

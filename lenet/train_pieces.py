@@ -44,6 +44,7 @@ from lenet.data import DEFAULT_DATA_DIR, load_split
 from lenet.distort import Distortion, distort, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
+from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
 from lenet.rows import TOUCH, write_number
 from lenet.segment import build_graph
 from lenet.train import error_rate, machine, update_average, without_out_dir
@@ -270,7 +271,9 @@ def train(args: argparse.Namespace) -> dict:
     calibration = calibrate(scores(final, x_val), y_val)  # for single digits, as lenet.train does
     info = {
         "network": NAME,
-        "command": "python -m lenet.train_pieces " + " ".join(shlex.quote(a) for a in args.argv),
+        "command": with_threads("python -m lenet.train_pieces " + " ".join(shlex.quote(a) for a in args.argv),
+                                args.threads),
+        "threads": args.threads,
         "recipe": "fine-tuned on the pieces of the segmentation graph (rubbish = target 10 of the MAP loss) "
         "mixed with the fit digits: Adam + one-cycle, EMA of weights, digits distorted as in lenet5's recipe",
         "init": str(args.init),
@@ -290,11 +293,20 @@ def train(args: argparse.Namespace) -> dict:
         "parameters": count_parameters(final),
         "wall_seconds": round(time.time() - start, 1), "data_seconds": round(made, 1), "machine": machine(),
     }  # fmt: skip
+    chosen = settings_chosen(info, defaults(args.init), "lenet5")
+    info.update(settings_chosen=chosen, selected_on=selected_on(chosen), reproduce=reproduce(info))
     out = Path(args.out_dir)
     save_model(final, out / f"{NAME}.safetensors", info)
     (out / f"{NAME}.json").write_text(json.dumps({"model": NAME, **info, "history": history}, indent=1) + "\n")
     log(f"validation error {100 * info['validation_error']:.2f}%; wrote {out / (NAME + '.safetensors')}")
     return info
+
+
+def defaults(init: Path | str) -> dict:
+    """What a run records for each setting left to its default (``lenet.provenance``)."""
+    d = vars(parse_args([]))
+    return {**{k: d[k] for k in ("seed", "epochs", "batch_size", "lr", "ema", "j")},
+            "distortion_strength": d["distortion"], "init": str(init)}  # fmt: skip
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
