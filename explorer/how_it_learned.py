@@ -37,7 +37,8 @@ def learning_html(network: Network) -> str:
         )
     if "test_error" in log:
         se = f" ± {100 * log['standard_error']:.2f}%" if "standard_error" in log else ""
-        facts.append(f"MNIST test error, read once: <b>{100 * log['test_error']:.2f}%</b>{se}; the paper {paper}.")
+        error = f"<b>{100 * log['test_error']:.2f}%</b>{se}"
+        facts.append(f"MNIST test error, measured after it was chosen: {error}; the paper {paper}.")
     if ten:
         facts.append(
             f"Rejecting the {100 * ten['rejected']:.1f}% of test digits it is least sure about (the smallest lead of "
