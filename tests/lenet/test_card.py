@@ -10,18 +10,31 @@ import shutil
 import pytest
 from PIL import Image
 
-from lenet.card import paper_error, write_card
+from lenet.card import paper_error, value_text, write_card
 from lenet.checkpoint import NETWORKS, WEIGHTS_DIR
 
 LOGS = [WEIGHTS_DIR / f"{name}.json" for name in NETWORKS if (WEIGHTS_DIR / f"{name}.json").is_file()]
 SHIPPED_LOGS = ("lenet5", "lenet1", "lenet5-paper")  # as tests/lenet/test_shipped.py
-pytestmark = [
-    pytest.mark.skipif(
-        not all((WEIGHTS_DIR / f"{name}.json").is_file() for name in SHIPPED_LOGS),
-        reason="needs the shipped training logs",
-    ),
-    pytest.mark.slow,  # each test writes the card and draws its curves: 7-13 s on the shared 2 cores
-]
+pytestmark = pytest.mark.skipif(
+    not all((WEIGHTS_DIR / f"{name}.json").is_file() for name in SHIPPED_LOGS), reason="needs the shipped training logs"
+)
+slow = pytest.mark.slow  # the tests that draw the curves too: 7-13 s on the shared 2 cores
+
+
+@pytest.fixture
+def logs_in(tmp_path, monkeypatch):
+    """The shipped logs copied to a temporary folder, and a card writer that draws no curves (fast)."""
+    for log in LOGS:
+        shutil.copy(log, tmp_path / log.name)
+    monkeypatch.setattr("lenet.card.plot_curve", lambda log, path: None)
+    return tmp_path
+
+
+def edit(folder, name: str, change) -> None:
+    path = folder / f"{name}.json"
+    log = json.loads(path.read_text())
+    change(log)
+    path.write_text(json.dumps(log))
 
 
 @pytest.fixture
@@ -31,6 +44,7 @@ def card(tmp_path):
     return write_card(tmp_path)
 
 
+@slow
 def test_card_states_each_networks_figures_from_its_log(card):
     text = card.read_text()
     for path in LOGS:
@@ -41,19 +55,22 @@ def test_card_states_each_networks_figures_from_its_log(card):
         error = f"**{figure}** ({log['errors']} of {log['n']})"
         assert f"- MNIST test error: {error}" in text
         assert f"(the paper: {100 * paper_error(name):.2f}%)" in text
-        assert f"chosen: **{100 * log['validation_error']:.2f}%**" in text
-        assert f"`{log['command']}` (seed {log['seed']})" in text
+        assert f"compared: **{100 * log['validation_error']:.2f}%**" in text
+        assert f"`{log['command']}` (seed {log['seed']}, {log['threads']} thread(s))" in text
+        assert f"Reproduce: `{log['reproduce']['command']}` — {log['reproduce']['how']}" in text
         assert f"temperature {log['temperature']:.2f}" in text and f"**{log['unsure_gap']:.3f}**" in text
         assert f"Trainable parameters: {log['parameters']:,}." in text
         assert text.count(f"| {log['history'][-1]['epoch']} | ") >= 1
 
 
+@slow
 def test_card_draws_the_curves(card):
     for path in LOGS:
         with Image.open(card.parent / f"{path.stem}_curve.png") as im:
             assert im.format == "PNG" and im.width > 600 and im.height > 200
 
 
+@slow
 def test_a_changed_log_changes_the_card(tmp_path):
     for log in LOGS:
         shutil.copy(log, tmp_path / log.name)
@@ -65,11 +82,56 @@ def test_a_changed_log_changes_the_card(tmp_path):
     assert "| LeNet-1 (`lenet1`) | 1.70% |" in text  # the summary table follows the log too
 
 
+@slow
 def test_card_says_how_the_data_was_used_and_what_differs_from_the_paper(card):
     text = card.read_text()
-    assert "first 50,000 MNIST training images" in text and "read once per shipped" in text
+    assert "first 50,000 MNIST training images" in text and "after each run was chosen" in text
+    assert "read once" not in text and "nothing was chosen" not in text
     assert "rotations" in text and "μ = 0.5" in text and "16×16" in text
 
 
+@slow
 def test_shipped_card_is_the_writers_output(card):
     assert card.read_text() == (WEIGHTS_DIR / "MODEL_CARD.md").read_text()
+
+
+def test_the_card_says_where_each_setting_was_chosen_from_the_logs(logs_in):
+    text = write_card(logs_in).read_text()
+    for path in LOGS:
+        log = json.loads(path.read_text())
+        for key, c in log["settings_chosen"].items():
+            line = f"  - `{key}` = {value_text(c['value'])}: **{c['where']}** — {c['chosen']}"
+            assert line in text, (log["model"], key)
+        assert "--threads" in log["reproduce"]["command"] and f"`{log['reproduce']['command']}` |" in text
+    # the shipped logs say that j = 5 and the distortion strengths were first found on the test set
+    assert "`lenet5`: j = 5 (then re-decided on validation), distortion strength = 0.5 (not re-decided" in text
+    assert "`lenet1`: distortion strength = 0.35 (then re-decided on validation)" in text
+    assert "no setting chosen on the test images" not in text
+    assert "statistically, not bit for bit" in text
+
+
+def test_the_cards_test_set_statement_follows_the_logs(logs_in):
+    """The card's claim about the test set is made from settings_chosen: where no log records a
+    setting found on the test set, it says so; where one does, it names it."""
+
+    def clean(log):
+        for c in log["settings_chosen"].values():
+            if c["where"].startswith("test set"):
+                c["where"] = "validation"
+
+    for path in LOGS:
+        edit(logs_in, path.stem, clean)
+    text = write_card(logs_in).read_text()
+    assert "No run was compared and no setting chosen on the test images." in text
+    assert "**Settings first found on the test set**" not in text
+    assert text.count("- Selected on: validation.") == len(LOGS)
+
+    def mu_on_test(log):
+        log["settings_chosen"]["mu"]["where"] = "test set"
+
+    edit(logs_in, "lenet5-paper", mu_on_test)
+    text = write_card(logs_in).read_text()
+    assert "`lenet5-paper`: mu = 0.5 (not re-decided on validation)" in text
+    assert "no setting chosen on the test images" not in text
+    section = text.split("`weights/lenet5-paper.safetensors`")[1].split("\n## ")[0]
+    assert "**Settings first found on the test set** (by an earlier session of this project): mu = 0.5" in section

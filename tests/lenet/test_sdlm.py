@@ -191,7 +191,7 @@ def test_paper_recipe_smoke_lowers_the_loss(mnist_test, tmp_path):
     log = json.loads((tmp_path / "lenet5-paper.json").read_text())
     losses = [r["train_loss"] for r in log["history"]]
     assert losses[-1] < 0.5 * losses[0]
-    assert log["history"][-1]["validation_error"] < 0.5
+    assert log["history"][-1]["validation_error"] < 0.2  # 11.0% here (seed 0, one thread); chance is 90%
     assert [r["lr"] for r in log["history"]] == [0.0005, 0.0005, 0.0002]
     assert log["recipe"].startswith("the paper's") and log["mu"] == MU and log["ema"] == "none"
     first = log["first_pass_rates"]  # the range the paper reports for its first pass, ours beside it
@@ -199,6 +199,39 @@ def test_paper_recipe_smoke_lowers_the_loss(mnist_test, tmp_path):
     assert set(first["layers"]) == {"c1", "s2", "c3", "s4", "c5", "f6"}
     assert log["paper_first_pass_rates"] == [7e-5, 0.016]
     assert [r["mu"] for r in log["history"]] == [MU] * 3 and log["history"][0]["rates"]["min"] == first["min"]
+
+
+def sdlm_pass(mu: float, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """One pass of the paper's first-pass SDLM (ε = 0.0005, curvature on the first 200 images, steps
+    on the summed gradients of 8) over ``x`` from LeNet-5 at the paper's initialisation (seed 0):
+    the MAP loss on ``x`` before and after."""
+    torch.manual_seed(0)
+    model = build_model("lenet5")
+    with torch.no_grad():
+        before = float(model.loss(model(x), y))
+    opt = SDLM(model.parameters(), lr=paper_rate(1), mu=mu)
+    opt.set_curvature(diagonal_hessian(model, x[:200]))
+    for i in range(0, len(x), 8):
+        loss = model.loss(model(x[i : i + 8]), y[i : i + 8])
+        opt.zero_grad()
+        (loss * len(x[i : i + 8])).backward()
+        opt.step()
+    with torch.no_grad():
+        return before, float(model.loss(model(x), y))
+
+
+def test_the_papers_mu_blows_up_here_and_ours_trains(mnist_test):
+    """lenet/sdlm.py's measured deviation, pinned: on 400 training images, one pass with the paper's
+    μ = 0.02 nearly triples the loss (84 → ~245: the blow-up), with our μ = 0.5 it falls (84 → ~59)."""
+    from lenet.data import load_split
+
+    x, y = load_split("fit")
+    x, y = x[:400], y[:400]
+    start, paper = sdlm_pass(PAPER_MU, x, y)
+    _, ours = sdlm_pass(MU, x, y)
+    assert 80 < start < 90  # the paper's initialisation: every distance about the same
+    assert paper > 2.5 * start, f"μ = {PAPER_MU} no longer diverges: {start:.1f} → {paper:.1f}"
+    assert ours < 0.8 * start, f"μ = {MU} no longer trains: {start:.1f} → {ours:.1f}"
 
 
 def test_the_rates_sdlm_reports_are_the_ones_it_steps_with():
