@@ -108,7 +108,7 @@ def summarize(s: torch.Tensor, y: torch.Tensor, calibration: dict) -> dict:
         "standard_error": standard_error(error, len(y)),
         "errors": int(wrong.sum()),
         "n": len(y),
-        **{k: calibration[k] for k in CALIBRATION},
+        **{k: calibration[k] for k in CALIBRATION if k in calibration},  # selected_on: the run's (lenet.train)
         "per_class_error": per_class,
         "confusion": confusion.tolist(),
         "rejection": rejection,
@@ -127,7 +127,7 @@ def report(name: str, r: dict) -> str:
             if r["validation_error"] is not None
             else "validation error not measurable (trained on the validation images)"
         )
-        + f" (selected on {r['selected_on']}, calibrated on {r['calibrated_on']})",
+        + f" (selected on {r.get('selected_on', 'not recorded')}, calibrated on {r['calibrated_on']})",
         "per-class error:",
         "  " + "  ".join(f"{c}: {100 * e:.2f}%" for c, e in enumerate(r["per_class_error"])),
         "rejection (reject when best − second-best score is below a threshold set on the validation split):",

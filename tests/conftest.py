@@ -11,7 +11,7 @@ from lenet.checkpoint import architecture, save_model, weights_path
 from lenet.data import DEFAULT_DATA_DIR, have_mnist
 from lenet.model import build_model
 from tests import browser as chromium
-from tests.weights import SERVED, TRAINED
+from tests.weights import SERVED, TRAINED, require_trained
 
 torch.set_num_threads(1)  # tests share a small machine; keep each one on one core
 
@@ -25,6 +25,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def trained():
+    """For a test that needs every shipped network the page offers: skipped without them, failed
+    under CI=true (tests/weights.py, require_trained)."""
+    require_trained()
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +49,7 @@ def mnist_test():
 # The app, served in-process once per session (tests/app/). It loads the shipped weights from
 # weights/ (or LENET_WEIGHTS_DIR, as app.py does). Where they do not exist yet it is served with
 # freshly initialised networks written to a temporary folder, so that its wiring is still tested;
-# the tests that need a trained network check TRAINED and skip.
+# the checks that need a trained network call tests.weights.require_trained (skip, or fail under CI=true).
 @pytest.fixture(scope="session")
 def app_module(tmp_path_factory):
     """The ``app`` module, imported once, with trained weights where they exist, and its class board's

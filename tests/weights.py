@@ -1,9 +1,13 @@
 """Which weights the tests use: the shipped ones in weights/ (or LENET_WEIGHTS_DIR, as app.py does).
-Where they do not exist yet, the tests that need a trained network check TRAINED and skip."""
+Where they do not exist, a check that needs a trained network calls :func:`require_trained` (or
+the ``trained`` fixture): the rest of the test is skipped — after every check that holds without
+weights has run — except under CI=true, where the weights are shipped and their absence fails."""
 
 from __future__ import annotations
 
 import os
+
+import pytest
 
 from lenet.checkpoint import WEIGHTS_DIR, architecture, weights_path
 from lenet.network import TITLES
@@ -14,6 +18,19 @@ TRAINED = all(weights_path(name, WEIGHTS).is_file() for name in SERVED)
 NEEDS_TRAINED = "needs the shipped weights of every network the page offers: " + ", ".join(
     f"weights/{name}.safetensors" for name in SERVED
 )
+
+
+def require_trained(*names: str) -> None:
+    """Go on only with the shipped weights of ``names`` (default: every network the page offers):
+    without them skip the rest of the test, or fail it under CI=true (tests/conftest.py does the
+    same for MNIST and Chromium)."""
+    missing = [name for name in names or SERVED if not weights_path(name, WEIGHTS).is_file()]
+    if not missing:
+        return
+    need = "needs the shipped weights " + ", ".join(f"weights/{name}.safetensors" for name in missing)
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and the rest of this test {need}")
+    pytest.skip(need)
 
 
 def untrained(name: str, log: dict | None = None, seed: int = 0):

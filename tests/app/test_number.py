@@ -18,7 +18,7 @@ from lenet.rows import write_number
 from lenet.segment import BLANK, NOISE, TOO_LONG
 from tests.app.test_bad_input import Raw
 from tests.canvases import huge_png, sketch
-from tests.weights import NEEDS_TRAINED, TRAINED
+from tests.weights import require_trained
 
 gradio_client = pytest.importorskip("gradio_client")
 
@@ -65,8 +65,8 @@ def still_reading(client, number) -> None:
     """The server goes on: a real number right after is read (its digits, a picture and a graph)."""
     digits, said, picture, graph = client.predict(sketch(number), api_name="/read_number")
     assert digits and "<svg" in picture and "number-graph" in graph, said
-    if TRAINED:
-        assert digits == NUMBER
+    require_trained("lenet5-pieces")
+    assert digits == NUMBER
 
 
 def test_read_number_signature(client):
@@ -77,7 +77,7 @@ def test_read_number_signature(client):
     assert api["returns"][0]["component"] == "Textbox"
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 def test_a_written_number_reads_right_and_its_cuts_are_drawn(client, number):
     digits, said, picture, graph = client.predict(sketch(number), "lenet5-pieces", api_name="/read_number")
     assert digits == NUMBER
@@ -86,7 +86,7 @@ def test_a_written_number_reads_right_and_its_cuts_are_drawn(client, number):
     assert graph.count('class="arc path"') == 5
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 @pytest.mark.parametrize("network", ["lenet5", "lenet1", "lenet5-paper"])
 def test_the_page_s_networks_read_numbers_too(client, number, network):
     digits, said, _, _ = client.predict(sketch(number), network, api_name="/read_number")
@@ -108,7 +108,7 @@ def test_nothing_sent_is_blank_too(client, number):
     assert message["output"]["data"][0] == "" and BLANK in message["output"]["data"][1]
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 def test_a_single_digit_is_read_and_the_tab_says_it_wants_a_row(client, tmp_path):
     canvas, _ = write_number(examples()[[7]], np.random.default_rng(0))
     digits, said, _, _ = client.predict(sketch(save(canvas, tmp_path / "seven.png")), api_name="/read_number")

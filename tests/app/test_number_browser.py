@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser import INVITED, draw, open_page
 from tests.canvases import row
-from tests.weights import TRAINED
+from tests.weights import require_trained
 
 CANVAS = "#number-ink canvas"
 # Where the canvas is before writing and at every touch and move of the pen (viewport pixels): a
@@ -50,12 +50,12 @@ def test_a_written_number_is_read_with_its_cuts_and_graph(page):
     open_number(page)
     assert "Write a number" in page.locator("#number-said").inner_text()
     write(page, "2741")
-    assert len(shown(page)) == 4 or not TRAINED
-    if TRAINED:
-        assert shown(page) == "2741"
+    assert shown(page)  # one character a piece, whatever the network makes of them
     assert page.locator("#number-picture svg.number-picture rect.piece").count() == len(shown(page))
     assert page.locator("#number-graph .arc.path").count() == len(shown(page))
     page.wait_for_function(INVITED)  # the digit canvas's answer is untouched: it reads one digit, not this
+    require_trained("lenet5-pieces")
+    assert shown(page) == "2741"
 
 
 def test_undo_takes_back_a_digit_and_clear_invites_again(page):
@@ -64,11 +64,13 @@ def test_undo_takes_back_a_digit_and_clear_invites_again(page):
     page.locator("#number-ink [data-ink=undo]").click()  # the 4's upright stroke ...
     page.locator("#number-ink [data-ink=undo]").click()  # ... and its other stroke
     read_all(page)
-    if TRAINED:
-        assert shown(page) == "70"
+    after_undo = shown(page)
+    assert after_undo
     page.locator("#number-ink [data-ink=clear]").click()
     page.wait_for_selector('#number-said [data-points="0"]')
     assert "Write a number" in page.locator("#number-said").inner_text()
+    require_trained("lenet5-pieces")
+    assert after_undo == "70"
 
 
 @pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
@@ -85,10 +87,12 @@ def test_the_wide_canvas_fits_the_screen_four_times_as_wide_as_high(browser, ser
         write(page, "1740")
         tops = page.evaluate("window.tops")
         assert len(tops) > 10 and len(set(tops)) == 1  # the answers below never moved the canvas under the pen
-        if TRAINED:
-            assert shown(page) == "1740"
+        read = shown(page)
+        assert read
     finally:
         page.close()
+    require_trained("lenet5-pieces")
+    assert read == "1740"
 
 
 @pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])

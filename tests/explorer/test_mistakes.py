@@ -16,7 +16,7 @@ from explorer.pictures import thumbnail
 from lenet.checkpoint import load_model
 from lenet.evaluate import calibrate, errors_path, summarize, write_misclassified
 from lenet.network import read_log
-from tests.weights import NEEDS_TRAINED, TRAINED, WEIGHTS
+from tests.weights import WEIGHTS
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_thumbnail_is_black_ink_on_white():
     assert (rgb[10, 10] == 0).all() and (rgb[0, 0] == 255).all()
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 @pytest.mark.parametrize("name", ["lenet5", "lenet1"])
 def test_shipped_mistakes_are_the_networks_own(name):
     """The network itself, run on the shipped images, gets every one of them wrong, as stated; the
@@ -109,7 +109,7 @@ def test_shipped_mistakes_are_the_networks_own(name):
         assert read_digit(net, ts.digit(k)).digit == ts.predictions[k]
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 @pytest.mark.parametrize("name", ["lenet5", "lenet1"])
 def test_shipped_mistakes_are_all_of_mnists(name, mnist_test):
     """On the real MNIST test set (where fetched), the network's mistakes are the shipped ones."""

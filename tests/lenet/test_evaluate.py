@@ -17,7 +17,6 @@ def test_summary_counts_and_rejection():
     cal = calibrate(s, y.repeat(50))  # here the same digits stand for the validation split
     assert (cal["validation_error"], cal["calibrated_on"]) == (0.25, "validation")
     assert "selected_on" not in cal  # where a run was chosen is the run's to say (lenet.provenance), not calibrate's
-    cal["selected_on"] = "validation"
     r = summarize(s, y.repeat(50), cal)
     assert (r["test_error"], r["errors"], r["n"]) == (0.25, 50, 200)
     assert r["standard_error"] == pytest.approx((0.25 * 0.75 / 200) ** 0.5)
@@ -45,7 +44,6 @@ def test_thresholds_come_from_validation_and_are_only_applied_to_test():
     val = torch.cat([sure.repeat(90, 1), hesitant.repeat(10, 1)])
     cal = calibrate(val, torch.zeros(100, dtype=torch.long))
     assert cal["rejection_thresholds"][-1] == pytest.approx(0.1) and cal["validation_error"] == 0.0
-    cal["selected_on"] = "validation"  # what lenet.train adds (lenet.provenance)
     test = torch.cat([sure.repeat(50, 1), torch.tensor([[1.0, 0.95, 0, 0, 0, 0, 0, 0, 0, 0]]).repeat(50, 1)])
     labels = torch.cat([torch.zeros(50, dtype=torch.long), torch.ones(50, dtype=torch.long)])  # hesitant = wrong
     r = summarize(test, labels, cal)

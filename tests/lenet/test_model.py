@@ -124,15 +124,30 @@ def test_every_parameter_gets_a_finite_gradient(name):
         assert p.grad.abs().sum() > 0, pname
 
 
+def uniform_within(t: torch.Tensor, bound: float, what: str) -> None:
+    """``t`` looks drawn from U(−bound, bound): inside the bound, reaching near both ends, centred,
+    with the uniform's spread bound/√3 (an all-zero or constant initialisation fails here)."""
+    t, n = t.detach(), t.numel()
+    reach = bound * max(0.5, 1 - 20 / n)  # the largest of n draws falls short of this with chance e^-10
+    assert t.abs().max() <= bound, what
+    assert t.max() > reach and t.min() < -reach, what  # both ends reached
+    assert abs(float(t.mean())) < 4 * bound / math.sqrt(3 * n), what  # centred: within 4 standard errors
+    assert float(t.std()) == pytest.approx(bound / math.sqrt(3), rel=max(0.1, 5 / math.sqrt(n))), what
+
+
 def test_paper_initialisation_bounds():
+    """Appendix A: uniform in ±2.4/F, F the unit's fan-in; checked from both sides."""
+    torch.manual_seed(0)
     model = LeNet5()
-    assert model.c1.weight.abs().max() <= 2.4 / 25
-    assert model.c5.weight.abs().max() <= 2.4 / 400
-    assert model.f6.weight.abs().max() <= 2.4 / 120
-    assert model.s2.coefficient.abs().max() <= 2.4 / 4
+    uniform_within(model.c1.weight, 2.4 / 25, "C1")
+    uniform_within(model.c5.weight, 2.4 / 400, "C5")
+    uniform_within(model.f6.weight, 2.4 / 120, "F6")
+    uniform_within(torch.cat([model.s2.coefficient, model.s4.coefficient]), 2.4 / 4, "S2/S4 coefficients")
     for out_map, ins in enumerate(C3_TABLE):
         w = model.c3.weight[model.c3.out_idx == out_map]
-        assert w.abs().max() <= 2.4 / (25 * len(ins))
+        uniform_within(w, 2.4 / (25 * len(ins)), f"C3 map {out_map}")
+    for name, p in model.named_parameters():  # nothing starts at zero or all alike
+        assert p.std() > 0 and (p != 0).all(), name
 
 
 def test_intermediates_shapes_and_input_scaling():

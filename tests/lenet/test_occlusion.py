@@ -12,7 +12,7 @@ from explorer.examples import example_paths
 from lenet.model import build_model
 from lenet.occlusion import INK_MIN, PATCH, contrast, ink_share, occlusion
 from lenet.preprocess import preprocess
-from tests.weights import NEEDS_TRAINED, TRAINED, WEIGHTS
+from tests.weights import WEIGHTS
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def _fall(net, x: torch.Tensor, label: int, pixels: np.ndarray) -> float:
     return (net(x[None, None])[0, label] - net(erased.view(1, 1, 28, 28))[0, label]).item()
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 @pytest.mark.parametrize("name", ["lenet5", "lenet1"])
 def test_the_map_finds_the_ink_that_matters(name):
     """Faithfulness on the clear example digits that the trained network reads right: the ink speaks

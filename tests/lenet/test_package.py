@@ -12,7 +12,6 @@ import pytest
 import torch
 
 from lenet import paper
-from tests.weights import NEEDS_TRAINED, TRAINED
 
 LENET = Path(__file__).resolve().parents[2] / "lenet"
 
@@ -42,7 +41,7 @@ def test_importing_lenet_loads_no_gradio():
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 def test_load_model_from_the_package_reads_a_digit():
     from lenet import load_model
 

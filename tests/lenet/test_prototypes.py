@@ -18,5 +18,7 @@ def test_known_features_of_figure_3():
     b = bitmaps() > 0
     assert b[1][9].tolist() == [False, True, True, True, True, True, True]  # the foot of the 1
     assert b[4][10:, 5:].all() and not b[4][10:, :5].any()  # the 4's descender
-    assert not b[0][1].any() and not b[2][1].any()  # the bar with a blank row under it
-    assert not b[:, 11].any() or b[4][11].any()  # only the 4 reaches the last row
+    assert b[0][0].sum() == 5 and not b[0][1].any() and not b[2][1].any()  # the bar with a blank row under it
+    assert np.flatnonzero(b[:, 11].any(axis=1)).tolist() == [4]  # only the 4 reaches the last row ...
+    assert np.flatnonzero(b[:, 10].any(axis=1)).tolist() == [4]  # ... and the one above it
+    assert [int(np.flatnonzero(b[d].any(axis=1)).max()) for d in range(10)] == [9, 9, 9, 9, 11, 9, 9, 9, 9, 9]

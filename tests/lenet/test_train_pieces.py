@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from lenet.checkpoint import NETWORKS, architecture, load_model, weights_path
+from lenet.checkpoint import NETWORKS, architecture, load_model, read_info, weights_path
 from lenet.model import build_model
 from lenet.rows import write_number
 from lenet.segment import build_graph, costs_for, read_number
 from lenet.train_pieces import RUBBISH, good_path, label_pieces, owner_map, piece_figures, piece_shares
+from tests.weights import WEIGHTS, require_trained
 
 
 def ring(size: int = 28) -> np.ndarray:
@@ -111,15 +112,15 @@ def test_piece_figures(network):
     assert 0 <= f["good_piece_error"] <= 1
 
 
-def test_the_piece_network_is_offered_and_loads():
+def test_the_piece_network_is_offered_loads_and_reads_a_ring_and_a_bar():
     assert "lenet5-pieces" in NETWORKS and architecture("lenet5-pieces") == "lenet5"
-    if not weights_path("lenet5-pieces").is_file():
-        pytest.skip("weights/lenet5-pieces.safetensors not trained yet")
-    model = load_model("lenet5-pieces")
-    assert model.name == "lenet5"
-    canvas, _ = write_number(np.stack([ring(), bar()]), np.random.default_rng(0))
-    reading = read_number(model, canvas, costs_for("lenet5-pieces"))
-    assert isinstance(reading.digits, str)
+    require_trained("lenet5-pieces")
+    model = load_model("lenet5-pieces", WEIGHTS)
+    assert model.name == "lenet5" and read_info(weights_path("lenet5-pieces", WEIGHTS))["j"] == 20.0
+    for seed in range(3):  # written three ways: the 0-like ring and the 1-like bar, read as "01"
+        canvas, _ = write_number(np.stack([ring(), bar()]), np.random.default_rng(seed))
+        reading = read_number(model, canvas, costs_for("lenet5-pieces"))
+        assert reading.digits == "01" and len(reading.pieces) == 2, (seed, reading.message)
 
 
 def test_the_logged_command_leaves_out_where_files_go():

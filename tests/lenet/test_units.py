@@ -12,7 +12,7 @@ from lenet.model import C3_TABLE, TANH_A, TANH_S, build_model
 from lenet.network import load_network
 from lenet.units import BadUnit, Field, Unit, explain, model_value, parse, receptive_field, shapes
 from tests.lenet.test_paper_golden import table_one
-from tests.weights import NEEDS_TRAINED, TRAINED, WEIGHTS
+from tests.weights import WEIGHTS
 
 RF = {  # layer → side of its receptive field on the input, as section II-B's arithmetic gives it
     "lenet5": {"C1": 5, "S2": 6, "C3": 14, "S4": 16, "C5": 32, "F6": 32, "Output": 32},
@@ -186,7 +186,7 @@ def test_bad_unit_strings_are_explained(text, arch, says):
         parse(text, build_model(arch))
 
 
-@pytest.mark.skipif(not TRAINED, reason=NEEDS_TRAINED)
+@pytest.mark.usefixtures("trained")
 @pytest.mark.parametrize("name", ["lenet5", "lenet5-paper", "lenet1"])
 def test_shipped_networks(name):
     """The same equality on the shipped weights and a real digit read by the app's own path."""
