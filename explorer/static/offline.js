@@ -9,7 +9,7 @@
 //   the RBF distances to each digit's prototype (LeNet-1: its ten probabilities).
 // globalThis.LENET_KIT (weights.js): {nets: explorer/live.py's payload, page: the colour scale and
 // the messages, from the app's own modules}. The canvas (static/canvas.js) is a gr.HTML js_on_load
-// body in the app; weights.js's neighbour canvas.js wraps it as inkCanvas(element, props, watch).
+// body in the app; the kit's canvas.js wraps it as inkCanvas(element, props, watch), called below.
 (() => {
   const KIT = globalThis.LENET_KIT;
   const P = KIT.page;
