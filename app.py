@@ -20,6 +20,7 @@ from PIL import Image
 from explorer import assets, bend, canvas, lesson, limits, live, number
 from explorer.board import ClassBoard
 from explorer.classroom.store import StoreUnavailable
+from explorer.design import DesignChoices, load_variants
 from explorer.events import FOLLOW, PRIVATE, READ
 from explorer.examples import example_paths
 from explorer.network_view import network_html
@@ -45,6 +46,7 @@ except (WeightsError, StoreUnavailable) as exc:
 TEACHING, BEND, UNIT = Teaching(NETWORKS, WEIGHTS), bend.Bend(NETWORKS), Follow(NETWORKS)  # views, built once
 LESSON = lesson.Lesson(NETWORKS)  # lesson links and projector mode
 READER = Reader(NETWORKS, TEACHING, BEND, UNIT)  # one reading per update, handed to every view
+READER.design = DESIGN = DesignChoices(NETWORKS, load_variants(WEIGHTS))  # LeNet-5 with one choice undone
 show, predict = READER.show, READER.predict  # the page's reading of a digit, and of a picture
 
 
@@ -78,14 +80,15 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
                 UNIT.panel()  # "Follow a unit": a map clicked in the view, the unit's field, kernels and sum
             why_open, why_view = TEACHING.view_tabs(DEFAULT)  # "why this answer" follows the digit while open
             BEND.tab()  # "Bend the digit": sliders on the digit read, and the sweep of the slider moved
+            DESIGN.tab()  # "Design choices": LeNet-5 beside variants that each undo one of the paper's choices
             NUMBER.tab()  # "Read a number": a wide canvas, the cuts, the graph; wide, so with the views
             CLASS.tab()  # "Class": send the drawing to the class; the board for the projector
     live.live_reading(NETWORKS, choice)  # the answer read in the browser while the pen moves, before the server's
     sketchpad = canvas.api_sketchpad()  # /predict's input, as when the page drew on a Sketchpad: unseen
     READER.blobs, picked = sketchpad.blob_storage, gr.State(None)  # the mistake picked last, for its tab
     outputs = [label, message, view, digit_state]  # what every reading updates (the options: explorer/events.py)
-    following = [why_open, UNIT.unit, *BEND.inputs]  # what the views that follow the digit need
-    every_view = [*outputs, why_view, UNIT.view, *BEND.outputs]  # all a reading updates, in one request
+    following = [why_open, DESIGN.open, UNIT.unit, *BEND.inputs]  # what the views that follow the digit need
+    every_view = [*outputs, why_view, DESIGN.view, UNIT.view, *BEND.outputs]  # all a reading updates, in one request
     canvas.listen(ink, READER.read_strokes, [ink, choice, *following], every_view, api_name="strokes", **READ)
     inputs.select(READER.reread, [ink, upload, picked, choice, *following], every_view, **{**READ, **PRIVATE})
     sketchpad.change(READER.read_drawing, [sketchpad, choice], outputs, api_name="predict", **READ)
@@ -98,10 +101,13 @@ with gr.Blocks(title="LeNet-5 Explorer", analytics_enabled=False, delete_cache=l
     TEACHING.picked_event.then(lambda d: d, digit_state, picked, **PRIVATE)  # kept for the Mistakes tab
     BEND.wire(digit=digit_state, choice=choice, views=views, sketchpad=sketchpad, view=view, uploaded=uploaded,
               unit=UNIT)  # fmt: skip
+    DESIGN.wire(digit=digit_state, views=views, sketchpad=sketchpad, reader=READER,
+                after=[uploaded, TEACHING.picked_event])  # and /design_choices
     UNIT.wire(digit=digit_state, choice=choice, after=[uploaded, TEACHING.picked_event], shown=BEND.shown)  # and /unit
     NUMBER.wire(choice=choice, sketchpad=sketchpad)  # and /read_number
     CLASS.wire(demo, ink=ink, digit=digit_state, choice=choice, views=views, sketchpad=sketchpad)  # and /class_*
-    LESSON.wire(demo, ink=ink, choice=choice, message=message, views=views, why_open=why_open, bend=BEND, number=NUMBER)
+    LESSON.wire(demo, ink=ink, choice=choice, message=message, views=views, why_open=why_open, bend=BEND,
+                number=NUMBER, design_open=DESIGN.open)
 
 # A bounded queue: past QUEUE_SIZE waiting events Gradio answers at once (HTTP 503), and the page
 # shows "This application is currently busy. Please try again." instead of a long wait.

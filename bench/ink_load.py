@@ -141,8 +141,8 @@ def measure(users: int = 32, digits: int = 4, app: bool = False) -> dict:
     env, note = weights_env()
     server = Server("app.py", env=env) if app else Server("bench.ink_app", ("--surface", "ink", "--read"), env=env)
     # What the page sends with its strokes: the network, then None for each state the server keeps (whether
-    # "Why" is open), "" for the unit followed (none), and None for Bend's three states (closed tab)
-    api_name, extra = ("strokes", ("lenet5", None, "", None, None, None)) if app else ("strokes", ())
+    # "Why" and "Design choices" are open), "" for the unit followed (none), and None for Bend's three states
+    api_name, extra = ("strokes", ("lenet5", None, None, "", None, None, None)) if app else ("strokes", ())
     with server:
         asyncio.run(crowd(server.url, 2, 1, api_name, extra))  # warm up
         result = asyncio.run(crowd(server.url, users, digits, api_name, extra))

@@ -12,7 +12,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # focus rings and skip links (a11y.css: last, so that its focus ring wins).
 STYLES = (
     "canvas.css", "network_view.css", "mistakes.css", "why.css", "architecture.css", "how_it_learned.css", "bend.css",
-    "unit.css", "number.css", "board.css", "lesson.css", "live.css", "page.css", "a11y.css",
+    "unit.css", "design.css", "number.css", "board.css", "lesson.css", "live.css", "page.css", "a11y.css",
 )  # fmt: skip
 
 

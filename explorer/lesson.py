@@ -32,7 +32,8 @@ from explorer.events import PRIVATE
 from lenet.network import DEFAULT
 from lenet.transform import NAMES, RANGES, BadSettings, settings
 
-TABS = ("network", "why", "architecture", "learning", "bend", "number")  # the view tabs' ids, as the links name them
+# the view tabs' ids, as the links name them (static/share.js has the same list)
+TABS = ("network", "why", "architecture", "learning", "bend", "design", "number")
 
 # The panel: two buttons and the box that shows the link. The markup never mentions the value.
 TEMPLATE = """<div class="lesson">
@@ -90,14 +91,15 @@ class Lesson:
         return self.html
 
     def wire(self, demo: gr.Blocks, *, ink: gr.HTML, choice: gr.Radio, message: gr.HTML, views: gr.Tabs,
-             why_open: gr.State, bend, number) -> None:  # fmt: skip
+             why_open: gr.State, bend, number, design_open: gr.State) -> None:  # fmt: skip
         """Open the page as a link says: on load, set the network, the tab (and whether "Why" or
         "Bend" is open, which the reading takes), the sliders and the slider last moved; then, once
         the events these set off (another network's views) have gone, the canvases' strokes, whose
         change reads each drawing with all of them. ``bend``: the :class:`explorer.bend.Bend` of the
         page; ``number``: its :class:`explorer.number.Number` (the wide canvas ``ink``, the sentence
-        ``said``, where a damaged ``num=`` is explained)."""
-        settings_ = [choice, views, why_open, bend.open, bend.last, bend.values, *bend.sliders, message, number.said]
+        ``said``, where a damaged ``num=`` is explained); ``design_open``: whether "Design choices" is open."""
+        settings_ = [choice, views, why_open, design_open, bend.open, bend.last, bend.values, *bend.sliders, message,
+                     number.said]  # fmt: skip
 
         def restore(request: gr.Request):
             q = self.asked(request)
@@ -107,7 +109,8 @@ class Lesson:
             said = canvas.refused_html(q["problem"]) if q["problem"] else gr.skip()
             number_said = canvas.refused_html(q["number_problem"]) if q["number_problem"] else gr.skip()
             return [network if network != DEFAULT else gr.skip(), gr.Tabs(selected=q["tab"]), q["tab"] == "why",
-                    q["tab"] == "bend", q["which"], q["values"], *q["values"], said, number_said]  # fmt: skip
+                    q["tab"] == "design", q["tab"] == "bend", q["which"], q["values"], *q["values"], said,
+                    number_said]  # fmt: skip
 
         def draw(request: gr.Request):
             q = self.asked(request)

@@ -31,6 +31,16 @@ PROTO_PX = 5.0
 
 COUNT = {4: "four", 6: "six", 12: "twelve", 16: "sixteen"}  # the maps of a layer, in words for the alt text
 
+# What the output row's bars show, by architecture (the offline kit's view says the same: explorer/export.py).
+OUTPUT_TITLE = {
+    "lenet5": "distance from F6 to each prototype: shorter = closer, the answer has the shortest bar",
+    "lenet1": "how likely each digit is: taller = more likely, the answer has the tallest bar",
+}
+LEGEND = (
+    '<div class="legend"><span>−1.72</span><i></i><span>+1.72</span>'
+    "<small>one colour scale for every map: the squashing function's range</small></div>"
+)
+
 
 def _of(reading: Reading | None) -> str:
     """Whose maps a picture shows, for its alt text."""
@@ -47,7 +57,8 @@ def blank_acts(layers: list[LayerInfo], input_size: int) -> dict[str, np.ndarray
     return acts
 
 
-def _caption(info: LayerInfo, arch: str) -> str:
+def caption(info: LayerInfo, arch: str) -> str:
+    """The caption under a layer's panel: its name and kind, its size, what it does, its counts."""
     h, w = info.size
     shape = f"{info.maps} units" if (h, w) == (1, 1) else f"{info.maps} maps {h}×{w}"
     if arch == "lenet5" and info.name == "F6":
@@ -99,7 +110,7 @@ def _hits(picture: str, buttons: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _prototype_imgs() -> tuple[str, ...]:
+def prototype_imgs() -> tuple[str, ...]:
     """The ten figure-3 bitmaps as <img> tags (they never change: encoded once)."""
     from lenet.prototypes import bitmaps
 
@@ -114,12 +125,11 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
         values = reading.output if reading is not None else None
         heights = values / max(float(values.max()), 1e-9) if values is not None else np.zeros(10)
         texts = [f"{v:.0f}" for v in values] if values is not None else [""] * 10
-        title = "distance from F6 to each prototype: shorter = closer, the answer has the shortest bar"
     else:
         values = reading.probabilities if reading is not None else None
         heights = values if values is not None else np.zeros(10)
         texts = [f"{100 * v:.0f}%" for v in values] if values is not None else [""] * 10
-        title = "how likely each digit is: taller = more likely, the answer has the tallest bar"
+    title = OUTPUT_TITLE[arch]
     measure = "distance " if arch == "lenet5" else ""
     said = [f": {measure}{t}" if t else "" for t in texts]  # what a screen reader hears of each bar
     cols = []
@@ -129,7 +139,7 @@ def _bars(arch: str, reading: Reading | None, info: LayerInfo | None) -> str:
             cls = "answer"
         elif reading is not None and reading.unsure and d == reading.runner_up:
             cls = "rival"
-        proto = _prototype_imgs()[d] if arch == "lenet5" else ""
+        proto = prototype_imgs()[d] if arch == "lenet5" else ""
         cols.append(
             f'<div class="col {cls}" data-layer="Output" data-map="{d}" tabindex="0" role="button" '
             f'aria-label="output unit {d}{said[d]}"><b>{d}</b>{proto}'
@@ -170,7 +180,7 @@ def network_html(network: Network, reading: Reading | None) -> str:
         pic = img(vz.feature_grid(maps, cols=layer.cols), alt, layer.unit_px)
         pic = _hits(pic, _map_buttons(name, *maps.shape, layer.cols))
         cls = "headline" if name in ("C1", "C3") else ""
-        (row1 if name in ("C1", "S2") else row2).append(_panel(pic, _caption(info[name], arch), cls))
+        (row1 if name in ("C1", "S2") else row2).append(_panel(pic, caption(info[name], arch), cls))
     row3 = []
     if arch == "lenet5":
         row2.append(
@@ -180,7 +190,7 @@ def network_html(network: Network, reading: Reading | None) -> str:
                         LAYERS[(arch, "C5")].unit_px),
                     _block_button("C5", 10, 12),
                 ),
-                _caption(info["C5"], arch),
+                caption(info["C5"], arch),
                 "units",
             )
         )
@@ -194,7 +204,7 @@ def network_html(network: Network, reading: Reading | None) -> str:
                     ),
                     _block_button("F6", 12, 7),
                 ),
-                _caption(info["F6"], arch),
+                caption(info["F6"], arch),
                 "units",
             )
         )
@@ -203,13 +213,9 @@ def network_html(network: Network, reading: Reading | None) -> str:
             '<p class="note">LeNet-1 has no C5, F6 or prototypes: its 192 S4 units feed 10 output units directly.</p>'
         )
     row3.append(_bars(arch, reading, info.get("Output")))
-    legend = (
-        '<div class="legend"><span>−1.72</span><i></i><span>+1.72</span>'
-        "<small>one colour scale for every map: the squashing function's range</small></div>"
-    )
     ids = ("", "", ' id="net-output"')  # the output row: projector mode keeps it on screen (static/lesson.css)
     rows = "".join(f'<div class="row"{i}>{"".join(r)}</div>' for r, i in zip((row1, row2, row3), ids, strict=True))
     # a keyboard's way past the ~70 map buttons (static/a11y.js moves the focus to .maps-end)
     skip = '<a class="skip-maps" href="#">Skip the maps</a>'
     end = f'<div class="maps-end" tabindex="-1">{glossary_html()}</div>'
-    return f'<div class="lenet-net">{skip}{legend}{rows}{end}</div>'
+    return f'<div class="lenet-net">{skip}{LEGEND}{rows}{end}</div>'

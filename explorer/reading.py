@@ -122,12 +122,14 @@ def answer(page: PageReading) -> tuple[dict, str]:
 
 class Reader:
     """Reads what the page sends into one :class:`PageReading` and gives each view its part.
-    ``networks``: name → :class:`Network`; ``teaching``, ``bend``, ``unit``: the views that follow
-    the digit (:class:`explorer.tabs.Teaching`, :class:`explorer.bend.Bend`, :class:`explorer.unit.Follow`).
+    ``networks``: name → :class:`Network`; ``teaching``, ``bend``, ``unit``, ``design``: the views that
+    follow the digit (:class:`explorer.tabs.Teaching`, :class:`explorer.bend.Bend`, :class:`explorer.unit.Follow`,
+    :class:`explorer.design.DesignChoices`, set once it exists).
     ``blobs``: the pictures that ``/predict``'s Sketchpad editor posts (set once it exists)."""
 
     def __init__(self, networks: Mapping[str, Network], teaching, bend, unit):
         self.networks, self.teaching, self.bend, self.unit = networks, teaching, bend, unit
+        self.design = None
         self.blobs: dict = {}
 
     def page(self, digit: np.ndarray | None, name: str = DEFAULT) -> PageReading:
@@ -179,45 +181,47 @@ class Reader:
             return self.predict(picture, name)
         return await asyncio.to_thread(self.predict, picture, name)
 
-    async def views(self, page: PageReading, why_open: bool, unit: str, *bending, points: int | None = None,
-                    message: str | None = None) -> tuple:  # fmt: skip
+    async def views(self, page: PageReading, why_open: bool, design_open: bool, unit: str, *bending,
+                    points: int | None = None, message: str | None = None) -> tuple:  # fmt: skip
         """Every view of one reading, in one request: the answer, the message (``message`` instead, or
         marked with the ``points`` it read), the network view (of the bent digit while "Bend the digit"
-        is open), the digit, "Why this answer" if open, the unit followed if any, and Bend's views."""
+        is open), the digit, "Why this answer" and "Design choices" if open, the unit followed if any,
+        and Bend's views."""
         label, said = answer(page)
         said = message if message is not None else said if points is None else canvas.counted(said, points)
         why = await asyncio.to_thread(self.teaching.follow, page, True) if why_open is True else gr.skip()
+        design = self.design.follow(page.digit, design_open) if self.design is not None else gr.skip()
         view, shown, *bent = self.bend.follow(page, *bending)  # the view: bent while the tab is open
         followed = self.unit.follow(shown, unit)  # the unit's panel reads what the view shows
-        return label, said, view, page.digit, why, followed, *bent
+        return label, said, view, page.digit, why, design, followed, *bent
 
-    async def read_strokes(self, value, name: str = DEFAULT, why_open: bool = False, unit: str = "",
-                           *bending) -> tuple:  # fmt: skip
+    async def read_strokes(self, value, name: str = DEFAULT, why_open: bool = False, design_open: bool = False,
+                           unit: str = "", *bending) -> tuple:  # fmt: skip
         """``/strokes``: the canvas's strokes, rasterised by lenet.strokes (~1 ms, on Gradio's event loop)
         → :meth:`views`, the message marked with the number of points read (one request per update)."""
         try:
             drawing = strokes.parse(value)
             digit = self.digit(None if drawing is None else strokes.rasterise(drawing), name)
         except (Refused, strokes.BadStrokes) as exc:
-            return (*self.refuse(str(exc), name), *[gr.skip()] * 6)
+            return (*self.refuse(str(exc), name), *[gr.skip()] * 7)
         points = drawing.points if drawing else 0
-        return await self.views(self.page(digit, name), why_open, unit, *bending, points=points)
+        return await self.views(self.page(digit, name), why_open, design_open, unit, *bending, points=points)
 
-    async def reread(self, event: gr.SelectData, value, upload, picked, name: str, why_open: bool, unit: str,
-                     *bending) -> tuple:  # fmt: skip
+    async def reread(self, event: gr.SelectData, value, upload, picked, name: str, why_open: bool,
+                     design_open: bool, unit: str, *bending) -> tuple:  # fmt: skip
         """An input tab opened: read what it shows — the drawing, the photo or MNIST digit uploaded, the
         mistake picked — so that the answer and the views are never those of a digit no longer on screen."""
         if event.value == DRAW:
-            return await self.read_strokes(value, name, why_open, unit, *bending)
+            return await self.read_strokes(value, name, why_open, design_open, unit, *bending)
         if event.value == PHOTO and upload is not None:
             try:
                 digit = self.digit(upload, name, canvas.NO_DIGIT)
             except Refused as exc:
-                return *self.refuse(str(exc), name), *[gr.skip()] * 6
-            return await self.views(self.page(digit, name), why_open, unit, *bending)
+                return *self.refuse(str(exc), name), *[gr.skip()] * 7
+            return await self.views(self.page(digit, name), why_open, design_open, unit, *bending)
         if event.value == MISTAKES and picked is not None:
-            return await self.views(self.page(picked, name), why_open, unit, *bending)
+            return await self.views(self.page(picked, name), why_open, design_open, unit, *bending)
         if event.value in (PHOTO, MISTAKES):  # nothing there yet: nothing read, and what to do
             invite = f'<p class="invite">{NO_PHOTO if event.value == PHOTO else NO_MISTAKE}</p>'
-            return await self.views(self.page(None, name), why_open, unit, *bending, message=invite)
-        return tuple(gr.skip() for _ in range(10))
+            return await self.views(self.page(None, name), why_open, design_open, unit, *bending, message=invite)
+        return tuple(gr.skip() for _ in range(11))

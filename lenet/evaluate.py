@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 from lenet.checkpoint import NETWORKS, WEIGHTS_DIR, WeightsError, load_model, read_info, update_info, weights_path
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
+from lenet.model import VARIANTS
 
 REJECTION_RATES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.10)  # of the validation digits
 UNSURE_FRACTION = 0.01  # the app calls the 1% least certain validation digits "unsure"
@@ -189,7 +190,8 @@ def record(name: str, weights_dir: Path, r: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Evaluate shipped weights on the MNIST test set.")
-    p.add_argument("--model", choices=NETWORKS, default="lenet5", help="which network")
+    p.add_argument("--model", choices=[*NETWORKS, *VARIANTS], default="lenet5",
+                   help="which network (lenet5-softmax ... lenet5-6k: the design-choice variants)")
     p.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, help="folder of <model>.safetensors")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="holds MNIST/raw (python -m lenet.data)")
     p.add_argument("--json", action="store_true", help="end with one line of JSON")

@@ -145,19 +145,12 @@ class AveragePool(nn.Module):
         return self.maps * out_hw[0] * out_hw[1] * 4
 
 
-class MaxPool(nn.Module):
+class MaxPool(AveragePool):
     """The ``lenet5-maxpool`` variant's S2 and S4: the largest of each 2×2 block, no parameters and no
     squashing (the paper's subsampling layers average, scale, shift and squash, section II-B)."""
 
-    def __init__(self, maps: int):
-        super().__init__()
-        self.maps = maps
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.max_pool2d(x, 2)
-
-    def connections(self, out_hw: tuple[int, int]) -> int:
-        return self.maps * out_hw[0] * out_hw[1] * 4
 
 
 class Full(nn.Linear):
@@ -230,7 +223,7 @@ class _LeNet(nn.Module):
             maps, size = (a.shape[0], tuple(a.shape[1:])) if a.dim() == 3 else (a.shape[0], (1, 1))
             if isinstance(module, (Conv, PartialConv)):
                 kernel = "5×5"
-            elif isinstance(module, (Subsampling, AveragePool, MaxPool)):
+            elif isinstance(module, (Subsampling, AveragePool)):
                 kernel = "2×2"
             else:
                 kernel = "—"

@@ -36,3 +36,25 @@ NOT_THE_SAME = {
     "parameters; ours follows seed 004 (the 28×28 field, the digit in a 20×20 box, 3,246 parameters), "
     "so the two figures are not of the same network",
 }
+
+# Why the paper made each choice that a design-choice variant (lenet.model.VARIANTS) undoes: the
+# paper's argument, paraphrased, with its section. The variants' figures are ours, not the paper's.
+DESIGN_REASONS = {
+    "lenet5-softmax": "Section II-B: the outputs are Euclidean RBF units on fixed, distributed codes (the "
+    "7×12 bitmaps) rather than one unit per class, because one-of-N sigmoid outputs behave badly when there "
+    "are more than a few dozen classes, and because RBF units can reject what is no character at all; "
+    "section II-C adds the MAP criterion's term so that the prototypes cannot collapse.",
+    "lenet5-fullc3": "Section II-B, Table I: not every S2 map feeds every C3 map, to keep the number of "
+    "connections within bounds and, more importantly, to break the symmetry of the network: maps given "
+    "different inputs are forced to learn different, complementary features.",
+    "lenet5-relu": "Section II-B and appendix A: every unit squashes its sum with a scaled hyperbolic "
+    "tangent, symmetric about zero, whose constants make f(±1) = ±1 and keep the gain near 1 where the "
+    "targets lie; symmetric functions are believed to make learning converge faster.",
+    "lenet5-maxpool": "Section II-B: a subsampling unit adds its 2×2 inputs, multiplies them by a trained "
+    "coefficient, adds a trained bias and squashes; lowering the resolution makes the output less "
+    "sensitive to shifts and distortions, and the coefficient lets the unit run from a blur (small) to a "
+    "noisy OR or AND (large).",
+    "lenet5-6k": "Section III-C: the error kept falling as the training set grew (the paper trained on "
+    "15,000, 30,000 and 60,000 images); more data would still have helped, which is also why it added "
+    "540,000 distorted copies.",
+}

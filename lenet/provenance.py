@@ -72,6 +72,7 @@ ORIGINS = {
         "mu_schedule": (VALIDATION, "compared on the validation split (weights/candidates/ISSUE17.md)"),
         "distortions": (PAPER, "the paper trains with and without its distortions: one network each"),
         "distortion_strength": (PAPER, "the paper's ranges (lenet/distort.py, PAPER_DISTORTION)"),
+        "copies_per_image": (PAPER, "the paper's fixed distorted set: 540,000 copies of 60,000 images, 9 each"),
         "pen": (UNUSED, "the paper's distortions change no pen (PAPER_DISTORTION: the factor multiplies zero)"),
         "j": {"lenet5": (NOT_SEARCHED, "0.1: the paper gives no value; not compared with another for this recipe"),
               "lenet1": _NO_RBF},
@@ -91,7 +92,7 @@ ORIGINS = {
 }  # fmt: skip
 CALIBRATED = ("temperature", "unsure_gap", "rejection_thresholds")
 ORDER = ("seed", "init", "epochs", "batch_size", "lr", "ema", "mu", "mu_schedule", "j", "distortions",
-         "distortion_strength", "pen", "piece_rules", *CALIBRATED)  # fmt: skip
+         "distortion_strength", "pen", "copies_per_image", "piece_rules", *CALIBRATED)  # fmt: skip
 
 
 def recipe_of(info: dict) -> str:

@@ -191,6 +191,7 @@ def train(args: argparse.Namespace) -> dict:
 
     paper = args.recipe == "paper"
     name = network_name(args.model, args.recipe, args.distort)
+    out_dir = Path(args.out_dir)
     model = load_model(args.model, path=args.init).train() if args.init else build_model(args.model)
     steps_per_epoch = (len(x_train) + args.batch_size - 1) // args.batch_size
     if paper:
@@ -207,6 +208,23 @@ def train(args: argparse.Namespace) -> dict:
     if args.distort:  # the paper's recipe gets the paper's affine list; ours adds rotation, elastic, pen
         d = scaled(PAPER_DISTORTION if paper else Distortion(), args.distortion)
         d = replace(d, thin=d.thin * args.pen, thick=d.thick * args.pen)
+    x_copies, y_copies = None, None
+    if args.copies:  # the paper's protocol: distorted copies made once, read beside the originals every pass
+        x_copies, y_copies = distorted_copies(x_train, y_train, d, args.copies, args.seed)
+        steps_per_epoch = (len(x_train) + len(x_copies) + args.batch_size - 1) // args.batch_size
+        d = None  # nothing distorted afresh
+
+    def images(idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The samples ``idx`` of a pass: originals below len(x_train), copies above."""
+        if x_copies is None:
+            return x_train[idx], y_train[idx]
+        own = idx < len(x_train)
+        xb = torch.empty(len(idx), *x_train.shape[1:])
+        xb[own] = x_train[idx[own]]
+        xb[~own] = x_copies[idx[~own] - len(x_train)].float() / 255
+        yb = torch.where(own, y_train[idx.clamp(max=len(x_train) - 1)], y_copies[(idx - len(x_train)).clamp(min=0)])
+        return xb, yb
+
     teacher, teacher_t = None, 1.0
     if args.teacher:  # knowledge distillation (Hinton et al. 2015) from a trained LeNet-5
         teacher = load_model("lenet5", path=args.teacher).requires_grad_(False)
@@ -214,13 +232,26 @@ def train(args: argparse.Namespace) -> dict:
     if hasattr(model, "j"):
         model.j = args.j
     names = {p: n for n, p in model.named_parameters()}
-    history, start, rates, first_rates = [], time.time(), None, None
-    for epoch in range(1, args.epochs + 1):
+    history, start, rates, first_rates, first_epoch, before = [], time.time(), None, None, 1, 0.0
+    resume = out_dir / f"{name}.resume.pt"  # --resume: where each pass's end is kept
+    if args.resume and resume.is_file():
+        kept_state = torch.load(resume, weights_only=False)
+        model.load_state_dict(kept_state["model"])
+        opt.load_state_dict(kept_state["opt"])
+        if sched is not None:
+            sched.load_state_dict(kept_state["sched"])
+            ema.load_state_dict(kept_state["ema"])
+        gen.set_state(kept_state["gen"])
+        torch.set_rng_state(kept_state["rng"])
+        history, first_rates, before = kept_state["history"], kept_state["first_rates"], kept_state["seconds"]
+        first_epoch = kept_state["epoch"] + 1
+        print(f"resumed from {resume} after pass {kept_state['epoch']}", flush=True)
+    for epoch in range(first_epoch, args.epochs + 1):
         model.train()
-        order = torch.randperm(len(x_train), generator=gen)
+        order = torch.randperm(len(x_train) + (0 if x_copies is None else len(x_copies)), generator=gen)
         if paper:  # appendix C: the pass's global rate, and the curvature re-estimated on 500 samples
             opt.param_groups[0]["lr"] = paper_rate(epoch)
-            probe = x_train[order[:HESSIAN_SAMPLES]]
+            probe = images(order[:HESSIAN_SAMPLES])[0]
             opt.set_curvature(diagonal_hessian(model, distort(probe, d, gen) if d is not None else probe))
             opt.param_groups[0]["mu"] = mu_at(args.mu_schedule, epoch) if args.mu_schedule else args.mu
             rates = opt.rates(names if epoch == 1 else None)  # the paper reports its first pass's range
@@ -232,7 +263,7 @@ def train(args: argparse.Namespace) -> dict:
         )
         for step in bar:
             idx = order[step * args.batch_size : (step + 1) * args.batch_size]
-            xb, yb = x_train[idx], y_train[idx]
+            xb, yb = images(idx)
             if d is not None:
                 xb = distort(xb, d, gen)
             out = model(xb)
@@ -254,13 +285,22 @@ def train(args: argparse.Namespace) -> dict:
                 bar.set_postfix(loss=f"{total / seen:.4f}")
         err = error_rate(kept, x_val, y_val) if x_val is not None else None
         history.append({"epoch": epoch, "train_loss": total / seen, "validation_error": err,
-                        "lr": opt.param_groups[0]["lr"], "seconds": round(time.time() - start, 1),
+                        "lr": opt.param_groups[0]["lr"], "seconds": round(before + time.time() - start, 1),
                         **({"mu": rates["mu"], "rates": {k: v for k, v in rates.items() if k != "layers"}}
                            if paper else {})})  # fmt: skip
         shown = f"validation error {100 * err:.2f}%" if err is not None else "validation error not measurable"
         print(f"{args.model} epoch {epoch:3d}  train loss {total / seen:.4f}  {shown}  "
-              f"({time.time() - start:.0f} s)", flush=True)  # fmt: skip
+              f"({before + time.time() - start:.0f} s)", flush=True)  # fmt: skip
+        if args.resume:  # everything the next pass needs, should this process stop
+            out_dir.mkdir(parents=True, exist_ok=True)
+            torch.save({"epoch": epoch, "model": model.state_dict(), "opt": opt.state_dict(),
+                        "sched": sched.state_dict() if sched is not None else None,
+                        "ema": ema.state_dict() if sched is not None else None, "gen": gen.get_state(),
+                        "rng": torch.get_rng_state(), "history": history, "first_rates": first_rates,
+                        "seconds": before + time.time() - start}, resume.with_suffix(".tmp"))  # fmt: skip
+            resume.with_suffix(".tmp").replace(resume)
     final = kept.eval()
+    resume.unlink(missing_ok=True)  # the run is whole: nothing left to go on from
     if args.all_60000:
         calibration = carried_calibration(args.calibration_from, args.reference)
     else:
@@ -281,9 +321,10 @@ def train(args: argparse.Namespace) -> dict:
         **({"mu": None if args.mu_schedule else args.mu, "hessian_samples": HESSIAN_SAMPLES} if paper else {}),
         **({"mu_schedule": args.mu_schedule} if paper and args.mu_schedule else {}),
         **({"first_pass_rates": first_rates, "paper_first_pass_rates": list(PAPER_FIRST_PASS_RATES)} if paper else {}),
+        **({"distorted_copies": len(x_copies), "copies_per_image": args.copies} if x_copies is not None else {}),
         "train_images": len(x_train), "validation_images": len(x_val) if x_val is not None else 0,
         "data": DATA_ALL_60000 if args.all_60000 else DATA_50000,
-        "wall_seconds": round(time.time() - start, 1), "machine": machine(),
+        "wall_seconds": round(before + time.time() - start, 1), "machine": machine(),
         "parameters": count_parameters(final),
         **calibration,
     }  # fmt: skip
@@ -291,19 +332,28 @@ def train(args: argparse.Namespace) -> dict:
                              str(args.calibration_from) if args.all_60000 else None)  # fmt: skip
     info.update(settings_chosen=chosen, selected_on=selected_on(chosen), reproduce=reproduce(info))
     info["history"] = history
-    out = Path(args.out_dir)
-    save_model(final, out / f"{name}.safetensors", {k: v for k, v in info.items() if k != "history"})
-    (out / f"{name}.json").write_text(json.dumps({"model": name, **info}, indent=1) + "\n")
-    if out.resolve() != Path(WEIGHTS_DIR).resolve():  # a candidate: its curve beside its log (the card: weights/)
-        write_curve({"model": name, **info}, out / f"{name}_curve.png")
+    save_model(final, out_dir / f"{name}.safetensors", {k: v for k, v in info.items() if k != "history"})
+    (out_dir / f"{name}.json").write_text(json.dumps({"model": name, **info}, indent=1) + "\n")
+    if out_dir.resolve() != Path(WEIGHTS_DIR).resolve():  # a candidate: its curve beside its log (the card: weights/)
+        write_curve({"model": name, **info}, out_dir / f"{name}_curve.png")
     if calibration["validation_error"] is None:
         print(f"validation error not measurable (trained on the validation images); wrote "
-              f"{out / (name + '.safetensors')}. The test figures: python -m lenet.evaluate --model {name} "
-              f"--weights-dir {out} --json")  # fmt: skip
+              f"{out_dir / (name + '.safetensors')}. The test figures: python -m lenet.evaluate --model {name} "
+              f"--weights-dir {out_dir} --json")  # fmt: skip
     else:
-        print(f"validation error {100 * calibration['validation_error']:.2f}%; wrote {out / (name + '.safetensors')}. "
+        print(f"validation error {100 * calibration['validation_error']:.2f}%; wrote "
+              f"{out_dir / (name + '.safetensors')}. "
               f"The test figures: python -m lenet.evaluate --model {name} --record")  # fmt: skip
     return info
+
+
+def distorted_copies(x: torch.Tensor, y: torch.Tensor, d: Distortion, copies: int, seed: int):
+    """``copies`` distorted copies of every image of ``x`` (uint8, ink 255), made once, the same for
+    the same seed (their own generator: a resumed run makes them again, identically); and their labels."""
+    gen = torch.Generator().manual_seed(seed + 1)
+    made = [(distort(x[i : i + 10_000], d, gen) * 255).round().clamp(0, 255).to(torch.uint8)
+            for _ in range(copies) for i in range(0, len(x), 10_000)]  # fmt: skip
+    return torch.cat(made), y.repeat(copies)
 
 
 def write_curve(log: dict, path: Path) -> None:
@@ -346,6 +396,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--init", type=Path, help="start from these weights (a .safetensors file) instead of the paper's init"
     )
     p.add_argument("--train-images", type=int, help="train on the first N training images only (timing runs)")
+    p.add_argument("--copies", type=int,
+                   help="paper, with --distort: N distorted copies of every training image, made once and read "
+                   "beside the originals on every pass (the paper: 9, 540,000 for 60,000 images) instead of "
+                   "distorting every image afresh each pass")  # fmt: skip
+    p.add_argument("--resume", action="store_true",
+                   help="keep each pass's end in OUT_DIR/<network>.resume.pt and go on from it when run again "
+                   "(long runs across sessions)")  # fmt: skip
     p.add_argument("--all-60000", action="store_true",
                    help="train on all 60,000 training images (fit + validation), every setting frozen from "
                    "--calibration-from and its calibration carried; no validation error can be measured")  # fmt: skip
@@ -372,6 +429,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--mu and --mu-schedule belong to --recipe paper")
     if args.mu is not None and args.mu_schedule is not None:
         p.error("--mu or --mu-schedule, not both")
+    if args.copies is not None and (args.recipe != "paper" or not args.distort or args.copies < 1):
+        p.error("--copies N (N ≥ 1) belongs to --recipe paper --distort")
     if args.model in VARIANTS:  # one choice changed, nothing else: LeNet-5's recipe and settings
         if args.recipe != "ours":
             p.error(f"{args.model} is trained with the shipped LeNet-5's recipe (--recipe ours)")
@@ -393,6 +452,8 @@ def recorded_defaults(recipe: str, model: str) -> dict:
     """What a run of ``recipe`` records for each setting left to its default (the keys of its log)."""
     d = {"seed": 0, "pen": 1.0, **DEFAULTS[recipe, family(model)]}
     d["distortions"], d["distortion_strength"] = d.pop("distort"), d.pop("distortion")
+    if recipe == "paper":
+        d["copies_per_image"] = 9  # the paper's 540,000 distorted copies of 60,000 images (--copies)
     return d
 
 

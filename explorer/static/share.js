@@ -10,7 +10,7 @@ const box = element.querySelector('.lesson-box');
 const field = box.querySelector('input');
 const said = box.querySelector('.lesson-said');
 const projector = element.querySelector('[data-lesson="projector"]');
-const TABS = ['network', 'why', 'architecture', 'learning', 'bend', 'number'];
+const TABS = ['network', 'why', 'architecture', 'learning', 'bend', 'design', 'number']; // explorer/lesson.py TABS
 const SLIDERS = ['shift_x', 'shift_y', 'scale', 'rotation', 'squeeze', 'thickness', 'noise'];
 const NEUTRAL = [0, 0, 1, 0, 0, 0, 0];
 

@@ -30,6 +30,7 @@ VIEW_TABS = {
     "Architecture": "#architecture table.arch",
     "How it learned": "#learning .lenet-learning",
     "Bend the digit": "#bend-now .bend-now img",
+    "Design choices": "#design table.dc-now",
     "Read a number": "#number-ink [data-ready]",
     "Network": ".lenet-net .panel.output",
 }

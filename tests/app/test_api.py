@@ -83,3 +83,24 @@ def test_reads_mnist_test_digits_drawn_on_the_canvas(client, tmp_path, model, mn
         label, _, _ = client.predict(sketch(path), model, api_name="/predict")
         right += label["label"] == str(int(labels[i]))
     assert right >= n - 1, f"{model} read {right} of {n}"
+
+
+def test_design_choices_reads_the_picture_with_lenet5_and_every_variant(client, tmp_path):
+    from lenet.checkpoint import WEIGHTS_DIR, weights_path
+    from lenet.model import VARIANTS
+
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/design_choices"]
+    assert api["returns"][0]["component"] == "Json"
+    data, view = client.predict(sketch(save(stroke_canvas(), tmp_path / "seven.png")), api_name="/design_choices")
+    assert list(data) == ["lenet5", *VARIANTS] and "Why LeNet-5 was built this way" in view
+    for name, entry in data.items():
+        if name == "lenet5" or weights_path(name, WEIGHTS_DIR).is_file():
+            assert entry["answer"] in range(10) and len(entry["confidences"]) == 10
+        else:
+            assert entry["missing"] == f"python -m lenet.train --model {name}"
+    answer = data["lenet5"]["answer"]
+    blank = sketch(save(np.full((280, 280, 4), 255, np.uint8), tmp_path / "blank.png"))
+    data, _ = client.predict(blank, api_name="/design_choices")
+    assert list(data) == ["error"] and "digit" in data["error"].lower()
+    require_trained("lenet5")
+    assert answer == 7

@@ -311,7 +311,8 @@ def strokes_value(strokes, brush=24, width=280, height=280) -> dict:
          "no-brush", "list", "bad-json"],
 )  # fmt: skip
 def test_malformed_strokes_get_a_clear_message(raw, client, seven, value, says):
-    status, message = raw.call("strokes", [value, "lenet5", None, "", None, None, None])  # the states: why, unit, bend
+    states = [None, None, "", None, None, None]  # the states: why, design choices, unit, bend (app.py, following)
+    status, message = raw.call("strokes", [value, "lenet5", *states])
     assert status == 200 and message["success"], message
     label, said = message["output"]["data"][:2]
     assert not label.get("label") and says in said, said

@@ -16,6 +16,7 @@ VIEW_TABS = {  # each view tab, and what shows that its content is there
     "Architecture": "#architecture table.arch",
     "How it learned": "#learning .lenet-learning",
     "Bend the digit": "#bend-now .bend-now img",
+    "Design choices": "#design table.dc-now",
     "Read a number": "#number-ink [data-ready]",
 }
 

@@ -47,8 +47,8 @@ def test_bad_units_are_explained_and_the_server_keeps_serving(client, unit, netw
 
 def test_strokes_follow_the_unit(client):
     assert parse_strokes(SEVEN) is not None
-    _, _, _, _, panel, *_ = client.predict(SEVEN, "lenet5", "C3:5:4:7", api_name="/strokes")
+    _, _, _, _, _, panel, *_ = client.predict(SEVEN, "lenet5", "C3:5:4:7", api_name="/strokes")
     assert "Following C3 map 5" in panel and "blank paper" not in panel
     empty = client.predict(SEVEN, "lenet5", "", api_name="/strokes")
-    assert len(empty) == 8  # label, message, view, why, panel, and Bend's three: all but the first three skipped
-    assert empty[4] == {"props": {"__type__": "update"}, "__type__": "update"}  # no unit: the panel left as it was
+    assert len(empty) == 9  # label, message, view, why, design choices, panel, and Bend's three: the first three only
+    assert empty[5] == {"props": {"__type__": "update"}, "__type__": "update"}  # no unit: the panel left as it was

@@ -31,7 +31,7 @@ def test_what_cannot_be_used_falls_back_to_the_defaults():
     assert q["drawing"] is None and q["problem"] is None and q["network"] == DEFAULT
     assert query({"bend": "0,0,1,400,0,0,0"})["values"][3] == 180  # out of range: clamped, as the slider would
     assert query({"bend": "nan,0,1,0,0,0,0"})["values"] == [0, 0, 1, 0, 0, 0, 0]
-    assert set(TABS) == {"network", "why", "architecture", "learning", "bend", "number"}
+    assert set(TABS) == {"network", "why", "architecture", "learning", "bend", "design", "number"}
 
 
 def test_a_damaged_drawing_is_refused_with_the_reason_and_the_rest_still_read():

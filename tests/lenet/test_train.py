@@ -218,3 +218,38 @@ def test_all_60000_refuses_to_rechoose_a_setting(tmp_path):
     for extra in (["--mu-schedule", "1:0.5,3:0.02"], ["--mu", "0.02"], ["--recipe", "ours"]):
         with pytest.raises(SystemExit):
             parse_args(["--all-60000", "--calibration-from", str(paper), *extra])
+
+
+@pytest.mark.parametrize("recipe", [["--recipe", "paper", "--distort", "--copies", "2"], ["--no-distort"]],
+                         ids=["paper-copies", "ours"])  # fmt: skip
+def test_a_run_stopped_after_a_pass_and_resumed_ends_as_the_whole_run(tmp_path, monkeypatch, recipe):
+    from lenet import train
+    from lenet.checkpoint import read_info
+
+    _fake_mnist(monkeypatch, [])
+    common = [*recipe, "--epochs", "2", "--batch-size", "8", "--quiet", "--threads", "1"]
+    assert main([*common, "--out-dir", str(tmp_path / "whole")]) == 0
+    name = train.network_name("lenet5", "paper" if "paper" in recipe else "ours", "--distort" in recipe)
+    stopped, measured = tmp_path / "stopped", train.error_rate
+
+    class Stop(Exception):
+        pass
+
+    def stop_in_pass_2(model, x, y):  # the process dies in pass 2, after pass 1 was kept
+        if (stopped / f"{name}.resume.pt").exists():
+            raise Stop
+        return measured(model, x, y)
+
+    monkeypatch.setattr(train, "error_rate", stop_in_pass_2)
+    with pytest.raises(Stop):
+        main([*common, "--resume", "--out-dir", str(stopped)])
+    monkeypatch.setattr(train, "error_rate", measured)
+    assert main([*common, "--resume", "--out-dir", str(stopped)]) == 0
+    whole, resumed = load_model(name, tmp_path / "whole"), load_model(name, stopped)
+    for (key, a), b in zip(whole.state_dict().items(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b), key
+    logs = [json.loads((d / f"{name}.json").read_text()) for d in (tmp_path / "whole", stopped)]
+    assert [r["train_loss"] for r in logs[0]["history"]] == [r["train_loss"] for r in logs[1]["history"]]
+    assert not (stopped / f"{name}.resume.pt").exists()  # a whole run leaves nothing to go on from
+    if "--copies" in recipe:
+        assert read_info(stopped / f"{name}.safetensors")["distorted_copies"] == 2 * 50

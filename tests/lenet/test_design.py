@@ -1,0 +1,30 @@
+"""python -m lenet.design: the variants against LeNet-5 from their recorded logs."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from lenet import design
+from lenet.model import VARIANTS
+
+
+def test_paired_counts_and_mcnemar():
+    assert design.paired([1, 2, 3, 4], [3, 4, 5, 6, 7, 8]) == {"only_variant": 4, "only_lenet5": 2,
+                                                               "z": 2 / math.sqrt(6)}  # fmt: skip
+    assert design.paired([1], [1])["z"] == 0.0
+
+
+def test_rows_come_from_the_logs_and_the_networks(tmp_path, capsys):
+    (tmp_path / "lenet5.json").write_text(json.dumps({"test_error": 0.005, "errors": 50, "misclassified": [1, 2, 3],
+                                                      "validation_error": 0.007, "wall_seconds": 100.4}))  # fmt: skip
+    (tmp_path / "lenet5-relu.json").write_text(json.dumps({"test_error": 0.009, "errors": 90,
+                                                           "misclassified": [2, 3, 4, 5, 6]}))  # fmt: skip
+    found = {r["network"]: r for r in design.rows(tmp_path)}
+    assert list(found) == ["lenet5", *VARIANTS]
+    assert found["lenet5-relu"]["only_variant"] == 3 and found["lenet5-relu"]["only_lenet5"] == 1
+    assert found["lenet5-fullc3"]["test_error"] is None and "z" not in found["lenet5-fullc3"]
+    assert found["lenet5-fullc3"]["connections"] == 430_908 and found["lenet5-maxpool"]["parameters"] == 59_956
+    assert design.main(["--weights-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| `lenet5-relu` | ReLU, max(0, a) | — | 0.90% (90) | 3 / 1 (+1.0) |" in out
