@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from explorer.examples import example_paths
 from tests.browser import INVITED, answered_all, draw
-from tests.weights import TRAINED
+from tests.weights import require_trained
 
 ONE = [[(5, -95), (0, 95)]]
 SEVEN = [[(-65, -85), (65, -85), (15, 0), (-15, 95)]]
@@ -34,14 +34,13 @@ def test_the_tab_follows_the_digit_read_while_open(page):
     answered_all(page)
     page.wait_for_selector(LENET5_ROW)
     assert lenet5_reads(page) == answer(page)
-    if TRAINED:
-        assert lenet5_reads(page) == "1"
+    drawn = lenet5_reads(page)
     page.get_by_role("tab", name="Photo or MNIST digit").click()
     page.locator("#examples .gallery-item").first.click()
-    meant = example_paths()[0].stem.split("-")[-1]
+    page.wait_for_function("() => document.querySelector('#message [data-points]') === null")  # not the drawing's
     page.wait_for_function(
-        "(d) => document.querySelector('#design table.dc-now tbody tr:first-child .dc-digit')?.innerText.trim() === d"
-        " || !document.querySelector('#answer dt')",
-        arg=meant if TRAINED else lenet5_reads(page),
+        "() => document.querySelector('#design table.dc-now tbody tr:first-child .dc-digit')?.innerText.trim()"
+        " === document.querySelector('#answer dt')?.innerText.trim()"
     )
-    assert lenet5_reads(page) == answer(page)
+    require_trained()  # the digits themselves need the shipped weights (skipped without, failed under CI=true)
+    assert drawn == "1" and lenet5_reads(page) == example_paths()[0].stem.split("-")[-1]
