@@ -15,11 +15,11 @@ neighbouring digits touching or overlapping (``--touch``). Each canvas is read t
 
 It prints exact-match accuracy by length and by touching / not touching, the candidate pieces per
 number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a path
-of one-digit pieces: ``lenet.train_pieces.good_path``), and the server time per 5-digit number (p50, p90;
+of one-digit pieces: ``lenet.number.train_pieces.good_path``), and the server time per 5-digit number (p50, p90;
 from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
 ``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
-trained on the graph's pieces (``lenet/train_pieces.py``) and its own costs; ``--tune`` searches
+trained on the graph's pieces (``lenet/number/train_pieces.py``) and its own costs; ``--tune`` searches
 the costs on validation numbers.
 
 ``--api N`` serves ``app.py`` in its own process and sends it N 5-digit numbers (PNGs, 1120×280) one
@@ -38,7 +38,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from lenet.rows import TOUCH, write_number
+from lenet.number.writer import TOUCH, write_number
 
 
 def digit_pool(split: str, data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -66,9 +66,9 @@ def make_numbers(
     owners: bool = False,
 ):
     """``n`` numbers of each length: a list of (canvas, truth string, touching flags), and with
-    ``owners`` a fourth value: which digit owns each canvas pixel (``lenet.train_pieces.owner_map``;
+    ``owners`` a fourth value: which digit owns each canvas pixel (``lenet.number.train_pieces.owner_map``;
     the canvases are the same either way)."""
-    from lenet.train_pieces import owner_map
+    from lenet.number.train_pieces import owner_map
 
     images, labels = digit_pool(split, data_dir)
     rng = np.random.default_rng(seed)
@@ -89,10 +89,10 @@ def make_numbers(
 def has_good_path(model, canvas: np.ndarray, owners: np.ndarray, digits: int) -> tuple[bool, object, float, tuple]:
     """Whether the segmentation graph of ``canvas`` has a path of pieces each one digit (≥ 80% of the
     piece's ink is that digit's, and it holds ≥ 80% of that digit's ink), one per digit in order
-    (``lenet.train_pieces.good_path``): the ceiling of any recogniser; and the graph (None for a
+    (``lenet.number.train_pieces.good_path``): the ceiling of any recogniser; and the graph (None for a
     picture the reader refuses), its scale and origin."""
+    from lenet.number.train_pieces import good_path, piece_shares
     from lenet.segment import build_graph
-    from lenet.train_pieces import good_path, piece_shares
 
     graph, _, scale, origin = build_graph(model, canvas)
     if graph is None or not graph.spans:

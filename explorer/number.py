@@ -19,7 +19,7 @@ is open it has the page's width: the single digit's canvas and answer are hidden
 ``/read_number`` is the same for a picture sent over the API (as ``/predict`` takes it); its first
 output is the digits read, as a string.
 
-The wide canvas is :func:`explorer.canvas.ink_canvas` at ``rows.CANVAS``'s 4:1; its strokes are
+The wide canvas is :func:`explorer.canvas.ink_canvas` at ``lenet.number.writer.CANVAS``'s 4:1; its strokes are
 rasterised :data:`RASTER` pixels across (``lenet.preprocess.MAX_SIDE``: the reader would shrink
 anything wider, merging close strokes). Its style sheet is ``static/number.css``.
 """
@@ -34,8 +34,9 @@ import numpy as np
 
 from explorer import canvas, pictures
 from explorer.events import PRIVATE, READ
-from lenet import rows, strokes
+from lenet import strokes
 from lenet.network import Network, load_network
+from lenet.number import writer
 from lenet.preprocess import MAX_SIDE, UnreadableImage, ink_map, to_array
 from lenet.segment import MAX_DIGITS, NumberReading, costs_for, read_number
 
@@ -43,7 +44,7 @@ TAB = "Read a number"
 PIECES = "lenet5-pieces"  # the network trained on the graph's pieces: reads numbers by default
 PIECES_TITLE = "LeNet-5 · trained on pieces"
 READS_FOR = {"lenet5": PIECES}  # the page's network → the one that reads numbers for it (the others: themselves)
-HEIGHT, WIDTH = rows.CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
+HEIGHT, WIDTH = writer.CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
 RASTER = MAX_SIDE  # its strokes are drawn this many pixels across (512 × 128): read unshrunk
 # The colours of the pieces on the path, in turn (Tableau 10, apart on a projector); the digits too. Its
 # orange and teal darkened (#f28e2b, #76b7b2: 2.4 and 2.3:1 on white) so that every big digit has 3:1 (WCAG AA).

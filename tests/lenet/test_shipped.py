@@ -96,7 +96,7 @@ def test_the_recorded_command_reproduces_the_settings(name):
     assert info["reproduce"]["exactly"] is False and "statistically" in info["reproduce"]["how"]
     assert words[:2] == ["python", "-m"]
     if name == "lenet5-pieces":
-        from lenet.train_pieces import parse_args as pieces_args
+        from lenet.number.train_pieces import parse_args as pieces_args
 
         args = pieces_args(words[3:])
         assert words[2] == "lenet.train_pieces" and (ROOT / args.init).is_file()  # a shipped file, not runs/

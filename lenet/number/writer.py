@@ -1,5 +1,5 @@
 """Numbers written the way a person writes them, from MNIST digits: one pen, uneven gaps, some
-neighbours touching. What ``bench/read_number.py`` reads, and where ``lenet.train_pieces`` cuts its
+neighbours touching. What ``bench/read_number.py`` reads, and where ``lenet.number.train_pieces`` cuts its
 "not one digit" pieces from (each digit's own ink comes back with ``layers=True``).
 """
 

@@ -1,4 +1,4 @@
-"""The rubbish pieces that lenet/train_pieces.py trains on, and the piece network it ships.
+"""The rubbish pieces that lenet/number/train_pieces.py trains on, and the piece network it ships.
 
 Numbers are written with a few hand-picked MNIST-like digits drawn here (no data download): the
 labelling must call a piece a digit only when it is that one digit, and rubbish when it holds two
@@ -12,9 +12,9 @@ import torch
 
 from lenet.checkpoint import NETWORKS, architecture, load_model, read_info, weights_path
 from lenet.model import build_model
-from lenet.rows import write_number
+from lenet.number.train_pieces import RUBBISH, good_path, label_pieces, owner_map, piece_figures, piece_shares
+from lenet.number.writer import write_number
 from lenet.segment import build_graph, costs_for, read_number
-from lenet.train_pieces import RUBBISH, good_path, label_pieces, owner_map, piece_figures, piece_shares
 from tests.weights import WEIGHTS, require_trained
 
 
@@ -124,7 +124,7 @@ def test_the_piece_network_is_offered_loads_and_reads_a_ring_and_a_bar():
 
 
 def test_the_logged_command_leaves_out_where_files_go():
-    from lenet.train_pieces import parse_args
+    from lenet.number.train_pieces import parse_args
 
     argv = ["--j", "20", "--cache", "runs/c", "--out-dir", "runs/o", "--threads", "1", "--cache=x"]
     assert parse_args(argv).argv == ["--j", "20", "--threads", "1"]

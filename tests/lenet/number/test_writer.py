@@ -1,10 +1,10 @@
-"""Numbers written from MNIST-like digits (lenet/rows.py), as bench/read_number.py writes them."""
+"""Numbers written from MNIST-like digits (lenet/number/writer.py), as bench/read_number.py writes them."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from lenet.rows import CANVAS, write_number
+from lenet.number.writer import CANVAS, write_number
 
 
 def test_a_long_number_is_shrunk_to_fit_with_or_without_layers():

@@ -1,6 +1,6 @@
 """Teach LeNet-5 what is *not* one digit: fine-tune it on the pieces of the segmentation graph.
 
-    python -m lenet.train_pieces            # → weights/lenet5-pieces.safetensors and .json
+    python -m lenet.number.train_pieces     # → weights/lenet5-pieces.safetensors and .json
 
 The paper (section V) trained its recogniser on the candidate pieces of the segmentation graph,
 so that pieces that are not one digit (two digits, a digit and a half, a fragment) get high
@@ -8,7 +8,7 @@ distances to every prototype: the MAP criterion's rubbish term (``LeNet5.loss``,
 all ten RBF outputs above the constant j. Here:
 
 1. Numbers of 2–6 digits are written from the FIT digits (the first 50,000 training images) the way
-   ``bench/read_number.py`` writes them (:func:`lenet.rows.write_number`, with each digit's own ink),
+   ``bench/read_number.py`` writes them (:func:`lenet.number.writer.write_number`, with each digit's own ink),
    and the segmenter builds its graph (:func:`lenet.segment.build_graph`: the same cuts and the same
    28×28 inputs as when it reads).
 2. Every candidate piece is labelled from the ink it holds (:func:`label_pieces`): a piece that holds
@@ -44,8 +44,8 @@ from lenet.data import DEFAULT_DATA_DIR, load_split
 from lenet.distort import Distortion, distort, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
+from lenet.number.writer import TOUCH, write_number
 from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
-from lenet.rows import TOUCH, write_number
 from lenet.segment import build_graph
 from lenet.train import error_rate, machine, update_average, without_out_dir
 
@@ -271,7 +271,7 @@ def train(args: argparse.Namespace) -> dict:
     calibration = calibrate(scores(final, x_val), y_val)  # for single digits, as lenet.train does
     info = {
         "network": NAME,
-        "command": with_threads("python -m lenet.train_pieces " + " ".join(shlex.quote(a) for a in args.argv),
+        "command": with_threads("python -m lenet.number.train_pieces " + " ".join(shlex.quote(a) for a in args.argv),
                                 args.threads),
         "threads": args.threads,
         "recipe": "fine-tuned on the pieces of the segmentation graph (rubbish = target 10 of the MAP loss) "
