@@ -8,16 +8,16 @@ writes on a wide canvas (1120×280, like the page's): one pen for the whole numb
 the same height with a little size and baseline jitter, uneven gaps, and about a third of
 neighbouring digits touching or overlapping (``--touch``). Each canvas is read twice:
 
-- the paper's way (``lenet.segment.read_number``: heuristic over-segmentation, every candidate
+- the paper's way (``lenet.number.read_number``: heuristic over-segmentation, every candidate
   piece scored by LeNet-5 in one batch, Viterbi through the segmentation graph);
 - the naive way: each connected piece of ink read as one digit, left to right
-  (``lenet.segment.read_components``).
+  (``lenet.number.read_components``).
 
 It prints exact-match accuracy by length and by touching / not touching, the candidate pieces per
 number, with ``--ceiling`` how often the right segmentation was among the candidates at all (a path
 of one-digit pieces: ``lenet.number.train_pieces.good_path``), and the server time per 5-digit number (p50, p90;
 from the canvas array to the string, one thread, as the app runs). Thresholds and penalties in
-``lenet.segment`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
+``lenet.number`` were tuned with ``--split validation`` (the last 10,000 MNIST training digits);
 the figures to report are ``--split test``. ``--network lenet5-pieces`` reads with the LeNet-5
 trained on the graph's pieces (``lenet/number/train_pieces.py``) and its own costs; ``--tune`` searches
 the costs on validation numbers.
@@ -38,7 +38,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from lenet.number.writer import TOUCH, write_number
+from lenet.number import TOUCH, write_number
 
 
 def digit_pool(split: str, data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -91,8 +91,8 @@ def has_good_path(model, canvas: np.ndarray, owners: np.ndarray, digits: int) ->
     piece's ink is that digit's, and it holds ≥ 80% of that digit's ink), one per digit in order
     (``lenet.number.train_pieces.good_path``): the ceiling of any recogniser; and the graph (None for a
     picture the reader refuses), its scale and origin."""
+    from lenet.number import build_graph
     from lenet.number.train_pieces import good_path, piece_shares
-    from lenet.segment import build_graph
 
     graph, _, scale, origin = build_graph(model, canvas)
     if graph is None or not graph.spans:
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from lenet.checkpoint import load_model
-    from lenet.segment import costs_for, read_components, read_number
+    from lenet.number import costs_for, read_components, read_number
 
     torch.set_num_threads(args.threads)
     model = load_model(args.network, path=args.weights)
@@ -225,7 +225,7 @@ def api_timing(numbers, name: str = "lenet5-pieces", warmup: int = 10) -> int:
     return 0
 
 
-TUNE_GRID = {  # the values coordinate descent tries for each field of lenet.segment.Costs
+TUNE_GRID = {  # the values coordinate descent tries for each field of lenet.number.Costs
     "digit": [-80.0, -60.0, -50.0, -40.0, -30.0, -25.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0, 3.0, 6.0],
     "cut": [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0],
     "gap": [0.0, 3.0, 6.0, 10.0, 15.0, 20.0, 30.0],
@@ -239,7 +239,7 @@ def tune(model, numbers, start) -> int:
     """Coordinate descent over TUNE_GRID on exact match, each graph built once: prints the costs."""
     from dataclasses import replace
 
-    from lenet.segment import arc_costs, build_graph, viterbi
+    from lenet.number import arc_costs, build_graph, viterbi
 
     graphs = [(build_graph(model, canvas)[0], truth) for canvas, truth, _ in numbers]
 

@@ -1,8 +1,8 @@
 """The "Read a number" tab: a wide canvas for a row of 2–10 digits, read the paper's way
-(:mod:`lenet.segment`: cut too much, score every candidate piece in one batch, Viterbi), live while
+(:mod:`lenet.number`: cut too much, score every candidate piece in one batch, Viterbi), live while
 the student writes.
 
-What the page shows, all made here from the :class:`lenet.segment.NumberReading`:
+What the page shows, all made here from the :class:`lenet.number.NumberReading`:
 
 - the digits read, big, each in the colour of its piece;
 - the ink with every candidate cut (dashed) and the cuts and pieces of the chosen path (solid,
@@ -14,12 +14,12 @@ What the page shows, all made here from the :class:`lenet.segment.NumberReading`
 
 The page's one network switch chooses the reader (:data:`READS_FOR`): its LeNet-5 reads numbers as
 ``lenet5-pieces`` (the same LeNet-5 fine-tuned on the segmenter's pieces, with its own costs,
-``lenet.segment.costs_for``), the others as themselves, and the tab says which one read. While the tab
+``lenet.number.costs_for``), the others as themselves, and the tab says which one read. While the tab
 is open it has the page's width: the single digit's canvas and answer are hidden (``static/number.css``).
 ``/read_number`` is the same for a picture sent over the API (as ``/predict`` takes it); its first
 output is the digits read, as a string.
 
-The wide canvas is :func:`explorer.canvas.ink_canvas` at ``lenet.number.writer.CANVAS``'s 4:1; its strokes are
+The wide canvas is :func:`explorer.canvas.ink_canvas` at ``lenet.number.CANVAS``'s 4:1; its strokes are
 rasterised :data:`RASTER` pixels across (``lenet.preprocess.MAX_SIDE``: the reader would shrink
 anything wider, merging close strokes). Its style sheet is ``static/number.css``.
 """
@@ -36,15 +36,14 @@ from explorer import canvas, pictures
 from explorer.events import PRIVATE, READ
 from lenet import strokes
 from lenet.network import Network, load_network
-from lenet.number import writer
+from lenet.number import CANVAS, MAX_DIGITS, NumberReading, costs_for, read_number
 from lenet.preprocess import MAX_SIDE, UnreadableImage, ink_map, to_array
-from lenet.segment import MAX_DIGITS, NumberReading, costs_for, read_number
 
 TAB = "Read a number"
 PIECES = "lenet5-pieces"  # the network trained on the graph's pieces: reads numbers by default
 PIECES_TITLE = "LeNet-5 · trained on pieces"
 READS_FOR = {"lenet5": PIECES}  # the page's network → the one that reads numbers for it (the others: themselves)
-HEIGHT, WIDTH = writer.CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
+HEIGHT, WIDTH = CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
 RASTER = MAX_SIDE  # its strokes are drawn this many pixels across (512 × 128): read unshrunk
 # The colours of the pieces on the path, in turn (Tableau 10, apart on a projector); the digits too. Its
 # orange and teal darkened (#f28e2b, #76b7b2: 2.4 and 2.3:1 on white) so that every big digit has 3:1 (WCAG AA).

@@ -295,7 +295,7 @@ def _fit(ink: np.ndarray, side: int) -> np.ndarray:
 
 
 def fit_cropped(crop: np.ndarray, side: int) -> np.ndarray:
-    """:func:`_fit` for ink already cropped to its ink (``lenet.segment`` knows each candidate
+    """:func:`_fit` for ink already cropped to its ink (``lenet.number.recognition`` knows each candidate
     piece's ink box): resized (Lanczos, aspect kept) so that its longer side is ``side``, float32
     clipped to [0, 1]. Called for every candidate piece of a number, so kept lean: Pillow's float
     image made straight from the buffer, the clip done in place."""

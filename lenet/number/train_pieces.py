@@ -9,7 +9,7 @@ all ten RBF outputs above the constant j. Here:
 
 1. Numbers of 2–6 digits are written from the FIT digits (the first 50,000 training images) the way
    ``bench/read_number.py`` writes them (:func:`lenet.number.writer.write_number`, with each digit's own ink),
-   and the segmenter builds its graph (:func:`lenet.segment.build_graph`: the same cuts and the same
+   and the segmenter builds its graph (:func:`lenet.number.reading.build_graph`: the same cuts and the same
    28×28 inputs as when it reads).
 2. Every candidate piece is labelled from the ink it holds (:func:`label_pieces`): a piece that holds
    at least ``GOOD`` of one digit's ink and whose ink is at least ``GOOD`` that digit's is that digit
@@ -44,9 +44,9 @@ from lenet.data import DEFAULT_DATA_DIR, load_split
 from lenet.distort import Distortion, distort, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
+from lenet.number.reading import build_graph
 from lenet.number.writer import TOUCH, write_number
 from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
-from lenet.segment import build_graph
 from lenet.train import error_rate, machine, update_average, without_out_dir
 
 NAME = "lenet5-pieces"
@@ -61,7 +61,7 @@ VAL_SEED = 1  # the validation numbers whose pieces are measured
 
 
 def piece_shares(graph, layers: np.ndarray, scale: float, origin) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every candidate piece of ``graph`` (a :class:`lenet.segment._Graph` of a canvas written by
+    """For every candidate piece of ``graph`` (a :class:`lenet.number.recognition.Graph` of a canvas written by
     ``write_number(..., layers=True)``): its main digit (index into the row), the share of its ink
     that is that digit's (purity) and the share of that digit's ink it holds (coverage).
 

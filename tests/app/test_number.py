@@ -14,8 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from explorer.examples import example_paths
-from lenet.number.writer import write_number
-from lenet.segment import BLANK, NOISE, TOO_LONG
+from lenet.number import BLANK, NOISE, TOO_LONG, write_number
 from tests.app.test_bad_input import Raw
 from tests.canvases import huge_png, sketch
 from tests.weights import require_trained
@@ -31,7 +30,7 @@ def examples() -> np.ndarray:
 
 
 def written(number: str, seed: int = 0, touch: float = 0.0) -> np.ndarray:
-    """``number`` written by lenet.number.writer on its 1120×280 canvas from the shipped test digits."""
+    """``number`` written by lenet.number.write_number on its 1120×280 canvas from the shipped test digits."""
     canvas, _ = write_number(examples()[[int(d) for d in number]], np.random.default_rng(seed), touch=touch)
     return canvas
 

@@ -11,9 +11,9 @@ import pytest
 import torch
 
 from explorer.number import COLOURS, INVITATION, digits_html, graph_html, picture_svg, sprite, view_box
-from lenet import segment
+from lenet import number
 from lenet.model import build_model
-from lenet.segment import Cut, NumberReading, Piece
+from lenet.number import Cut, NumberReading, Piece
 from tests.canvases import ONE, SEVEN, ZERO
 
 
@@ -84,9 +84,9 @@ def test_the_view_is_the_pieces_with_a_margin_within_the_picture():
 
 
 def test_nothing_cut_draws_nothing_and_blank_invites():
-    empty = NumberReading("", segment.BLANK)
+    empty = NumberReading("", number.BLANK)
     assert picture_svg(empty, ink()) == "" and graph_html(empty) == ""
-    assert segment.BLANK in digits_html(empty, "LeNet-5")
+    assert number.BLANK in digits_html(empty, "LeNet-5")
     assert digits_html(NumberReading("", ""), "LeNet-5") == INVITATION
 
 
@@ -146,7 +146,7 @@ def real():
         draw.line([(40 + 130 * i + 60 * x, 15 + 90 * y) for x, y in shape], fill=0, width=8)
     torch.manual_seed(0)
     array = np.asarray(im)
-    return segment.read_number(build_model("lenet5").eval(), array), array
+    return number.read_number(build_model("lenet5").eval(), array), array
 
 
 def test_a_real_reading_has_its_path_s_cuts_drawn_solid(real):

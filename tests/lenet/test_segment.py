@@ -1,4 +1,4 @@
-"""Reading a row of digits (lenet/segment.py): over-segmentation, the batched scoring, Viterbi,
+"""Reading a row of digits (lenet/number/): over-segmentation, the batched scoring, Viterbi,
 and the answers to bad input. Hand-made canvases; the shipped weights where a test needs a
 trained network (what the cuts must be is checked without them; what is read, only with them:
 skipped where they do not exist, failed under CI=true, tests/weights.py)."""
@@ -10,9 +10,12 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from lenet import segment
+from lenet import number as segment  # the reader as a whole (named before lenet/number/ was)
 from lenet.checkpoint import load_model, weights_path
 from lenet.model import build_model
+from lenet.number import cuts, recognition
+from lenet.number.ink import INK_LEVEL, components, estimate_height
+from lenet.number.reading import _working_ink
 from tests.weights import WEIGHTS, require_trained
 
 
@@ -41,7 +44,7 @@ def test_components_match_a_flood_fill():
     rng = np.random.default_rng(0)
     for _ in range(20):
         mask = rng.random((23, 31)) < 0.45
-        labels, n = segment.components(mask)
+        labels, n = components(mask)
         # Oracle: a plain 8-connected flood fill.
         seen = np.zeros(mask.shape, dtype=int)
         count = 0
@@ -88,10 +91,10 @@ def test_touching_digits_get_a_cut_at_the_valley_of_the_profile():
     zero(d, 100)
     zero(d, 220)
     d.line((180, 135, 230, 135), fill=0, width=10)  # a ligature joins them: one piece of ink
-    work, status, scale, origin = segment._working_ink(np.asarray(im))
-    mask = work > segment.INK_LEVEL
-    assert segment.components(mask)[1] == 1
-    height = segment._estimate_height(mask)
+    work, status, scale, origin = _working_ink(np.asarray(im))
+    mask = work > INK_LEVEL
+    assert components(mask)[1] == 1
+    height = estimate_height(mask)
     seg = segment.oversegment(work, height)
     junction = (205 - origin[0]) / scale  # the middle of the ligature, in working pixels
     ink_cuts = [np.mean([x for x, _ in seg.cut_lines[i]]) for i, k in enumerate(seg.cut_kinds) if k == "ink"]
@@ -121,7 +124,7 @@ def best_split(a: np.ndarray, b: np.ndarray, height: float = 44.0) -> tuple[floa
     """Cut the ink of two touching digits ``a`` (left) and ``b``; over the cuts through their ink,
     the best of min(share of a's ink left of the cut, share of b's ink right of it), and that cut's line."""
     ink = np.maximum(a, b).astype(np.float32)
-    assert segment.components(ink > segment.INK_LEVEL)[1] == 1, "the two digits must touch"
+    assert components(ink > INK_LEVEL)[1] == 1, "the two digits must touch"
     seg = segment.oversegment(ink, height)
     own_a, own_b = (a >= b) & (a > 0.5), (b > a) & (b > 0.5)
     best = (0.0, [])
@@ -146,7 +149,7 @@ def test_a_slanted_touching_pair_gets_a_slanted_cut(monkeypatch):
     assert share > 0.95
     (x_top, _), (x_bottom, _) = line[0], line[-1]
     assert x_top - x_bottom > 0.15 * 44  # it leans with the digits
-    monkeypatch.setattr(segment, "CUT_ROWS", ())  # near-vertical cuts only: no cut separates them
+    monkeypatch.setattr(cuts, "CUT_ROWS", ())  # near-vertical cuts only: no cut separates them
     assert best_split(slash, zero_)[0] < 0.8
 
 
@@ -307,26 +310,26 @@ def test_the_faster_reader_reads_as_before(pinned_numbers):
 
 
 def test_each_piece_is_cropped_to_its_ink_as_the_reference_would(pinned_numbers):
-    # _score_pieces crops each piece straight to the union of its segments' ink boxes; the reference
+    # score_pieces crops each piece straight to the union of its segments' ink boxes; the reference
     # (mnist_field) searches the piece's ink: the fields must be the same, bit for bit.
     model, numbers = pinned_numbers
     for canvas_, _, _ in numbers[:2]:
-        work = segment._working_ink(canvas_)[0]
+        work = _working_ink(canvas_)[0]
         graph = segment.build_graph(model, canvas_)[0]
-        inked = segment.mnist_pen(work, graph.height)
+        inked = recognition.mnist_pen(work, graph.height)
         labels = graph.seg.labels
         for (a, b), field in zip(graph.spans, graph.inputs, strict=True):
-            reference = segment.mnist_field(np.where((labels > a) & (labels <= b), inked, 0.0))
+            reference = recognition.mnist_field(np.where((labels > a) & (labels <= b), inked, 0.0))
             assert np.array_equal(reference, field)
 
 
 def test_one_sweep_for_several_programs_equals_a_sweep_for_each():
     rng = np.random.default_rng(0)
     ink = np.where(rng.random((30, 40)) < 0.3, rng.random((30, 40)), 0.0).astype(np.float32)
-    programs = [segment._least_ink_paths(ink, 3, 2), segment._through_paths(ink, 3, (0.35, 0.65))]
-    together = segment._sweep([p[0] for p in programs], [p[1] for p in programs])
+    programs = [cuts._least_ink_paths(ink, 3, 2), cuts._through_paths(ink, 3, (0.35, 0.65))]
+    together = cuts._sweep([p[0] for p in programs], [p[1] for p in programs])
     for (first, cost, _), (total, back) in zip(programs, together, strict=True):
-        alone_total, alone_back = segment._sweep([first], [cost])[0]
+        alone_total, alone_back = cuts._sweep([first], [cost])[0]
         finite = np.isfinite(alone_total)
         assert finite.any() and np.array_equal(np.isfinite(total), finite)
         assert np.array_equal(total[finite], alone_total[finite]) and np.array_equal(back[finite], alone_back[finite])
@@ -334,7 +337,7 @@ def test_one_sweep_for_several_programs_equals_a_sweep_for_each():
     first, cost, _ = programs[0]
     expected = first.astype(np.float64)
     for r in range(1, len(cost)):
-        left = np.concatenate([np.full((len(expected), 1), np.inf), expected[:, :-1] + segment.STEP], axis=1)
-        right = np.concatenate([expected[:, 1:] + segment.STEP, np.full((len(expected), 1), np.inf)], axis=1)
+        left = np.concatenate([np.full((len(expected), 1), np.inf), expected[:, :-1] + cuts.STEP], axis=1)
+        right = np.concatenate([expected[:, 1:] + cuts.STEP, np.full((len(expected), 1), np.inf)], axis=1)
         expected = np.minimum(np.minimum(left, expected), right) + cost[r]
     np.testing.assert_array_equal(together[0][0][-1], expected)

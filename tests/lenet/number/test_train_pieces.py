@@ -12,9 +12,8 @@ import torch
 
 from lenet.checkpoint import NETWORKS, architecture, load_model, read_info, weights_path
 from lenet.model import build_model
+from lenet.number import build_graph, costs_for, read_number, write_number
 from lenet.number.train_pieces import RUBBISH, good_path, label_pieces, owner_map, piece_figures, piece_shares
-from lenet.number.writer import write_number
-from lenet.segment import build_graph, costs_for, read_number
 from tests.weights import WEIGHTS, require_trained
 
 
