@@ -4,6 +4,8 @@ and ``lenet/`` never imports gradio (CI's ruff check bans it too: pyproject.toml
 from __future__ import annotations
 
 import ast
+import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +32,17 @@ def imported_modules(path: Path) -> set[str]:
 def test_lenet_never_imports_gradio_nor_the_page(path):
     top = {name.split(".")[0] for name in imported_modules(path)}
     assert not top & {"gradio", "gradio_client", "explorer", "app"}, path.relative_to(LENET)
+
+
+def test_every_command_the_weights_record_still_runs():
+    # weights/*.json are records, never edited: a tool that moves keeps a shim at its old address
+    # (lenet/train_pieces.py for lenet/number/train_pieces.py).
+    logs = [json.loads(p.read_text()) for p in sorted((LENET.parent / "weights").rglob("*.json"))]
+    commands = [log["command"].split() for log in logs if isinstance(log, dict) and "command" in log]
+    modules = {words[2] for words in commands if words[:2] == ["python", "-m"]}
+    assert {"lenet.train", "lenet.train_pieces"} <= modules
+    for module in modules:
+        assert importlib.util.find_spec(module) is not None, module
 
 
 @pytest.mark.slow  # a fresh interpreter importing torch: ~11 s
