@@ -1,6 +1,7 @@
 """The 1998 system, usable without a browser: LeNet-5 and LeNet-1, MNIST, distortions, both training
-recipes, evaluation, checkpoints, reading one digit and occlusion maps. It never imports gradio and
-never writes HTML (the page is ``explorer/``; CI's ruff check enforces the first rule).
+recipes, evaluation, checkpoints, reading one digit and occlusion maps; ``lenet.number`` reads whole
+numbers (sections IV–V). It never imports gradio and never writes HTML (the page is ``explorer/``;
+CI's ruff check enforces the first rule).
 
     from lenet import load_model
     net = load_model("lenet5")  # the shipped network, in eval mode: net(x) → class scores (B, 10)

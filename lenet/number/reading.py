@@ -113,7 +113,7 @@ def read_number(model: torch.nn.Module, image: Any, costs: Costs = COSTS) -> Num
     Returns a :class:`NumberReading`: ``digits`` is the string read ("" with a ``message`` saying why
     for a blank picture, a row far longer than 10 digits, or noise), ``pieces`` the chosen path,
     ``cuts`` and ``graph`` the whole segmentation graph, all in the input's pixel coordinates.
-    ``costs``: what a path pays (:func:`costs_for` the network's name).
+    ``costs``: what a path pays (:func:`lenet.number.viterbi.costs_for` the network's name).
     Raises :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture.
     """
     graph, status, scale, origin = build_graph(model, image)
