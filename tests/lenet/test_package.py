@@ -38,7 +38,9 @@ def test_every_command_the_weights_record_still_runs():
     # weights/*.json are records, never edited: a tool that moves keeps a shim at its old address
     # (lenet/train_pieces.py for lenet/number/train_pieces.py).
     logs = [json.loads(p.read_text()) for p in sorted((LENET.parent / "weights").rglob("*.json"))]
-    commands = [log["command"].split() for log in logs if isinstance(log, dict) and "command" in log]
+    logs = [log for log in logs if isinstance(log, dict)]
+    said = [log.get("command") for log in logs] + [log.get("reproduce", {}).get("command") for log in logs]
+    commands = [command.split() for command in said if command]
     modules = {words[2] for words in commands if words[:2] == ["python", "-m"]}
     assert {"lenet.train", "lenet.train_pieces"} <= modules
     for module in modules:
