@@ -13,6 +13,7 @@ then the Share box for that state (view-share.png) and "Bend the digit" at a pho
 (view-bend-phone.png, the tab only).
 With ``--projector``, only projector mode at 1280×720: a drawn 4 on each view tab
 (projector-<tab>.png, the tabs named as lesson links name them; a number written on "Read a number").
+With ``--design``, only "Design choices" for a drawn 4, at 1280 px and 390 px wide.
 Needs Debian's Chromium and the ``playwright`` package (the browser
 helpers are ``tests/browser.py``, shared with the browser tests); look at the pictures before
 committing them. ``python -m docs.screenshots`` takes the drawing views.
@@ -98,7 +99,7 @@ def lesson_views(browser, url: str, shot, written: list, out: Path) -> None:
 
 PROJECTOR_TABS = {  # the view tabs, as lesson links name them (explorer/lesson.py), and their names on the page
     "network": "Network", "why": "Why this answer", "architecture": "Architecture", "learning": "How it learned",
-    "bend": "Bend the digit", "number": "Read a number",
+    "bend": "Bend the digit", "design": "Design choices", "number": "Read a number",
 }  # fmt: skip
 
 
@@ -123,11 +124,31 @@ def projector_views(browser, url: str, written: list, out: Path) -> None:
     page.close()
 
 
+def design_views(browser, url: str, written: list, out: Path) -> None:
+    """"Design choices" for a drawn 4: the tab at 1280 px wide (view-design.png) and on a 390 px phone
+    (view-design-phone.png)."""
+    from docs.screenshots import FOUR
+
+    for (width, height), name in (((1280, 900), "view-design.png"), ((390, 844), "view-design-phone.png")):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = open_page(context, url, timeout_ms=60_000)
+        draw(page, FOUR, steps=4)
+        answered_all(page)
+        page.get_by_role("tab", name="Design choices", exact=True).click()
+        page.wait_for_selector("#design table.dc-now")
+        page.wait_for_timeout(300)
+        path = out / name
+        page.locator("#design-tab").screenshot(path=str(path))
+        written.append(path)
+        context.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs (default: docs/)")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
     parser.add_argument("--projector", action="store_true", help="take only projector-<tab>.png, each view tab")
+    parser.add_argument("--design", action="store_true", help="take only view-design.png and view-design-phone.png")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -146,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as p:
             browser = launch(p, args.chromium)
-            if args.projector:
-                projector_views(browser, url, written, out)
+            if args.projector or args.design:
+                (projector_views if args.projector else design_views)(browser, url, written, out)
                 browser.close()
                 print("wrote " + ", ".join(str(p) for p in written))
                 return 0
