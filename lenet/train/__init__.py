@@ -1,0 +1,1 @@
+from lenet.train.run import *  # noqa: F403

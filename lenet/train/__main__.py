@@ -1,0 +1,5 @@
+import sys
+
+from lenet.train.run import main
+
+sys.exit(main())
