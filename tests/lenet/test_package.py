@@ -26,7 +26,7 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(LENET.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(LENET.rglob("*.py")), ids=lambda p: str(p.relative_to(LENET)))
 def test_lenet_never_imports_gradio_nor_the_page(path):
     top = {name.split(".")[0] for name in imported_modules(path)}
     assert not top & {"gradio", "gradio_client", "explorer", "app"}, path.name
