@@ -8,7 +8,7 @@ every layer's activations (:meth:`LeNet5.forward_intermediates`) so that nothing
 Deliberate deviations from the paper, all outside the architecture:
 - Inputs are MNIST's 28×28 field with ink = 1.0 and background = 0.0; the model pads it to
   32×32 and maps it to the paper's range (background −0.1, ink 1.175) itself.
-- Training (``lenet/train.py``) uses Adam, a one-cycle schedule and weight averaging by default;
+- Training (``lenet/train/``) uses Adam, a one-cycle schedule and weight averaging by default;
   the paper's stochastic diagonal Levenberg–Marquardt is not the default recipe.
 - The MAP constant j is not given in the paper; we use ``J_RUBBISH`` below.
 

@@ -43,7 +43,7 @@ _NO_RBF = (UNUSED, "LeNet-1 has no RBF output (cross-entropy over its scores): t
 EARLIER = "an earlier session of this project"  # README: its withdrawn figures were chosen on the test set
 
 # Per recipe and setting: (where, how), or {family: (where, how)}. The recipes: "ours" and "paper"
-# (lenet/train.py), "pieces" (lenet/number/train_pieces.py). Sources: docs/RESULTS.md, "How the runs were
+# (lenet/train/), "pieces" (lenet/number/train_pieces.py). Sources: docs/RESULTS.md, "How the runs were
 # chosen"; lenet/sdlm.py; weights/candidates/.
 ORIGINS = {
     "ours": {

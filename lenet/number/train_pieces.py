@@ -29,25 +29,33 @@ all ten RBF outputs above the constant j. Here:
 from __future__ import annotations
 
 import argparse
-import copy
 import json
-import shlex
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info, save_model
-from lenet.data import DEFAULT_DATA_DIR, load_split
-from lenet.distort import Distortion, distort, scaled
+from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
+from lenet.data import DEFAULT_DATA_DIR
+from lenet.distort import Distortion, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
 from lenet.number.reading import build_graph
 from lenet.number.writer import TOUCH, write_number
-from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
-from lenet.train import error_rate, machine, update_average, without_out_dir
+from lenet.train import (
+    Ours,
+    Progress,
+    Samples,
+    command,
+    error_rate,
+    machine,
+    passes,
+    seeded,
+    split,
+    without_out_dir,
+    write_run,
+)
 
 NAME = "lenet5-pieces"
 INIT = WEIGHTS_DIR / "lenet5.safetensors"
@@ -202,14 +210,11 @@ def piece_figures(model, x: torch.Tensor, t: torch.Tensor) -> dict:
 
 
 def train(args: argparse.Namespace) -> dict:
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(args.seed)
-    start = time.time()
+    gen = seeded(args.seed, args.threads)
+    progress = Progress()
     log = print if not args.quiet else (lambda *_: None)
     base = load_model("lenet5", path=args.init)
-    x_fit, y_fit = load_split("fit", args.data_dir)
-    x_val, y_val = load_split("validation", args.data_dir)
+    x_fit, y_fit, x_val, y_val = split(args.data_dir)
     log(f"cutting {args.rows} numbers written with fit digits ...")
     rule = (args.mixed, args.part)
     cache = {}
@@ -227,7 +232,7 @@ def train(args: argparse.Namespace) -> dict:
         keep = torch.ones(len(t_pc), dtype=torch.bool)
         keep[drop] = False
         x_pc, t_pc = x_pc[keep], t_pc[keep]
-    made = time.time() - start
+    made = progress.seconds
     log(f"{len(t_pc)} fit pieces ({int((t_pc == RUBBISH).sum())} rubbish), {len(t_vp)} validation pieces, "
         f"{made:.0f} s")  # fmt: skip
     before = {"validation_error": error_rate(base, x_val, y_val), **piece_figures(base, x_vp, t_vp)}
@@ -235,44 +240,25 @@ def train(args: argparse.Namespace) -> dict:
 
     model = base.train()
     model.j = args.j
-    ema = copy.deepcopy(model)
-    d = scaled(Distortion(), args.distortion)
-    x_all = torch.cat([x_fit, x_pc])
-    y_all = torch.cat([y_fit, t_pc])
     is_digit = torch.cat([torch.ones(len(x_fit), dtype=torch.bool), torch.zeros(len(x_pc), dtype=torch.bool)])
-    steps = (len(x_all) + args.batch_size - 1) // args.batch_size
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps, pct_start=0.1)
-    history = []
-    for epoch in range(1, args.epochs + 1):
-        model.train()
-        order = torch.randperm(len(x_all), generator=gen)
-        total = 0.0
-        for step in range(steps):
-            idx = order[step * args.batch_size : (step + 1) * args.batch_size]
-            xb, yb, db = x_all[idx].clone(), y_all[idx], is_digit[idx]
-            if db.any():  # MNIST digits distorted as in the shipped recipe; pieces as the segmenter cut them
-                xb[db] = distort(xb[db], d, gen)
-            loss = model.loss(model(xb), yb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            done = step + (epoch - 1) * steps
-            update_average(ema, model, min(args.ema, (1 + done) / (10 + done)))
-            total += loss.item() * len(idx)
-        ema.eval()
-        row = {"epoch": epoch, "train_loss": total / len(x_all), "validation_error": error_rate(ema, x_val, y_val),
-               **piece_figures(ema, x_vp, t_vp), "seconds": round(time.time() - start, 1)}  # fmt: skip
-        history.append(row)
+    # MNIST digits distorted as in the shipped recipe; pieces as the segmenter cut them
+    samples = Samples(torch.cat([x_fit, x_pc]), torch.cat([y_fit, t_pc]), scaled(Distortion(), args.distortion),
+                      is_digit)  # fmt: skip
+    steps = (len(samples) + args.batch_size - 1) // args.batch_size
+    recipe = Ours(model, args.lr, args.ema, total_steps=args.epochs * steps, pct_start=0.1, first_step=0)
+    for epoch, train_loss in passes(recipe, samples, args.epochs, args.batch_size, gen, progress, desc=NAME,
+                                    quiet=args.quiet):  # fmt: skip
+        ema = recipe.kept.eval()
+        row = {"epoch": epoch, "train_loss": train_loss, "validation_error": error_rate(ema, x_val, y_val),
+               **piece_figures(ema, x_vp, t_vp), "seconds": round(progress.seconds, 1)}  # fmt: skip
+        progress.history.append(row)
         log(json.dumps(row))
-    final = ema.eval()
-    after = history[-1]
+    final = recipe.kept.eval()
+    after = progress.history[-1]
     calibration = calibrate(scores(final, x_val), y_val)  # for single digits, as lenet.train does
     info = {
         "network": NAME,
-        "command": with_threads("python -m lenet.number.train_pieces " + " ".join(shlex.quote(a) for a in args.argv),
-                                args.threads),
+        "command": command("lenet.number.train_pieces", args.argv, args.threads),
         "threads": args.threads,
         "recipe": "fine-tuned on the pieces of the segmentation graph (rubbish = target 10 of the MAP loss) "
         "mixed with the fit digits: Adam + one-cycle, EMA of weights, digits distorted as in lenet5's recipe",
@@ -291,13 +277,10 @@ def train(args: argparse.Namespace) -> dict:
         "validation_pieces_figures": {k: v for k, v in after.items() if k not in ("epoch", "train_loss", "seconds")},
         "base_validation_figures": before,
         "parameters": count_parameters(final),
-        "wall_seconds": round(time.time() - start, 1), "data_seconds": round(made, 1), "machine": machine(),
+        "wall_seconds": round(progress.seconds, 1), "data_seconds": round(made, 1), "machine": machine(),
     }  # fmt: skip
-    chosen = settings_chosen(info, defaults(args.init), "lenet5")
-    info.update(settings_chosen=chosen, selected_on=selected_on(chosen), reproduce=reproduce(info))
     out = Path(args.out_dir)
-    save_model(final, out / f"{NAME}.safetensors", info)
-    (out / f"{NAME}.json").write_text(json.dumps({"model": NAME, **info, "history": history}, indent=1) + "\n")
+    write_run(final, NAME, info, progress.history, out, defaults(args.init), "lenet5")
     log(f"validation error {100 * info['validation_error']:.2f}%; wrote {out / (NAME + '.safetensors')}")
     return info
 

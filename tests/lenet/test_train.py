@@ -62,7 +62,7 @@ def test_smoke_training_lowers_the_loss_and_never_reads_the_test_set(mnist_test,
         assert "t10k" not in str(file), f"training opened {file}"
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("lenet.train.load_split", spy)
+    monkeypatch.setattr("lenet.train.samples.load_split", spy)
     monkeypatch.setattr("lenet.data._read_idx", idx)
     monkeypatch.setattr(io, "open", opened)
     monkeypatch.setattr(builtins, "open", opened)
@@ -111,7 +111,7 @@ def _fake_mnist(monkeypatch, read):
         assert split in parts, f"training read the {split} split"
         return x[parts[split]].clone(), y[parts[split]].clone()
 
-    monkeypatch.setattr("lenet.train.load_split", fake)
+    monkeypatch.setattr("lenet.train.samples.load_split", fake)
 
 
 def _chosen_run(path, **changes):
@@ -147,7 +147,7 @@ def test_all_60000_trains_on_every_training_image_with_the_chosen_runs_settings(
         model.forward = spy
         return model
 
-    monkeypatch.setattr("lenet.train.build_model", build)
+    monkeypatch.setattr("lenet.train.run.build_model", build)
     ref = _chosen_run(tmp_path / "chosen.safetensors")
     out = tmp_path / "all"
     args = ["--all-60000", "--calibration-from", str(ref), "--quiet", "--threads", "1", "--out-dir", str(out)]
@@ -223,8 +223,8 @@ def test_all_60000_refuses_to_rechoose_a_setting(tmp_path):
 @pytest.mark.parametrize("recipe", [["--recipe", "paper", "--distort", "--copies", "2"], ["--no-distort"]],
                          ids=["paper-copies", "ours"])  # fmt: skip
 def test_a_run_stopped_after_a_pass_and_resumed_ends_as_the_whole_run(tmp_path, monkeypatch, recipe):
-    from lenet import train
     from lenet.checkpoint import read_info
+    from lenet.train import run as train
 
     _fake_mnist(monkeypatch, [])
     common = [*recipe, "--epochs", "2", "--batch-size", "8", "--quiet", "--threads", "1"]

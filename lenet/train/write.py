@@ -1,0 +1,69 @@
+"""What a run leaves: the weights with their metadata, the log with its history, and (for a
+candidate) its training curve.
+
+The metadata and the log hold the same record: the settings, the data, the calibration on the
+validation split (``lenet.evaluate.calibrate``), and where each setting was chosen
+(``settings_chosen``, ``lenet/provenance.py``) with the command that retrains it (``reproduce``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+from pathlib import Path
+
+import torch
+
+from lenet.checkpoint import save_model
+from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
+
+
+def command(tool: str, argv: list[str], threads: int) -> str:
+    """The command that ran, as a log records it (``python -m lenet.train ...``, its threads included)."""
+    return with_threads(f"python -m {tool} " + " ".join(shlex.quote(a) for a in argv), threads)
+
+
+def without_out_dir(argv: list[str]) -> list[str]:
+    """The command line minus ``--out-dir``: where files go does not change what is trained."""
+    out, skip = [], False
+    for a in argv:
+        if skip or a.startswith("--out-dir="):
+            skip = False
+            continue
+        if a == "--out-dir":
+            skip = True
+            continue
+        out.append(a)
+    return out
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {platform.python_version()}"
+
+
+def write_run(final: torch.nn.Module, name: str, info: dict, history: list[dict], out_dir: Path,
+              defaults: dict, family: str, reference: str | None = None, curve: bool = False) -> dict:  # fmt: skip
+    """Add the provenance to ``info`` (``defaults``: what each setting left out means, for the
+    network ``family``; ``reference``: the run an ``--all-60000`` run was frozen from) and write
+    OUT_DIR/<name>.safetensors (``info`` as metadata), <name>.json (``info`` and the ``history``)
+    and, with ``curve``, <name>_curve.png. Returns ``info`` with its history."""
+    chosen = settings_chosen(info, defaults, family, reference)
+    info.update(settings_chosen=chosen, selected_on=selected_on(chosen), reproduce=reproduce(info))
+    save_model(final, out_dir / f"{name}.safetensors", info)
+    info["history"] = history
+    (out_dir / f"{name}.json").write_text(json.dumps({"model": name, **info}, indent=1) + "\n")
+    if curve:
+        write_curve({"model": name, **info}, out_dir / f"{name}_curve.png")
+    return info
+
+
+def write_curve(log: dict, path: Path) -> None:
+    """The training curves (``lenet.curves``); epochs without a validation error (``--all-60000``)
+    are drawn as gaps."""
+    from lenet.card import plot_curve
+
+    history = [{**r, "validation_error": float("nan") if r["validation_error"] is None else r["validation_error"]}
+               for r in log["history"]]  # fmt: skip
+    plot_curve({**log, "history": history}, path)
