@@ -27,6 +27,7 @@ from explorer import canvas
 from explorer.events import PRIVATE, READ
 from explorer.reading import Reader, Refused
 from lenet.checkpoint import WEIGHTS_DIR, WeightsError
+from lenet.design import paired
 from lenet.model import VARIANTS
 from lenet.network import Network, load_network
 from lenet.paper import DESIGN_REASONS
@@ -136,7 +137,18 @@ def now_html(readings: dict | None) -> str:
             f'</tr></thead><tbody>{rows}</tbody></table></div>')  # fmt: skip
 
 
-def _record_row(name: str, network: Network | None) -> str:
+def _against(log: dict, base: dict) -> str:
+    """The test digits only this network gets wrong and only LeNet-5 does, and whether that is beyond
+    chance (McNemar's z, |z| ≥ 2: about the 5% level)."""
+    if log.get("misclassified") is None or base.get("misclassified") is None:
+        return "—"
+    p = paired(base["misclassified"], log["misclassified"])
+    verdict = "beyond chance" if abs(p["z"]) >= 2 else "within chance"
+    return (f'{p["only_variant"]} wrong only here, {p["only_lenet5"]} only for LeNet-5<br>'
+            f'<small>z = {p["z"]:+.1f}: {verdict}</small>')  # fmt: skip
+
+
+def _record_row(name: str, network: Network | None, base: dict) -> str:
     title = html.escape(SHORT.get(name, name))
     if name in VARIANTS:
         v = VARIANTS[name]
@@ -144,7 +156,7 @@ def _record_row(name: str, network: Network | None) -> str:
     else:
         choice = "all of the paper's choices, trained with the shipped recipe"
     if network is None:
-        return (f'<tr><th scope="row">{title}</th><td class="dc-choice">{choice}</td><td colspan="6" '
+        return (f'<tr><th scope="row">{title}</th><td class="dc-choice">{choice}</td><td colspan="7" '
                 f'class="dc-none">weights not trained: <code>python -m lenet.train --model {html.escape(name)}</code>'
                 '</td></tr>')  # fmt: skip
     log = network.log
@@ -157,14 +169,17 @@ def _record_row(name: str, network: Network | None) -> str:
     images = log.get("train_images")
     time_s = "—" if seconds is None else f"{seconds / 60:.0f} min"
     return (f'<tr><th scope="row">{title}</th><td class="dc-choice">{choice}</td><td>{test_s}</td>'
-            f'<td>{_pct(log.get("validation_error"))}</td><td>{params:,}</td><td>{connections:,}</td>'
+            f'<td>{_pct(log.get("validation_error"))}</td>'
+            f'<td>{"the reference" if name == BASE else _against(log, base)}</td>'
+            f'<td>{params:,}</td><td>{connections:,}</td>'
             f'<td>{time_s}{"" if images is None else f"<br><small>{images:,} images</small>"}</td>'
             f'<td>{_curve(log.get("rejection"))}</td></tr>')  # fmt: skip
 
 
 def record_html(networks: Mapping[str, Network | None]) -> str:
     """What each network measured, then the paper's reason for each choice a variant undoes."""
-    rows = "".join(_record_row(n, net) for n, net in networks.items())
+    base = networks[BASE].log if networks.get(BASE) is not None else {}
+    rows = "".join(_record_row(n, net, base) for n, net in networks.items())
     reasons = "".join(f"<dt>{html.escape(SHORT.get(n, n))}: {html.escape(VARIANTS[n].choice)}</dt>"
                       f"<dd>{html.escape(DESIGN_REASONS[n])}</dd>"
                       for n in networks if n in DESIGN_REASONS)  # fmt: skip
@@ -172,7 +187,8 @@ def record_html(networks: Mapping[str, Network | None]) -> str:
             '<table class="dc-record"><caption>What each one measured: the 10,000 MNIST '
             'test digits (read after training) and the 10,000 validation digits</caption><thead><tr>'
             '<th scope="col">network</th><th scope="col">the choice</th><th scope="col">test error</th>'
-            '<th scope="col">validation error</th><th scope="col">parameters</th><th scope="col">connections</th>'
+            '<th scope="col">validation error</th><th scope="col">against LeNet-5, the same test digits</th>'
+            '<th scope="col">parameters</th><th scope="col">connections</th>'
             '<th scope="col">training time</th><th scope="col">error as unsure digits are rejected</th></tr></thead>'
             f'<tbody>{rows}</tbody></table></div><h4>Why the paper chose each</h4>'
             f'<dl class="dc-why">{reasons}</dl>')  # fmt: skip

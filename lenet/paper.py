@@ -54,7 +54,6 @@ DESIGN_REASONS = {
     "coefficient, adds a trained bias and squashes; lowering the resolution makes the output less "
     "sensitive to shifts and distortions, and the coefficient lets the unit run from a blur (small) to a "
     "noisy OR or AND (large).",
-    "lenet5-6k": "Section III-C: the error kept falling as the training set grew (the paper trained on "
-    "15,000, 30,000 and 60,000 images); more data would still have helped, which is also why it added "
-    "540,000 distorted copies.",
+    "lenet5-6k": "Section III-C: the test error kept falling as the training set grew, so more data would "
+    "still have helped; which is also why the paper added 540,000 distorted copies of the training images.",
 }

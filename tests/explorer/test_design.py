@@ -68,3 +68,15 @@ def test_the_record_comes_from_each_networks_log(networks):
     assert table.count("not yet measured") == len(networks) - 1  # the untrained ones have no test figure
     for name in VARIANTS:
         assert design.DESIGN_REASONS[name][:40] in table
+
+
+def test_each_variant_is_set_against_lenet5_on_the_same_test_digits(networks):
+    base_log = {"misclassified": list(range(10))}
+    wrong = {"misclassified": list(range(5, 40))}  # 30 only it gets wrong, 5 only LeNet-5: z = 25/√35 ≈ 4.2
+    close = {"misclassified": list(range(2, 13))}  # 3 and 2: within chance
+    some = {**networks, "lenet5": network("lenet5", base_log), "lenet5-relu": network("lenet5-relu", wrong),
+            "lenet5-6k": network("lenet5-6k", close)}  # fmt: skip
+    table = design.record_html(some)
+    assert "30 wrong only here, 5 only for LeNet-5<br><small>z = +4.2: beyond chance" in table
+    assert "3 wrong only here, 2 only for LeNet-5<br><small>z = +0.4: within chance" in table
+    assert "the reference" in table
