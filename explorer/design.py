@@ -43,6 +43,12 @@ SHORT = {  # the column "network": what each one is, in a few words
     "lenet5-6k": "6,000 images",
 }
 EMPTY = "Draw a digit (or pick one) to see how each network reads it."
+# What a variant's figures do not show, said beside the paper's reason (docs/RESULTS.md, "Design choices").
+CAVEATS = {
+    "lenet5-relu": "Read its figures with care: the prototypes are ±1 bitmaps and a ReLU F6 cannot go below 0, "
+    "so no F6 state can sit on a prototype. This measures ReLU in a network built around the scaled tanh, "
+    "not ReLU in general.",
+}
 
 
 def load_variants(weights_dir: Path | str = WEIGHTS_DIR) -> dict[str, Network | None]:
@@ -181,7 +187,8 @@ def record_html(networks: Mapping[str, Network | None]) -> str:
     base = networks[BASE].log if networks.get(BASE) is not None else {}
     rows = "".join(_record_row(n, net, base) for n, net in networks.items())
     reasons = "".join(f"<dt>{html.escape(SHORT.get(n, n))}: {html.escape(VARIANTS[n].choice)}</dt>"
-                      f"<dd>{html.escape(DESIGN_REASONS[n])}</dd>"
+                      f"<dd>{html.escape(DESIGN_REASONS[n])}"
+                      + (f'<br><i>{html.escape(CAVEATS[n])}</i>' if n in CAVEATS else "") + "</dd>"
                       for n in networks if n in DESIGN_REASONS)  # fmt: skip
     return ('<div class="dc-scroll" tabindex="0" role="region" aria-label="what each network measured">'
             '<table class="dc-record"><caption>What each one measured: the 10,000 MNIST '

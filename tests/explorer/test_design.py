@@ -68,6 +68,7 @@ def test_the_record_comes_from_each_networks_log(networks):
     assert table.count("not yet measured") == len(networks) - 1  # the untrained ones have no test figure
     for name in VARIANTS:
         assert design.DESIGN_REASONS[name][:40] in table
+    assert design.CAVEATS["lenet5-relu"][:40] in table
 
 
 def test_each_variant_is_set_against_lenet5_on_the_same_test_digits(networks):
