@@ -23,6 +23,7 @@ Everything shares the machine's cores with the browser: check the load average p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import shutil
 import time
@@ -119,13 +120,14 @@ def cleared(answer: dict) -> bool:
     return answer["points"] == "0" or answer["text"].startswith("0 points")
 
 
-def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
+def measure_surface(browser, name: str, strokes: int, long_s: float, url: str | None = None) -> dict:
+    """``long_s`` 0: no long stroke (updates per second not measured)."""
     command, canvas, ready = SURFACES[name]
     env, _ = weights_env()
-    with Server(command[0], command[1:], env=env) as server:
+    with contextlib.nullcontext() if url else Server(command[0], command[1:], env=env) as server:
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         page.set_default_timeout(30_000)
-        page.goto(server.url)
+        page.goto(url or server.url)
         page.wait_for_selector(ready)
         page.evaluate(WATCH)
         pen_up, already = [], 0
@@ -142,6 +144,10 @@ def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
                 already += final["t"] <= up
             time.sleep(0.3)
         # One long stroke: how often the answer changes while the pen moves.
+        if not long_s:
+            page.close()
+            return {"surface": name, "p50_ms": pct(pen_up, 50), "p95_ms": pct(pen_up, 95), "n": len(pen_up),
+                    "already": already, "updates_per_s": float("nan"), "long_s": 0.0}  # fmt: skip
         if name != "sketchpad":
             page.locator("#ink [data-ink=clear]").click()
             wait_for(page, cleared)
@@ -163,13 +169,25 @@ def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
     }
 
 
-def measure(names: list[str], strokes: int = 20, long_s: float = 2.0) -> list[dict]:
+def measure(names: list[str], strokes: int | dict = 20, long_s: float | dict = 2.0, urls: dict[str, str] | None = None,
+            browser=None) -> list[dict]:  # fmt: skip
+    """``urls``: surfaces already served (name → URL); the others are served here, one at a time.
+    ``strokes`` and ``long_s`` may be given per surface (a dict); ``browser``: a Chromium already launched."""
     from playwright.sync_api import sync_playwright
 
+    urls = urls or {}
+
+    def run(browser) -> list[dict]:
+        return [measure_surface(browser, name, strokes[name] if isinstance(strokes, dict) else strokes,
+                                long_s[name] if isinstance(long_s, dict) else long_s, urls.get(name))
+                for name in names]  # fmt: skip
+
+    if browser is not None:
+        return run(browser)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
         try:
-            return [measure_surface(browser, name, strokes, long_s) for name in names]
+            return run(browser)
         finally:
             browser.close()
 
