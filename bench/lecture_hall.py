@@ -128,10 +128,11 @@ def real_page(page, strokes: int, first: int = 0, timeout_s: float = 60.0) -> di
     return out
 
 
-def measure(users: int = 32, strokes: int = 30, url: str | None = None, browser=None, ramp_s: float = RAMP_S) -> dict:
+def measure(users: int = 32, strokes: int = 30, url: str | None = None, browser=None, ramp_s: float = RAMP_S,
+            warmup: int = 2) -> dict:  # fmt: skip
     """The class of ``users`` simulated pages, starting over ``ramp_s`` s, and the real page's
-    ``strokes``. With ``url``, the app already served there; with ``browser``, a Chromium already
-    launched."""
+    ``strokes`` (after ``warmup`` strokes alone). With ``url``, the app already served there; with
+    ``browser``, a Chromium already launched."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import launch
@@ -145,7 +146,7 @@ def measure(users: int = 32, strokes: int = 30, url: str | None = None, browser=
             stack.callback(browser.close)
         page = open_page(browser, url)
         stack.callback(page.close)
-        real_page(page, 2, first=100)  # the page, the browser and the server warmed up, alone
+        real_page(page, warmup, first=100)  # the page, the browser and the server warmed up, alone
         load_before = os.getloadavg()
         spawn = multiprocessing.get_context("spawn")  # a process of its own: its Python does not slow this one
         stop, started, results = spawn.Event(), spawn.Event(), spawn.Queue()

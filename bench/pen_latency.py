@@ -120,8 +120,10 @@ def cleared(answer: dict) -> bool:
     return answer["points"] == "0" or answer["text"].startswith("0 points")
 
 
-def measure_surface(browser, name: str, strokes: int, long_s: float, url: str | None = None) -> dict:
-    """``long_s`` 0: no long stroke (updates per second not measured)."""
+def measure_surface(browser, name: str, strokes: int, long_s: float, url: str | None = None, warmup: int = 2,
+                    moves: int = 15) -> dict:  # fmt: skip
+    """``long_s`` 0: no long stroke (updates per second not measured); ``warmup``: strokes not timed;
+    ``moves``: pointer moves per stroke."""
     command, canvas, ready = SURFACES[name]
     env, _ = weights_env()
     with contextlib.nullcontext() if url else Server(command[0], command[1:], env=env) as server:
@@ -131,15 +133,15 @@ def measure_surface(browser, name: str, strokes: int, long_s: float, url: str | 
         page.wait_for_selector(ready)
         page.evaluate(WATCH)
         pen_up, already = [], 0
-        for k in range(strokes + 2):  # the first two warm up
+        for k in range(strokes + warmup):  # the first ones warm up
             if name != "sketchpad" and k % 3 == 0 and points_drawn(page):  # a new digit every 3 strokes
                 page.locator("#ink [data-ink=clear]").click()
                 wait_for(page, cleared)
             page.evaluate("window.__answers = []")
-            draw(page, canvas, stroke_path(k, 15))
+            draw(page, canvas, stroke_path(k, moves))
             up = page.evaluate("window.__up")
             final = ink_final(page) if name != "sketchpad" else wait_for(page, lambda a, up=up: a["t"] > up)
-            if k >= 2:
+            if k >= warmup:
                 pen_up.append(max(0.0, final["t"] - up))
                 already += final["t"] <= up
             time.sleep(0.3)
@@ -170,17 +172,20 @@ def measure_surface(browser, name: str, strokes: int, long_s: float, url: str | 
 
 
 def measure(names: list[str], strokes: int | dict = 20, long_s: float | dict = 2.0, urls: dict[str, str] | None = None,
-            browser=None) -> list[dict]:  # fmt: skip
+            browser=None, warmup: int | dict = 2, moves: int | dict = 15) -> list[dict]:  # fmt: skip
     """``urls``: surfaces already served (name → URL); the others are served here, one at a time.
-    ``strokes`` and ``long_s`` may be given per surface (a dict); ``browser``: a Chromium already launched."""
+    ``strokes``, ``long_s``, ``warmup`` and ``moves`` may be given per surface (a dict); ``browser``: a Chromium
+    already launched."""
     from playwright.sync_api import sync_playwright
 
     urls = urls or {}
 
     def run(browser) -> list[dict]:
-        return [measure_surface(browser, name, strokes[name] if isinstance(strokes, dict) else strokes,
-                                long_s[name] if isinstance(long_s, dict) else long_s, urls.get(name))
-                for name in names]  # fmt: skip
+        def each(value, name):
+            return value[name] if isinstance(value, dict) else value
+
+        return [measure_surface(browser, name, each(strokes, name), each(long_s, name), urls.get(name),
+                                each(warmup, name), each(moves, name)) for name in names]  # fmt: skip
 
     if browser is not None:
         return run(browser)

@@ -64,7 +64,7 @@ def run(q: bool, servers: dict[str, Server], start: float) -> int:
         return {name: url(name) for name in names} if servers else None
 
     # server_cost imports the app in this process; the others serve it in their own processes.
-    cost = server_cost.report(server_cost.measure(100 if q else 1000))
+    cost = server_cost.report(server_cost.measure(30 if q else 1000, warmup=5 if q else 20))
     print()
     follow = unit.report(unit.measure("lenet5", 20 if q else 200, 10 if q else 60, ready=lambda: url("app")))
     print()
@@ -78,21 +78,24 @@ def run(q: bool, servers: dict[str, Server], start: float) -> int:
     print()
     mem = memory.report(memory.measure(100 if q else 5000, 8 if q else 32, servers.get("app"), warmup=2 if q else 10))
     print()
-    # One Chromium for the two benchmarks that draw in it. Quick: the Sketchpad's one stroke (its
-    # pointer moves take ~0.5 s each on a loaded machine) and no long stroke (it updates nothing).
+    ink = ink_load.report(ink_load.measure(users, 1 if q else 3, app=True, url=url("app"), warmup=not q))
+    print()
+    # One Chromium for the two benchmarks that draw in it. Quick: the Sketchpad's one short stroke
+    # (its pointer moves take ~0.5 s each on a loaded machine) and no long stroke (it updates nothing).
     from playwright.sync_api import sync_playwright
 
     from tests.browser import launch
 
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        strokes, long_s = ({"app": 3, "sketchpad": 1}, {"app": 1.0, "sketchpad": 0.0}) if q else (20, 2.0)
-        timed = pen_latency.measure(["app", "sketchpad"], strokes, long_s, urls("app", "sketchpad"), browser)
+        strokes, long_s = ({"app": 2, "sketchpad": 1}, {"app": 0.5, "sketchpad": 0.0}) if q else (20, 2.0)
+        warmup, moves = ({"app": 1, "sketchpad": 0}, {"app": 15, "sketchpad": 5}) if q else (2, 15)
+        timed = pen_latency.measure(["app", "sketchpad"], strokes, long_s, urls("app", "sketchpad"), browser, warmup,
+                                    moves)  # fmt: skip
         pen = {r["surface"]: r for r in pen_latency.report(timed)}
         print()
-        ink = ink_load.report(ink_load.measure(users, 1 if q else 3, app=True, url=url("app"), warmup=not q))
-        print()
-        hall = lecture_hall.report(lecture_hall.measure(users, 6 if q else 30, url("app"), browser, 1.0 if q else 3.0))
+        hall = lecture_hall.report(lecture_hall.measure(4 if q else 32, 3 if q else 30, url("app"), browser,
+                                                        0.5 if q else 3.0, warmup=0 if q else 2))  # fmt: skip
         print()
         browser.close()
 
@@ -137,7 +140,7 @@ def run(q: bool, servers: dict[str, Server], start: float) -> int:
          ink["pen_up_p95_ms"] <= 1000),
         (f"{users} pages drawing live: queue", f"max {ink['queue_max']} (≤ 1 per page)", f"≤ {users}",
          ink["queue_max"] <= users),
-        (f"a real page among {users}: pen-up → answer p50", f"{hall['answer_p50_ms']:.0f} ms (p95 "
+        (f"a real page among {hall['users']}: pen-up → answer p50", f"{hall['answer_p50_ms']:.0f} ms (p95 "
          f"{hall['answer_p95_ms']:.0f})", "≤ 20 ms", hall["answer_p50_ms"] <= 20),
         ("  … its pen-up → answer p95", f"{hall['answer_p95_ms']:.0f} ms", "≤ 50 ms", hall["answer_p95_ms"] <= 50),
         ("  … its pen-up → the server's views p95", f"{hall['views_p95_ms']:.0f} ms (p50 {hall['views_p50_ms']:.0f})",
