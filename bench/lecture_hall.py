@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import multiprocessing
 import os
@@ -99,7 +100,7 @@ def open_page(browser, url: str, timeout_s: float = 60.0):
     return page
 
 
-def real_page(page, strokes: int, first: int = 0, timeout_s: float = 60.0) -> dict:
+def real_page(page, strokes: int, first: int = 0, timeout_s: float = 30.0) -> dict:
     """The real page draws ``strokes`` strokes, digits of 3 from digit ``first`` (Clear after each):
     pen-up → answer and → the server's views, in ms, and the strokes whose views never came
     within ``timeout_s``."""
@@ -211,8 +212,12 @@ def report(r: dict) -> dict:
           f"answers/s over {pupils['wall']:.0f} s; pen-up → server's answer p50 {out['class_pen_up_p50_ms']:.0f} ms, "
           f"p95 {out['class_pen_up_p95_ms']:.0f} ms; {out['class_updates_per_s']:.1f} updates/s per page while "
           f"drawing; queue max {out['queue_max']}")  # fmt: skip
+    kinds = collections.Counter(f.split(":")[0] for f in pupils["failures"])
+    out["failure_kinds"] = dict(kinds)
     for failure in sorted(set(pupils["failures"]))[:3]:
         print(f"      {failure}")
+    if kinds:
+        print("  failures by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()))
     out["met"] = met(out)
     print("  goals: " + "; ".join(f"{goal}: {'met' if ok else 'NOT met'}" for goal, ok in out["met"].items()))
     return out
