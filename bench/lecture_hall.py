@@ -44,12 +44,17 @@ RAMP_S = 3.0  # the class's pages start over this long (about one digit), the re
 # In the page: the pen-up, and, for the drawing of N points, when its answer and the server's views
 # are first painted. window.__hall.expect(N) before the pen lifts; the rest follows the page.
 WATCH = """() => {
-  const h = window.__hall = {up: null, n: -1, answer: null, views: null};
-  addEventListener('pointerup', () => { h.up = performance.now(); }, true);
+  const h = window.__hall = {up: null, n: -1, answer: null, views: null, down: null, shown: 0, rate: null};
+  let last = null; // the points of the browser's answer last on screen
+  addEventListener('pointerdown', () => { h.down = performance.now(); h.shown = 0; }, true);
+  addEventListener('pointerup', () => { h.up = performance.now(); h.rate = 1000 * h.shown / (h.up - h.down); }, true);
   const message = document.querySelector('#message');
   const painted = (key) => requestAnimationFrame(() => { if (h[key] === null) h[key] = performance.now(); });
   let asked = {answer: false, views: false};
   const check = () => {
+    const live = message.querySelector('.live-said[data-source="browser"] .live-digit')?.closest('.live-said');
+    if (live && live.dataset.livePoints !== last && h.up === null) h.shown++; // a new answer while the pen moves
+    last = live?.dataset.livePoints ?? null;
     if (h.n < 0) return;
     const browser = message.querySelector(`.live-said[data-source="browser"][data-live-points="${h.n}"] .live-digit`);
     const server = message.querySelector(`[data-source="server"][data-points="${h.n}"]`);
@@ -59,6 +64,7 @@ WATCH = """() => {
   h.expect = (n) => {
     h.n = n; h.up = h.answer = h.views = null; asked = {answer: false, views: false}; check();
   };
+  addEventListener('pointerdown', () => { h.up = null; }, true);
   new MutationObserver(check).observe(message, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
 
@@ -104,7 +110,7 @@ def real_page(page, strokes: int, first: int = 0, timeout_s: float = 30.0) -> di
     """The real page draws ``strokes`` strokes, digits of 3 from digit ``first`` (Clear after each):
     pen-up → answer and → the server's views, in ms, and the strokes whose views never came
     within ``timeout_s``."""
-    out = {"answer": [], "views": [], "lost": 0, "at_pen_up": 0}
+    out = {"answer": [], "views": [], "lost": 0, "at_pen_up": 0, "updates_per_s": []}
     k = 0
     for d in range(-(-strokes // 3)):
         for stroke in digit_strokes(1000 + first + d):
@@ -116,7 +122,8 @@ def real_page(page, strokes: int, first: int = 0, timeout_s: float = 30.0) -> di
                                        timeout=timeout_s * 1000, polling=50)  # fmt: skip
             except Exception:  # a timeout: the server's views never came for this drawing
                 out["lost"] += 1
-            h = page.evaluate("({up: window.__hall.up, answer: window.__hall.answer, views: window.__hall.views})")
+            h = page.evaluate("({up: __hall.up, answer: __hall.answer, views: __hall.views, rate: __hall.rate})")
+            out["updates_per_s"].append(h["rate"])
             if h["answer"] is not None:
                 out["answer"].append(max(0.0, h["answer"] - h["up"]))
                 out["at_pen_up"] += h["answer"] <= h["up"]
@@ -195,6 +202,7 @@ def report(r: dict) -> dict:
         "class_pen_up_p50_ms": 1000 * pct(pupils["pen_up"], 50),
         "class_pen_up_p95_ms": 1000 * pct(pupils["pen_up"], 95),
         "class_updates_per_s": pct(pupils["updates_per_s"], 50),
+        "updates_per_s": pct(mine["updates_per_s"], 50),
         "queue_max": max(q),
         "load_before": r["load_before"][0],
         "load_during": r["load_during"][0],
@@ -207,7 +215,8 @@ def report(r: dict) -> dict:
     print(f"  the real page, {out['strokes']} strokes: pen-up → answer on screen p50 {out['answer_p50_ms']:.0f} ms, "
           f"p95 {out['answer_p95_ms']:.0f} ms ({out['at_pen_up']} already there at pen-up); "
           f"→ the server's views p50 {out['views_p50_ms']:.0f} ms, p95 {out['views_p95_ms']:.0f} ms; "
-          f"views never came: {out['lost']}")  # fmt: skip
+          f"views never came: {out['lost']}; the answer changed {out['updates_per_s']:.1f} times a second while "
+          f"the pen moved (median over strokes)")  # fmt: skip
     print(f"  the class: readings sent {out['sent']}, failed {out['class_failures']}, {out['answers_per_s']:.1f} "
           f"answers/s over {pupils['wall']:.0f} s; pen-up → server's answer p50 {out['class_pen_up_p50_ms']:.0f} ms, "
           f"p95 {out['class_pen_up_p95_ms']:.0f} ms; {out['class_updates_per_s']:.1f} updates/s per page while "

@@ -1,17 +1,22 @@
-"""Every performance figure of issues 4 and 9 in one run, as a table with the targets.
+"""Every performance figure of issues 4, 9 and 18 in one run, as a table with the targets.
 
     python -m bench            # or: python -m bench.run_all [--quick]
 
 Runs, in turn: bench/server_cost.py (one update, in-process), bench/unit.py (a unit followed,
 in-process and through /unit), bench/api_latency.py (HTTP round trip, app and floor), bench/load.py
 (32 pages × 12 drawings, app and floor), bench/cold_start.py and bench/memory.py (5,000
-predictions), bench/pen_latency.py (pen-up → answer painted in headless Chromium, the app and a
-bare Sketchpad) and bench/ink_load.py (32 pages drawing live), each printing its own figures, then
-the summary. Each script also runs on its own. ``--quick``
-makes every measure small, to check that they run (its figures mean little); CI runs it
-(tests/run.sh), and it exits 1 when any benchmark's requests failed. Takes about 10
-minutes on a 2-core machine; on a busy machine the figures are not meaningful — check the load
-average printed with them.
+predictions), bench/ink_load.py (32 pages drawing live), bench/pen_latency.py (pen-up → answer
+painted in headless Chromium, the app and a bare Sketchpad) and bench/lecture_hall.py (a real page
+in Chromium among 32 simulated ones), each printing its own figures, then the summary and the
+total time. Each script also runs on its own; the full run takes about 10 minutes on a 2-core
+machine, and on a busy machine the figures are not meaningful — check the load average printed
+with them.
+
+``--quick`` makes every measure small, to check that each benchmark runs and its requests succeed
+(its figures mean little): the app, the two floors and the bare Sketchpad app are started once,
+together, while the in-process benchmarks run, and shared by every benchmark (the cold start is
+then theirs); one Chromium serves the two that draw. CI runs it (tests/run.sh), and it exits 1
+when any benchmark's requests failed. Goal: ≤ 2 minutes on this project's 2-core machine.
 """
 
 from __future__ import annotations
