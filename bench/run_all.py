@@ -56,10 +56,14 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
             servers = shared_servers()
             for server in servers.values():
                 stack.callback(server.__exit__, None, None, None)
-        return run(args.quick, servers, started)
+            stack.callback(lambda: [s.process.terminate() for s in servers.values() if s.process.poll() is None])
+        code = run(args.quick, servers)  # (the servers are told to stop together, then waited for)
+    print(f"\n{'python -m bench --quick' if args.quick else 'python -m bench'}: {time.time() - started:.0f} s in all "
+          f"(servers stopped); load average now {os.getloadavg()[0]:.2f}")  # fmt: skip
+    return code
 
 
-def run(q: bool, servers: dict[str, Server], start: float) -> int:
+def run(q: bool, servers: dict[str, Server]) -> int:
     print(f"machine: {machine()}\n")
 
     def url(name: str) -> str | None:
@@ -157,8 +161,6 @@ def run(q: bool, servers: dict[str, Server], start: float) -> int:
     print(f"{'measure':<{width}}  {'figure':<40} {'target':<9} met")
     for name, figure, target, ok in rows:
         print(f"{name:<{width}}  {figure:<40} {target:<9} {'' if ok is None else ('yes' if ok else 'NO')}")
-    print(f"\n{'python -m bench --quick' if q else 'python -m bench'}: {time.time() - start:.0f} s in all; "
-          f"load average now {os.getloadavg()[0]:.2f}")  # fmt: skip
     failed = {f"{users} pages, app": crowd["app_failures"], "pages drawing live": ink["failures"],
               "memory run": mem["failures"], "lecture hall": hall["failures"]}  # fmt: skip
     failed = {k: v for k, v in failed.items() if v}
