@@ -36,16 +36,20 @@ async def alternate(urls: dict[str, str], n: int, block: int, pngs: list[bytes],
     return times
 
 
-def measure(n: int = 300, block: int = 25) -> dict:
+def measure(n: int = 300, block: int = 25, urls: dict[str, str] | None = None, warmup: int = 20) -> dict:
+    """``urls``: the floor, the floor with the app's settings and the app, already served (by name:
+    floor, floor_like_app, app); else each is served here."""
     env, note = weights_env()
     pngs = drawings(64)
+    if urls:
+        return {"times": asyncio.run(alternate(urls, n, block, pngs, warmup)), "note": note, "n": n}
     with (
         Server("bench.floor_app") as floor,
         Server("bench.floor_app", ("--like-app",)) as like_app,
         Server("app.py", env=env) as app,
     ):
         urls = {"floor": floor.url, "floor_like_app": like_app.url, "app": app.url}
-        times = asyncio.run(alternate(urls, n, block, pngs))
+        times = asyncio.run(alternate(urls, n, block, pngs, warmup))
     return {"times": times, "note": note, "n": n}
 
 

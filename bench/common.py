@@ -122,11 +122,22 @@ class Server:
         self.started_in = float("nan")
 
     def __enter__(self) -> Server:
+        return self.start().ready()
+
+    def start(self) -> Server:
+        """Start the process and return at once (:meth:`ready` waits for its first page): several
+        servers can start together (``python -m bench --quick`` starts its servers so)."""
+        self.log = tempfile.TemporaryFile("w+")  # not a pipe: a chatty server must never block on it
+        self._started = time.perf_counter()
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        return self
+
+    def ready(self) -> Server:
+        """Wait until the server answers its first page; ``started_in`` is then the time since :meth:`start`."""
         import httpx
 
-        self.log = tempfile.TemporaryFile("w+")  # not a pipe: a chatty server must never block on it
-        start = time.perf_counter()
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        if self.started_in == self.started_in:  # not NaN: already waited for
+            return self
         while True:
             if self.process.poll() is not None:
                 self.log.seek(0)
@@ -136,10 +147,11 @@ class Server:
                     break
             except httpx.HTTPError:
                 pass
-            if time.perf_counter() - start > 180:
+            if time.perf_counter() - self._started > 180:
+                self.__exit__()
                 raise RuntimeError(f"{' '.join(self.command)} served nothing in 180 s")
             time.sleep(0.02)
-        self.started_in = time.perf_counter() - start
+        self.started_in = time.perf_counter() - self._started
         return self
 
     def __exit__(self, *exc) -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import math
 import statistics
 import time
@@ -50,10 +52,13 @@ class Page(Api):
     """One page: a pen that adds points at 60 Hz, and a sender that keeps one reading in flight."""
 
 
-async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) -> None:
+async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict, stop=None, delay: float = 0.0) -> None:
+    """Page ``k`` draws ``digits`` digits, or, with ``stop`` (a function), digits until ``stop()``
+    says so (asked between digits), after ``delay`` seconds."""
     strokes: list[list[list[float]]] = []
     version = 0  # bumped at each change of the drawing
     changed = asyncio.Event()
+    lifted = asyncio.Event()  # the pen was lifted: a paced mid-stroke reading goes at once
     answered = {"count": 0, "at": {}}  # answers to this page; version → when its answer came back
     pen = {"down": False, "rest": 0.0}  # the pen; when the next mid-stroke reading may go
 
@@ -65,8 +70,12 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
                 await asyncio.wait([asyncio.ensure_future(changed.wait()), asyncio.ensure_future(stop.wait())],
                                    return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
                 continue
-            if pen["down"] and time.perf_counter() < pen["rest"]:  # mid-stroke: pace, as the canvas does
-                await asyncio.sleep(0.004)
+            if pen["down"] and time.perf_counter() < pen["rest"]:  # mid-stroke: pace, as the canvas does,
+                lifted.clear()  # until the pause is over or the pen is lifted
+                try:
+                    await asyncio.wait_for(lifted.wait(), pen["rest"] - time.perf_counter())
+                except TimeoutError:
+                    pass
                 continue
             sent, start = version, time.perf_counter()
             value = {"strokes": [list(s) for s in strokes], "brush": BRUSH, "width": SIZE, "height": SIZE}
@@ -85,10 +94,13 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
         version += 1
         changed.set()
 
-    stop = asyncio.Event()
-    task = asyncio.create_task(sender(stop))
-    for d in range(digits):
-        for stroke in digit_strokes(k * digits + d):
+    await asyncio.sleep(delay)
+    finished = asyncio.Event()
+    task = asyncio.create_task(sender(finished))
+    for d in itertools.count():
+        if (d >= digits) if stop is None else stop():
+            break
+        for stroke in digit_strokes(k * max(digits, 1) + d):
             current: list[list[float]] = []
             strokes.append(current)
             start, before = time.perf_counter(), answered["count"]
@@ -98,6 +110,7 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
                 change()
                 await asyncio.sleep(1 / HZ)
             pen["down"] = False
+            lifted.set()
             up, final = time.perf_counter(), version
             out["updates_per_s"].append((answered["count"] - before) / (up - start))
             while final not in answered["at"] and not any(v > final for v in answered["at"]):
@@ -108,15 +121,19 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict) ->
         strokes.clear()
         change()  # Clear: the empty drawing is read too
         await asyncio.sleep(PAUSE_S)
-    stop.set()
+    finished.set()
     changed.set()
     await task
 
 
-async def crowd(url: str, users: int, digits: int, api_name: str, extra: tuple) -> dict:
+async def crowd(url: str, users: int, digits: int, api_name: str, extra: tuple, stop=None, stagger: float = 0.0,
+                on_start=None) -> dict:  # fmt: skip
+    """``users`` pages drawing at once (see :func:`draw_page` for ``digits`` and ``stop``), page k
+    starting ``k / users × stagger`` s after the first; ``on_start()`` is called once all are connected."""
     out = {"sent": 0, "answers": 0, "failures": [], "pen_up": [], "updates_per_s": [], "queue": []}
     async with http_client() as client:
-        pages = [await Page.connect(client, url, api_name) for _ in range(users)]
+        first = await Page.connect(client, url, api_name)  # the page's config, read once: every page its session
+        pages = [first] + [Page(client, first.url, first.fn_index, first.inputs) for _ in range(users - 1)]
         done = asyncio.Event()
 
         async def watch_queue() -> None:
@@ -130,22 +147,36 @@ async def crowd(url: str, users: int, digits: int, api_name: str, extra: tuple) 
 
         watcher = asyncio.create_task(watch_queue())
         start = time.perf_counter()
-        await asyncio.gather(*(draw_page(p, k, digits, extra, out) for k, p in enumerate(pages)))
+        if on_start:
+            on_start()
+        await asyncio.gather(*(draw_page(p, k, digits, extra, out, stop, stagger * k / users)
+                               for k, p in enumerate(pages)))  # fmt: skip
         out["wall"] = time.perf_counter() - start
         done.set()
         await watcher
     return out
 
 
-def measure(users: int = 32, digits: int = 4, app: bool = False) -> dict:
+# What the page sends with its strokes (app.py: canvas.listen(ink, READER.read_strokes, ...)): the
+# value, then the network, None for each state the server keeps (whether "Why" and "Design choices"
+# are open), "" for the unit followed (none), and None for Bend's three states. Api.call checks the
+# count against the app's /strokes, so a change to the page's inputs fails here rather than go unseen.
+APP_EXTRA = ("lenet5", None, None, "", None, None, None)
+
+
+def measure(users: int = 32, digits: int = 4, app: bool = False, url: str | None = None, warmup: bool = True) -> dict:
+    """With ``url``, loads the app already served there (``app`` is then implied); ``warmup``: two
+    pages draw a digit first, not counted."""
     env, note = weights_env()
-    server = Server("app.py", env=env) if app else Server("bench.ink_app", ("--surface", "ink", "--read"), env=env)
-    # What the page sends with its strokes: the network, then None for each state the server keeps (whether
-    # "Why" and "Design choices" are open), "" for the unit followed (none), and None for Bend's three states
-    api_name, extra = ("strokes", ("lenet5", None, None, "", None, None, None)) if app else ("strokes", ())
-    with server:
-        asyncio.run(crowd(server.url, 2, 1, api_name, extra))  # warm up
-        result = asyncio.run(crowd(server.url, users, digits, api_name, extra))
+    app = app or url is not None
+    api_name, extra = ("strokes", APP_EXTRA) if app else ("strokes", ())
+    if url is None:
+        server = Server("app.py", env=env) if app else Server("bench.ink_app", ("--surface", "ink", "--read"), env=env)
+    with server if url is None else contextlib.nullcontext() as served:
+        url = served.url if url is None else url
+        if warmup:
+            asyncio.run(crowd(url, 2, 1, api_name, extra))
+        result = asyncio.run(crowd(url, users, digits, api_name, extra))
     result.update(users=users, digits=digits, note=note, served="app.py" if app else "bench.ink_app --read")
     return result
 

@@ -22,23 +22,27 @@ TARGET_THROUGHPUT = 0.8  # app / floor (issue 4)
 TARGET_P95 = 1.3  # app / floor
 
 
-def measure(users: int = 32, each: int = 12, rounds: int = 3) -> dict:
+def measure(users: int = 32, each: int = 12, rounds: int = 3, urls: dict[str, str] | None = None,
+            warmup: int = 2) -> dict:  # fmt: skip
+    """``urls``: the floor, the floor with the app's settings and the app, already served (by name:
+    floor, floor_like_app, app); else each is served here."""
     env, note = weights_env()
     pngs = drawings(64)
     servers = {
         "floor": Server("bench.floor_app"),
         "floor_like_app": Server("bench.floor_app", ("--like-app",)),
         "app": Server("app.py", env=env),
-    }
-    runs: dict[str, list[dict]] = {name: [] for name in servers}
+    } if urls is None else {}  # fmt: skip
+    runs: dict[str, list[dict]] = {name: [] for name in urls or servers}
     for server in servers.values():
         server.__enter__()
     try:
-        for server in servers.values():  # warm up: first requests import pandas, fill caches
-            asyncio.run(run_users(server.url, users, 2, pngs))
+        urls = urls or {name: server.url for name, server in servers.items()}
+        for url in urls.values():  # warm up: first requests import pandas, fill caches
+            asyncio.run(run_users(url, users, warmup, pngs))
         for _ in range(rounds):
-            for name, server in servers.items():  # each round: the pages open, draw once, then are timed
-                runs[name].append(asyncio.run(run_users(server.url, users, each, pngs, warmup=1)))
+            for name, url in urls.items():  # each round: the pages open, draw once, then are timed
+                runs[name].append(asyncio.run(run_users(url, users, each, pngs, warmup=1)))
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)

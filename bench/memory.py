@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 
 from bench.common import Server, drawings, machine, rss_mb, run_users, weights_env
 
 TARGET_MB = 50.0  # growth over 5,000 predictions (issue 4)
 
 
-def measure(n: int = 5000, users: int = 32) -> dict:
+def measure(n: int = 5000, users: int = 32, server: Server | None = None, warmup: int = 10) -> dict:
+    """``server``: the app already served (a bench.common.Server), else it is served here."""
     env, note = weights_env()
     pngs = drawings(256)
-    with Server("app.py", env=env) as app:
+    with contextlib.nullcontext(server) if server else Server("app.py", env=env) as app:
         started = rss_mb(app.pid)
-        run = asyncio.run(run_users(app.url, users, -(-n // users), pngs, warmup=10, on_warm=lambda: rss_mb(app.pid)))
+        run = asyncio.run(run_users(app.url, users, -(-n // users), pngs, warmup=warmup,
+                                    on_warm=lambda: rss_mb(app.pid)))  # fmt: skip
         before, after, peak = run["after_warmup"], rss_mb(app.pid), rss_mb(app.pid, "VmHWM")
     return {
         "started": started,

@@ -23,6 +23,7 @@ Everything shares the machine's cores with the browser: check the load average p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import shutil
 import time
@@ -119,29 +120,36 @@ def cleared(answer: dict) -> bool:
     return answer["points"] == "0" or answer["text"].startswith("0 points")
 
 
-def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
+def measure_surface(browser, name: str, strokes: int, long_s: float, url: str | None = None, warmup: int = 2,
+                    moves: int = 15) -> dict:  # fmt: skip
+    """``long_s`` 0: no long stroke (updates per second not measured); ``warmup``: strokes not timed;
+    ``moves``: pointer moves per stroke."""
     command, canvas, ready = SURFACES[name]
     env, _ = weights_env()
-    with Server(command[0], command[1:], env=env) as server:
+    with contextlib.nullcontext() if url else Server(command[0], command[1:], env=env) as server:
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         page.set_default_timeout(30_000)
-        page.goto(server.url)
+        page.goto(url or server.url)
         page.wait_for_selector(ready)
         page.evaluate(WATCH)
         pen_up, already = [], 0
-        for k in range(strokes + 2):  # the first two warm up
+        for k in range(strokes + warmup):  # the first ones warm up
             if name != "sketchpad" and k % 3 == 0 and points_drawn(page):  # a new digit every 3 strokes
                 page.locator("#ink [data-ink=clear]").click()
                 wait_for(page, cleared)
             page.evaluate("window.__answers = []")
-            draw(page, canvas, stroke_path(k, 15))
+            draw(page, canvas, stroke_path(k, moves))
             up = page.evaluate("window.__up")
             final = ink_final(page) if name != "sketchpad" else wait_for(page, lambda a, up=up: a["t"] > up)
-            if k >= 2:
+            if k >= warmup:
                 pen_up.append(max(0.0, final["t"] - up))
                 already += final["t"] <= up
             time.sleep(0.3)
         # One long stroke: how often the answer changes while the pen moves.
+        if not long_s:
+            page.close()
+            return {"surface": name, "p50_ms": pct(pen_up, 50), "p95_ms": pct(pen_up, 95), "n": len(pen_up),
+                    "already": already, "updates_per_s": float("nan"), "long_s": 0.0}  # fmt: skip
         if name != "sketchpad":
             page.locator("#ink [data-ink=clear]").click()
             wait_for(page, cleared)
@@ -163,13 +171,28 @@ def measure_surface(browser, name: str, strokes: int, long_s: float) -> dict:
     }
 
 
-def measure(names: list[str], strokes: int = 20, long_s: float = 2.0) -> list[dict]:
+def measure(names: list[str], strokes: int | dict = 20, long_s: float | dict = 2.0, urls: dict[str, str] | None = None,
+            browser=None, warmup: int | dict = 2, moves: int | dict = 15) -> list[dict]:  # fmt: skip
+    """``urls``: surfaces already served (name → URL); the others are served here, one at a time.
+    ``strokes``, ``long_s``, ``warmup`` and ``moves`` may be given per surface (a dict); ``browser``: a Chromium
+    already launched."""
     from playwright.sync_api import sync_playwright
 
+    urls = urls or {}
+
+    def run(browser) -> list[dict]:
+        def each(value, name):
+            return value[name] if isinstance(value, dict) else value
+
+        return [measure_surface(browser, name, each(strokes, name), each(long_s, name), urls.get(name),
+                                each(warmup, name), each(moves, name)) for name in names]  # fmt: skip
+
+    if browser is not None:
+        return run(browser)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
         try:
-            return [measure_surface(browser, name, strokes, long_s) for name in names]
+            return run(browser)
         finally:
             browser.close()
 

@@ -77,22 +77,26 @@ async def _through_api(url: str, name: str, units: dict[str, list[str]], png: by
     return times
 
 
-def through_api(name: str, calls: int, seed: int = 0) -> dict[str, list[float]]:
-    """Per layer, the milliseconds of ``calls`` round trips of ``/unit`` to ``python app.py``."""
+def through_api(name: str, calls: int, seed: int = 0, url: str | None = None) -> dict[str, list[float]]:
+    """Per layer, the milliseconds of ``calls`` round trips of ``/unit`` to ``python app.py`` (served
+    here, or already at ``url``)."""
     rng = np.random.default_rng(seed)
     net = load_network(name).net
     units = {layer: random_units(net, layer, calls, rng) for layer in net.layer_names}
+    if url:
+        return asyncio.run(_through_api(url, name, units, drawings(1)[0]))
     env, _ = weights_env()
     with Server("app.py", env=env) as app:
         return asyncio.run(_through_api(app.url, name, units, drawings(1)[0]))
 
 
-def measure(name: str = "lenet5", clicks: int = 100, calls: int = 60, seed: int = 0) -> dict:
-    return {
-        "name": name,
-        "in_process": in_process(name, clicks, seed),
-        "api": through_api(name, calls, seed) if calls else {},
-    }
+def measure(name: str = "lenet5", clicks: int = 100, calls: int = 60, seed: int = 0, url: str | None = None,
+            ready=None) -> dict:  # fmt: skip
+    """``url``: the app already served (``ready()``, if given, is called first: it waits for it)."""
+    times = in_process(name, clicks, seed)
+    if ready:
+        url = ready()
+    return {"name": name, "in_process": times, "api": through_api(name, calls, seed, url) if calls else {}}
 
 
 def report(result: dict) -> dict[str, float]:
