@@ -22,10 +22,12 @@ CONCURRENCY = 2
 IN_LOOP_PIXELS = 1_000_000
 
 # Events allowed to wait. A tab holds at most one waiting reading (the events use
-# trigger_mode="always_last") and one teaching-tab update, so a class of 30 cannot fill this. 128
-# waiting events are ≈ 3 s of work at the ~45 answers/s measured with 32 pages drawing at once
-# (bench/load.py); past that, a newcomer is told at once that the app is busy, not kept waiting.
-QUEUE_SIZE = 128
+# trigger_mode="always_last") and one teaching-tab update. With 128, a lecture hall of 200 pages drawing
+# at once (python -m bench.lecture_hall --users 200) had 6–9% of its readings refused with HTTP 503;
+# 256 holds one reading for each of 200 pages and some teaching updates (≈ 6 s of work at the ~45
+# answers/s of bench/load.py; the page's own answer does not wait for it: static/live.js). Past that,
+# a newcomer is told at once that the app is busy, not kept waiting.
+QUEUE_SIZE = 256
 
 # demo.queue(**QUEUE). With status_update_rate="auto" (Gradio's default) every finished event sends
 # every waiting page its new place in the queue: work per event that grows with the crowd. The page
