@@ -104,15 +104,16 @@ def test_every_tab_is_in_sight_on_a_phone_and_a_projector(browser, server, viewp
     page = open_page(browser, server, viewport=viewport)
     try:
         bar = "#views [role=tablist]"
-        page.wait_for_function(f"() => document.querySelectorAll('{bar} button[role=tab]').length === 7")
+        tabs = ("Network", "Why this answer", "Architecture", "How it learned", "Bend the digit", "Design choices",
+                "Read a number", "Class")  # fmt: skip
+        page.wait_for_function(f"() => document.querySelectorAll('{bar} button[role=tab]').length === {len(tabs)}")
         assert not page.locator("#views button[aria-label='More tabs']").is_visible()
-        for tab in ("Network", "Why this answer", "Architecture", "How it learned", "Bend the digit", "Read a number",
-                    "Class"):  # fmt: skip
+        for tab in tabs:
             button = page.locator(f"{bar} button[role=tab]", has_text=tab)
             assert button.is_visible(), tab
             box = button.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0], (tab, box)
-        tops = {round(page.locator(f"{bar} button[role=tab]").nth(i).bounding_box()["y"]) for i in range(7)}
+        tops = {round(page.locator(f"{bar} button[role=tab]").nth(i).bounding_box()["y"]) for i in range(len(tabs))}
         assert (len(tops) > 1) == (viewport[0] < 600), tops  # more lines on a phone, one on a projector
         page.locator(f"{bar} button[role=tab]", has_text="Read a number").click()
         page.wait_for_selector("#number-ink [data-ready]")
