@@ -26,6 +26,7 @@ import statistics
 import time
 
 from bench.common import Api, Server, http_client, machine, pct, weights_env
+from explorer.canvas import PACE
 
 SIZE, BRUSH = 280, 24
 HZ = 60
@@ -87,7 +88,8 @@ async def draw_page(page: Page, k: int, digits: int, extra: tuple, out: dict, st
             except Exception as exc:  # counted, not raised
                 out["failures"].append(f"{type(exc).__name__}: {exc}"[:200])
             answered["at"][sent] = now = time.perf_counter()
-            pen["rest"] = now + min(now - start, 1.0) if now - start > 0.1 else 0.0  # canvas.js: SLOW
+            trip = now - start  # canvas.js: paced by PACE round trips (1 s at most each) once slower than SLOW
+            pen["rest"] = now + PACE * min(trip, 1.0) if trip > 0.1 else 0.0
 
     def change() -> None:
         nonlocal version

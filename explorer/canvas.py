@@ -70,7 +70,14 @@ TEMPLATE = """<div class="ink" style="--ink-size: ${size}px; --ink-ratio: ${rati
 ASK = "Drawing area: draw one digit with the mouse, a finger or a pen"
 
 
-def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "clear", pace: float = 1.0,
+# The pause before a mid-stroke reading when the server is slow (> 100 ms a round trip), in round trips
+# of the last one: the page reads the drawing itself while the pen moves (static/live.js), so under a
+# class's load the server's mid-stroke readings only refresh the maps, and fewer of them let the pen-up
+# reading through sooner (bench.lecture_hall; docs/PERFORMANCE.md). A quick server is not paced at all.
+PACE = 5.0
+
+
+def ink_canvas(*, size: int = CANVAS, brush: float = BRUSH, clear_id: str = "clear", pace: float = PACE,
                ratio: float = 1.0, aria: str = ASK, hold: bool = False, **kwargs: Any) -> gr.HTML:  # fmt: skip
     """A canvas whose value is the strokes drawn on it (the format: :mod:`lenet.strokes`),
     updated while the pen moves, with Undo and Clear (element id ``clear_id``) under it. ``size``:

@@ -251,8 +251,9 @@ class Number:
         """The tab (call inside the view ``gr.Tabs``)."""
         choices = [(n.title, name) for name, n in self.networks.items()]
         with gr.Tab(TAB, elem_id="number-tab", id="number"):
+            # pace 1: no reading of a number in the browser, so its mid-stroke readings are the server's
             self.ink = canvas.ink_canvas(size=WIDTH, ratio=WIDTH / HEIGHT, elem_id="number-ink",
-                                         clear_id="number-clear", aria=ASK, hold=True)  # fmt: skip
+                                         clear_id="number-clear", aria=ASK, hold=True, pace=1.0)  # fmt: skip
             with gr.Row(equal_height=False, elem_id="number-top"):
                 self.said = gr.HTML(canvas.counted(INVITATION, 0), elem_id="number-said", min_width=240, scale=1)
                 self.picture = gr.HTML("", elem_id="number-picture", min_width=300, scale=2)

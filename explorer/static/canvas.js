@@ -5,8 +5,8 @@
 // component's "change" event. One reading at most is in flight: the page tells the canvas when each
 // is answered (an "ink-answered" DOM event, wired by explorer/canvas.py, listen), and the newest
 // strokes go then — at once when the pen is up, or, while it moves and the server is slow, after a
-// pause as long as the last round trip, so that a busy server (a class drawing at once) gets fewer
-// mid-stroke readings and the pen-up one waits less. Gradio's trigger_mode="always_last" on the event
+// pause of `pace` last round trips (explorer/canvas.py, PACE), so that a busy server (a class drawing
+// at once) gets fewer mid-stroke readings and the pen-up one waits less. Gradio's trigger_mode="always_last" on the event
 // is the second lock.
 //
 // The value: {strokes: [[[x, y], ...], ...], brush, width, height}, in canvas pixels (props.size
