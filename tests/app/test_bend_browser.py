@@ -3,6 +3,8 @@ with the answer, the distances and the sweep of the slider moved. Skipped withou
 
 from __future__ import annotations
 
+import json
+
 from tests.app.test_browser import SEVEN, answer
 from tests.browser import answered_all, draw
 
@@ -83,7 +85,15 @@ def test_play_animates_the_sweep_in_the_browser_and_stop_puts_it_back(page):
     page.wait_for_selector("#bend-sweep .bend-frames", state="attached")
     before = page.locator(NOW).get_attribute("src")
     joins = []
-    page.on("request", lambda r: joins.append(r.url) if "/queue/join" in r.url else None)
+
+    def joined(request) -> None:  # a request to the server, but not the tab's own select events, whose
+        if "/queue/join" not in request.url:  # several handlers may still be sending as Play is pressed
+            return
+        sent = json.loads(request.post_data or "{}")
+        if (sent.get("event_data") or {}).get("value") != "Bend the digit":
+            joins.append(sent.get("fn_index"))
+
+    page.on("request", joined)
     page.get_by_role("button", name="▶ Play").click()
     page.wait_for_function("() => Number(document.querySelector('#bend-sweep [data-frame]')?.dataset.frame) >= 5")
     assert page.locator(NOW).get_attribute("src") != before  # another setting's digit is shown
