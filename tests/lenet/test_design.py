@@ -28,3 +28,12 @@ def test_rows_come_from_the_logs_and_the_networks(tmp_path, capsys):
     assert design.main(["--weights-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "| `lenet5-relu` | ReLU, max(0, a) | — | 0.90% (90) | 3 / 1 (+1.0) |" in out
+
+
+def test_a_variants_curve_is_drawn_without_a_paper_figure():
+    """The paper gives no figure for a variant: its curve is drawn without one (it raised on NaN limits)."""
+    from lenet.curves import learning_png
+
+    log = {"history": [{"epoch": 1, "train_loss": 2.0, "validation_error": 0.1},
+                       {"epoch": 2, "train_loss": 1.0, "validation_error": 0.05}]}  # fmt: skip
+    assert learning_png(log, "ReLU", "lenet5-relu")[:8] == b"\x89PNG\r\n\x1a\n"
