@@ -208,10 +208,11 @@ INTRO = ("<p>Each variant is LeNet-5 with <b>one</b> of the paper's choices undo
          "running: compare them roughly.</p>")  # fmt: skip
 
 
-def design_html(networks: Mapping[str, Network | None], readings: dict | None) -> str:
-    """The whole view: the intro, this digit read by each network, and the table of measurements."""
-    return (f'<div class="lenet-design"><h3>Why LeNet-5 was built this way</h3>{INTRO}{now_html(readings)}'
-            f'{record_html(networks)}</div>')
+def design_html(networks: Mapping[str, Network | None], readings: dict | None, record: str | None = None) -> str:
+    """The whole view: the intro, this digit read by each network, and the table of measurements
+    (``record``: :func:`record_html` of ``networks``, when already made)."""
+    record = record_html(networks) if record is None else record
+    return f'<div class="lenet-design"><h3>Why LeNet-5 was built this way</h3>{INTRO}{now_html(readings)}{record}</div>'
 
 
 class DesignChoices:
@@ -220,12 +221,13 @@ class DesignChoices:
 
     def __init__(self, networks: Mapping[str, Network], variants: Mapping[str, Network | None]):
         self.networks = {BASE: networks[BASE], **variants}
+        self.record = record_html(self.networks)  # what each measured: the same for every digit, made once
 
     def readings(self, digit: np.ndarray | None) -> dict | None:
         return None if digit is None else compare(self.networks, digit)
 
     def html(self, digit: np.ndarray | None) -> str:
-        return design_html(self.networks, self.readings(digit))
+        return design_html(self.networks, self.readings(digit), self.record)
 
     def follow(self, digit: np.ndarray | None, is_open: bool):
         """The view for a reading of ``digit``: drawn only while the tab is open."""

@@ -16,6 +16,15 @@ NEEDS_CHROMIUM = "needs Chromium (apt-get install chromium)"
 READY = "#ink [data-ready]"  # the canvas is set up: drawing works at once, no tool to pick
 ANSWERED = "() => document.querySelector('#message .digit') !== null"
 INVITED = "() => document.querySelector('#message').innerText.includes('Draw a digit')"
+VIEW_TABS = {  # each view tab beside the canvas, by its name on the page, and what shows its content is there
+    "Network": ".lenet-net .panel.output",
+    "Why this answer": "#why .pics img",
+    "Architecture": "#architecture table.arch",
+    "How it learned": "#learning .lenet-learning",
+    "Bend the digit": "#bend-now .bend-now img",
+    "Design choices": "#design table.dc-now",
+    "Read a number": "#number-ink [data-ready]",
+}
 
 
 def have_chromium(path: str = CHROMIUM) -> bool:

@@ -7,18 +7,9 @@ and the views get the screen's width but 8 px each side. Skipped without Chromiu
 from __future__ import annotations
 
 from docs.screenshots import FOUR
-from tests.browser import answered_all, draw, open_page, touch_draw
+from tests.browser import VIEW_TABS, answered_all, draw, open_page, touch_draw
 
 PROJECTOR, PHONE = (1280, 720), (390, 844)
-VIEW_TABS = {  # each view tab, and what shows that its content is there
-    "Network": ".lenet-net .panel.output",
-    "Why this answer": "#why .pics img",
-    "Architecture": "#architecture table.arch",
-    "How it learned": "#learning .lenet-learning",
-    "Bend the digit": "#bend-now .bend-now img",
-    "Design choices": "#design table.dc-now",
-    "Read a number": "#number-ink [data-ready]",
-}
 
 # Every text on screen set in less than ``least`` CSS pixels (its font size times any CSS zoom), as
 # "size element: text"; text that is hidden, screen-reader only or in Gradio's footer does not count.
