@@ -145,8 +145,11 @@ best − second-best score < threshold):
     found = found_on_the_test_set(log)
     chosen = log.get("settings_chosen")
     selected = selected_on(chosen) if chosen else log.get("selected_on", "not recorded")
-    test_set = (f"- **Settings first found on the test set** (by an earlier session of this project): "
-                f"{'; '.join(found)}." if found else f"- Selected on: {selected}.")
+    test_set = (
+        f"- **Settings first found on the test set** (by an earlier session of this project): {'; '.join(found)}."
+        if found
+        else f"- Selected on: {selected}."
+    )
     how = log.get("reproduce", {}).get("how", "not recorded")
     return f"""## {TITLES.get(name, name)} — `weights/{name}.safetensors`
 

@@ -27,9 +27,13 @@ built from graph transformers (section IV). One module per step, in the order th
   digits, some touching, which the benchmark reads and the piece training cuts.
 - ``train_pieces`` (V, the recogniser trained on the graph's pieces, not-one-digit as rubbish):
   ``python -m lenet.number.train_pieces`` makes ``lenet5-pieces``.
+- ``sdnn`` (VII, the space displacement neural network): no cutting at all — LeNet-5 replicated over
+  the whole row as one convolution, an output column every 4 px, read by a small grammar and
+  Viterbi: ``read_sdnn(load_model("lenet5-sdnn"), picture).digits``.
+- ``train_sdnn`` (VII): ``python -m lenet.number.train_sdnn`` makes ``lenet5-sdnn``, LeNet-5
+  fine-tuned on windows of written numbers (on a digit: that digit; between digits: none).
 
-Not here (yet): the paper's global training of the whole graph transformer network (section VI)
-and the space displacement neural network, which reads without cutting (section VII).
+Not here (yet): the paper's global training of the whole graph transformer network (section VI).
 
 What differs from the paper, and why the figures are what they are (``bench/read_number.py``):
 the shipped LeNet-5 was trained on single, centred MNIST digits only. The paper also trained its
@@ -62,6 +66,7 @@ from lenet.number.reading import (
     read_number,
 )
 from lenet.number.recognition import MAX_SPAN, energies
+from lenet.number.sdnn import DECODER, SDNN, Decoder, SdnnReading, read_sdnn
 from lenet.number.segmentation import oversegment
 from lenet.number.viterbi import COSTS, Costs, arc_costs, costs_for, viterbi
 from lenet.number.writer import CANVAS, TOUCH, write_number
@@ -70,16 +75,20 @@ __all__ = [
     "BLANK",
     "CANVAS",
     "COSTS",
+    "DECODER",
     "MAX_DIGITS",
     "MAX_SPAN",
     "NOISE",
     "NOT_DIGITS",
     "TOO_LONG",
+    "SDNN",
     "TOUCH",
     "Costs",
     "Cut",
+    "Decoder",
     "NumberReading",
     "Piece",
+    "SdnnReading",
     "arc_costs",
     "build_graph",
     "costs_for",
@@ -88,6 +97,7 @@ __all__ = [
     "oversegment",
     "read_components",
     "read_number",
+    "read_sdnn",
     "viterbi",
     "write_number",
 ]
