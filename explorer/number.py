@@ -253,7 +253,7 @@ def output_map_svg(reading: SdnnReading) -> str:
     """The SDNN's output map over the ink, one ``<svg>`` drawn at CELL px per column: the strip it read
     (rows ROWS), under it one cell per output column centred under its 32 px window's centre, coloured
     by the column's winning digit (grey: none), and under the cells the digits decoded (the path's
-    runs, bracketed, in the colours of the digits read above). "" without a strip."""
+    runs, bracketed, in their digits' colours). "" without a strip."""
     if reading.strip is None:
         return ""
     k = CELL / STEP  # screen px per strip px
@@ -294,7 +294,7 @@ def output_map_svg(reading: SdnnReading) -> str:
             b += 1
         x0 = (STEP * a + FIELD / 2 - STEP / 2) * k + 2
         x1 = (STEP * max(b, a + 1) + FIELD / 2 - STEP / 2) * k - 2
-        colour = COLOURS[i % len(COLOURS)]
+        colour = DIGIT_COLOURS[int(d)]
         parts.append(
             f'<g class="read"><path d="M{x0:.0f},{path_y:.0f} v6 H{x1:.0f} v-6" stroke="{colour}"/>'
             f'<text x="{(x0 + x1) / 2:.0f}" y="{path_y + 36:.0f}" fill="{colour}">{html.escape(d)}</text></g>'
@@ -308,17 +308,15 @@ def sdnn_html(reading: SdnnReading | None) -> str:
     a box that scrolls sideways where the screen is narrower, and a line saying what it shows."""
     if reading is None or reading.strip is None:
         return ""
-    digits = "".join(
-        f'<span style="color:{COLOURS[i % len(COLOURS)]}">{html.escape(d)}</span>' for i, d in enumerate(reading.digits)
-    )
+    digits = "".join(f'<span style="color:{DIGIT_COLOURS[int(d)]}">{d}</span>' for d in reading.digits)
     said = html.escape(reading.message)
     return (
         '<section class="sdnn" aria-label="The 1998 alternative to cutting: the SDNN">'
         "<h3>The 1998 alternative to cutting: no cuts at all (SDNN, section VII)</h3>"
         f'<div class="sdnn-said"><div class="number-digits" aria-hidden="true">{digits or "–"}</div>'
-        f"<p>{said} LeNet-5 ({html.escape(SDNN_TITLE)}) slides along the row as one convolution: one answer "
-        "every 4 pixels, each read as a digit or as “none of the above”; a small grammar then reads a run "
-        "of one digit as one digit.</p></div>"
+        f"<p>{said} Nothing is cut: one LeNet-5 slides along the row as a single convolution and answers "
+        "every 4 pixels (the cells under the ink), a digit or “none of the above” (grey); a small grammar then "
+        "reads each run of one digit as one digit (the brackets).</p></div>"
         f'<div class="sdnn-scroll" tabindex="0">{output_map_svg(reading)}</div>'
         "</section>"
     )
