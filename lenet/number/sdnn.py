@@ -65,14 +65,17 @@ NONE = -1  # the label of a column read as "none of the above"
 @dataclass(frozen=True)
 class Decoder:
     """The grammar's constants, in energy units (squared RBF distances). A column costs its digit's
-    energy, or ``none`` for "none of the above"; each digit read costs ``digit`` (negative: a reward
-    per digit, against reading two as one); a digit that follows another with no "none" column
-    between them costs ``change`` more (inf: not allowed). Chosen on validation numbers
+    energy, or "none of the above": ``none`` plus ``gap`` × (the runner-up's energy − the best's), so
+    that a column sure of one digit (a large gap) costs more to call "none" than a column between
+    two digits, whose two best are close; each digit read costs ``digit`` (negative: a reward per
+    digit, against reading two as one); a digit that follows another with no "none" column between
+    them costs ``change`` more (inf: not allowed). Chosen on validation numbers
     (``python -m lenet.number.sdnn --tune``)."""
 
     none: float = 20.0
     digit: float = 0.0
     change: float = 10.0
+    gap: float = 0.0
 
 
 DECODER = Decoder()
@@ -166,9 +169,13 @@ def prepare_strip(image: Any) -> tuple[Strip | None, str]:
 
 
 def column_costs(energies: np.ndarray, decoder: Decoder = DECODER) -> np.ndarray:
-    """float (T,): what reading each column as "none of the above" costs (the decoder's constant;
-    the MAP criterion's rubbish term plays that part in training)."""
-    return np.full(len(energies), decoder.none, dtype=np.float32)
+    """float (T,): what reading each column as "none of the above" costs: the decoder's constant (the
+    MAP criterion's rubbish constant j plays that part in training), plus ``decoder.gap`` × the gap
+    between the column's two lowest energies."""
+    if not len(energies):
+        return np.zeros(0, np.float32)
+    two = np.sort(energies, axis=1)[:, :2]
+    return (decoder.none + decoder.gap * (two[:, 1] - two[:, 0])).astype(np.float32)
 
 
 def decode(energies: np.ndarray, none_cost: np.ndarray, decoder: Decoder = DECODER) -> tuple[str, np.ndarray, float]:
@@ -347,9 +354,31 @@ def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER) -> dict:
     }
 
 
+@torch.no_grad()
+def tune(model: LeNet5, numbers, nones=(10, 14, 17, 20, 24, 28, 34), digits=(-10, -5, 0, 5),
+         changes=(0, 5, 10, 20, math.inf), gaps=(0.0, 0.25, 0.5, 1.0)) -> list[tuple[float, Decoder]]:  # fmt: skip
+    """Every decoder of the grid on ``numbers`` [(canvas, truth)] (validation numbers only): the
+    output maps are made once, then decoded with each. Returns (exact rate, decoder), best first."""
+    maps = []
+    for canvas, truth in numbers:
+        strip, _ = prepare_strip(canvas)
+        energies = None if strip is None else SDNN(model)(torch.from_numpy(strip.ink)[None, None])[0].numpy()
+        maps.append((energies, truth))
+    found = []
+    for none in nones:
+        for digit in digits:
+            for change in changes:
+                for gap in gaps:
+                    d = Decoder(float(none), float(digit), float(change), float(gap))
+                    right = [e is not None and decode(e, column_costs(e, d), d)[0] == t for e, t in maps]
+                    found.append((float(np.mean(right)), d))
+    return sorted(found, key=lambda f: -f[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Measure the SDNN reader on written numbers (exact readings).")
     p.add_argument("--measure", action="store_true", help="read written numbers and print the exact-reading rate")
+    p.add_argument("--tune", action="store_true", help="choose the decoder's constants (validation numbers only)")
     p.add_argument("--split", default="validation", choices=["validation", "test"], help="the digits written")
     p.add_argument("--n", type=int, default=200, help="numbers of each length (2, 3, 4, 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the digits and the handwriting")
@@ -358,9 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--decoder", default="", help="override decoder constants, e.g. none=18,digit=-2,change=inf")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
-    if not args.measure:
+    if not (args.measure or args.tune):
         p.print_help()
         return 0
+    if args.tune and args.split != "validation":
+        p.error("--tune chooses the decoder: only on --split validation")
     from dataclasses import replace
 
     from lenet.checkpoint import load_model
@@ -370,6 +401,13 @@ def main(argv: list[str] | None = None) -> int:
     decoder = DECODER
     if args.decoder:
         decoder = replace(decoder, **{k: float(v) for k, v in (kv.split("=") for kv in args.decoder.split(","))})
+    if args.tune:
+        numbers = []
+        for writer in ("plain", "varied") if args.writer == "both" else (args.writer,):
+            numbers += written_numbers(args.split, (2, 3, 4, 5), args.n, args.seed, writer == "varied")
+        for rate, d in tune(model, numbers)[:10]:
+            print(f"{100 * rate:.1f}% exact of {len(numbers)} ({args.writer} writer): {d}")
+        return 0
     for writer in ("plain", "varied") if args.writer == "both" else (args.writer,):
         numbers = written_numbers(args.split, (2, 3, 4, 5), args.n, args.seed, writer == "varied")
         r = exact_rate(model, numbers, decoder)

@@ -70,6 +70,7 @@ EXPECTED = {
     "lenet5-paper-distort": {"mu": HELD_OUT, "distortions": PAPER, "distortion_strength": PAPER, "pen": UNUSED},
     "lenet1-paper": {"mu": HELD_OUT, "j": UNUSED, "distortion_strength": UNUSED},
     "lenet5-pieces": {"j": VALIDATION, "epochs": VALIDATION, "init": TEST, "distortion_strength": TEST},
+    "lenet5-sdnn": {"j": NOT_SEARCHED, "epochs": VALIDATION, "init": TEST, "distortion_strength": TEST},
 }  # fmt: skip
 
 
