@@ -20,7 +20,8 @@ from lenet.provenance import ON_TEST, TEST_THEN_VALIDATION, selected_on
 
 TITLES = {**PAGE_TITLES, "lenet5-paper-distort": "LeNet-5 · 1998 recipe, with distortions",
           "lenet1-paper": "LeNet-1 · trained as in 1998",
-          "lenet5-pieces": "LeNet-5 · also trained on cut pieces, to read numbers"}  # fmt: skip
+          "lenet5-pieces": "LeNet-5 · also trained on cut pieces, to read numbers",
+          "lenet5-sdnn": "LeNet-5 · SDNN, trained on windows of written numbers"}  # fmt: skip
 
 # How the networks trained here differ from the paper's, for the card and the README.
 DEVIATIONS = """\
