@@ -318,6 +318,7 @@ def sdnn_html(reading: SdnnReading | None) -> str:
         "every 4 pixels (the cells under the ink), a digit or “none of the above” (grey); a small grammar then "
         "reads each run of one digit as one digit (the brackets).</p></div>"
         f'<div class="sdnn-scroll" tabindex="0">{output_map_svg(reading)}</div>'
+        '<p class="sdnn-hint" aria-hidden="true">Swipe the map sideways for the rest of the row.</p>'
         "</section>"
     )
 

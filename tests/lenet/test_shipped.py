@@ -107,6 +107,17 @@ def test_the_recorded_command_reproduces_the_settings(name):
         )  # fmt: skip
         assert args.threads == info["threads"] == 1
         return
+    if name == "lenet5-sdnn":
+        from lenet.number.train_sdnn import parse_args as sdnn_args
+
+        args = sdnn_args(words[3:])
+        assert words[2] == "lenet.number.train_sdnn" and Path(args.init).name == "lenet5-pieces.safetensors"
+        assert (args.j, args.epochs, args.lr, args.ema, args.batch_size, args.distortion, args.seed) == (
+            info["j"], info["epochs"], info["lr"], info["ema"], info["batch_size"], info["distortion_strength"],
+            info["seed"],
+        )  # fmt: skip
+        assert args.varied == (info["writer"] == "varied") and args.threads == info["threads"] == 1
+        return
     assert words[2] == "lenet.train"
     args = parse_args(words[3:])
     assert network_name(args.model, args.recipe, args.distort) == name
