@@ -143,6 +143,11 @@ def test_the_number_tab_reads_the_wide_canvas_alone_and_gives_the_height_back(pa
     assert page.evaluate("document.documentElement.scrollHeight") <= before + 40
 
 
+# The type sizes (px) of the SDNN's view that are on screen: the map's digits and the sentences.
+SIZES = """[...document.querySelectorAll('#number-sdnn svg.sdnn-map text, #number-sdnn p')]
+  .filter(e => e.checkVisibility()).map(e => parseFloat(getComputedStyle(e).fontSize))"""
+
+
 @pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
 def test_the_sdnn_reads_the_row_too_and_shows_its_output_map(browser, server, viewport):
     """The SDNN's reading (section VII) under the cutting one: its digits, one cell per output column
@@ -158,8 +163,7 @@ def test_the_sdnn_reads_the_row_too_and_shows_its_output_map(browser, server, vi
         assert label.startswith("SDNN read") and "columns, left to right" in label
         cells = sdnn.locator("g.cell")
         assert cells.count() >= 8
-        sizes = page.evaluate("[...document.querySelectorAll('#number-sdnn svg.sdnn-map text, #number-sdnn p')]"
-                              ".map(e => parseFloat(getComputedStyle(e).fontSize))")  # fmt: skip
+        sizes = page.evaluate(SIZES)
         assert min(sizes) >= (18 if viewport[0] > 600 else 15)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]  # the page does not scroll sideways
         read = page.locator("#number-sdnn .number-digits").inner_text().strip()
