@@ -204,7 +204,7 @@ def graph_html(reading: NumberReading) -> str:
         '<details class="number-graph" open><summary>The segmentation graph: every candidate piece, '
         f"what LeNet-5 reads in it and what it costs ({len(reading.graph)} pieces between {cuts} cuts)"
         "</summary>"
-        f'<div class="arcs" style="{grid}">{"".join(cells)}</div>'
+        f'<div class="arcs" tabindex="0" style="{grid}">{"".join(cells)}</div>'
         '<p class="note">Each cell is a piece: the segments from its row\'s cut onwards, read as one digit. '
         "Its cost is LeNet-5's energy for its best digit plus the shape penalties and the reward per digit. "
         "In colour, the cheapest path from the first cut to the last (Viterbi), cuts through ink included: "
