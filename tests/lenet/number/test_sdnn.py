@@ -4,6 +4,7 @@ reading a written number."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -205,3 +206,19 @@ def test_the_shipped_sdnn_reads_a_written_number():
         right += r.digits == "720"
         assert r.energies.shape == (len(r.centres), 10)
     assert right >= 4
+
+
+@pytest.mark.slow
+def test_train_sdnn_smoke_writes_a_network_that_reads(tmp_path, mnist_test):
+    """``python -m lenet.number.train_sdnn --smoke``: a pass on a few numbers' windows writes weights
+    and a log with the windows' and the readings' validation figures, and the weights load."""
+    from lenet.checkpoint import load_model
+    from lenet.number.train_sdnn import main
+
+    assert main(["--smoke", "--quiet", "--out-dir", str(tmp_path)]) == 0
+    log = json.loads((tmp_path / "lenet5-sdnn.json").read_text())
+    assert log["network"] == "lenet5-sdnn" and len(log["history"]) == 1
+    assert {"digit_window_error", "none_below_j", "validation_exact"} <= log["history"][0].keys()
+    assert log["train_windows"] > 0 and 0 <= log["history"][0]["validation_exact"] <= 1
+    model = load_model("lenet5-sdnn", path=tmp_path / "lenet5-sdnn.safetensors")
+    assert read_sdnn(model, written(["mnist-test-0000-7.png", "mnist-test-0001-2.png"])[0]).message
