@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from lenet.number.ink import INK_LEVEL
+from lenet.preprocess import stroke_width
 
 # Cutting (fractions of the estimated digit height H).
 CUT_EDGE = 0.1  # no cut closer than this to either end of the ink it splits
@@ -28,6 +29,8 @@ CUT_EVERY = 0.1  # at most one cut per this much width of ink
 CUT_ROWS = (0.35, 0.65)  # free cuts: the least-ink paths through each point of these rows (shares of the ink's height)
 CUT_MAX_STROKES = 3  # a free cut through more strokes than this is left out
 CUT_DISTINCT = 0.05  # two cut paths closer than this on average (mean |Δx|) are one
+CUT_SEAM = 0.2  # free cuts pay this share of the ink at the seam of two strokes written into each other
+SEAM_RUNS = (1.4, 3.0)  # a horizontal run of ink this many pens long is two strokes side by side
 CUT_NOTCH = 0.1  # a dip of the upper (or rise of the lower) contour this deep marks two loops meeting
 
 STEP = 0.05  # what a cut path pays per sideways move, so that paths through empty paper stay straight
@@ -147,6 +150,27 @@ def _through_paths(ink: np.ndarray, edge: int, rows: tuple[float, ...]):
     return both[0], both, paths
 
 
+def _seams(ink: np.ndarray, pen: float) -> np.ndarray:
+    """What crossing each pixel of ``ink`` (float (H, W)) costs a free cut, which may run along the
+    seam where two strokes were written into each other (a 1 against the side of a 0, a 9's tail
+    along a 4's arm): the ink itself, but CUT_SEAM of it at the middle of every horizontal run of
+    ink SEAM_RUNS[0]..SEAM_RUNS[1] pens (``pen``, px) long, two strokes side by side where one is
+    about a pen wide. float64 (H, W)."""
+    h, w = ink.shape
+    padded = np.zeros((h, w + 2), dtype=np.int8)  # the runs of each row, as in ink.components
+    padded[:, 1:-1] = ink > INK_LEVEL
+    d = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(d == 1)
+    _, ends = np.nonzero(d == -1)
+    length = ends - starts
+    two = (length >= SEAM_RUNS[0] * pen) & (length <= SEAM_RUNS[1] * pen)
+    rows, starts, length = rows[two], starts[two], length[two]
+    cost = ink.astype(np.float64)
+    for x in {0: starts + (length - 1) // 2, 1: starts + length // 2}.values():  # the middle one or two
+        cost[rows, x] = CUT_SEAM * ink[rows, x]
+    return cost
+
+
 def _valleys(crossed: np.ndarray) -> np.ndarray:
     """The local minima of the (lightly smoothed) ink crossed as a function of the start, lowest first."""
     p = np.convolve(np.pad(crossed, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
@@ -182,7 +206,7 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
     chosen: list[np.ndarray] = []
     programs = [_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height)))]
     if CUT_ROWS:
-        programs.append(_through_paths(ink, edge, CUT_ROWS))
+        programs.append(_through_paths(_seams(ink, stroke_width(ink)), edge, CUT_ROWS))
     swept = _sweep([first for first, _, _ in programs], [cost for _, cost, _ in programs])
     families = [(*programs[0][2](*swept[0]), True)]
     if CUT_ROWS:
