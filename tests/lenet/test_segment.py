@@ -286,11 +286,12 @@ def test_naive_components_reading(lenet5):
 # Readings pinned before the reader was made faster (lenet/segment.py as of the cuts merge): the
 # speed-ups must not change what is read, nor the graph. Numbers written from MNIST test digits by
 # bench/read_number.py's own writer (seed 11): (truth, digits read, path cost, pieces, cuts).
-# Pinned again when free cuts began to follow seams (cuts._seams): the same digits, other cuts
-# (before: 265 −49.782 with 52 pieces, 825 125 pieces, 14132 66, 62130 125 pieces and 21 cuts).
+# Pinned again when free cuts began to follow seams (cuts._seams) and slivers to be glued to the
+# region they touch: the same digits, other cuts (before: 265 −49.782, 14132 66 pieces, 62130 125
+# pieces and 21 cuts).
 PINNED = [
     ("265", "265", -23.782, 52, 12),
-    ("825", "825", -50.823, 124, 19),
+    ("825", "825", -50.823, 125, 19),
     ("14132", "14132", -86.59, 68, 17),
     ("62130", "62130", -80.28, 152, 23),
 ]
