@@ -1,11 +1,13 @@
-"""The cuts of one piece of touching ink (lenet/number/cuts.py) on synthetic strokes drawn at the
-working size: what each family of cut paths is for, each checked against the reader without it."""
+"""The cuts of one piece of touching ink (lenet/number/cuts.py) and the segments they leave
+(segmentation.py), on synthetic strokes drawn at the working size: each behaviour checked against
+the reader without it."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from lenet.number import cuts
+from lenet.number import cuts, segmentation
+from lenet.number.ink import INK_LEVEL
 from tests.lenet.test_segment import best_split, ring, stroke
 
 
@@ -31,3 +33,20 @@ def test_a_one_written_against_a_zero_is_cut_along_their_seam(monkeypatch):
     assert x_top - x_bottom > 0.1 * 44  # it leans with the 1
     monkeypatch.setattr(cuts, "CUT_SEAM", 1.0)  # a seam costs its ink like any other: no cut separates them
     assert best_split(one, zero)[0] < 0.85
+
+
+def test_a_sliver_a_cut_leaves_goes_back_to_its_own_stroke(monkeypatch):
+    """A cut through a 0's right side leaves a sliver of it nearer the centre of the 1 beside it
+    than of the 0: it is glued to the 0, whose stroke it still touches, not to the 1."""
+    shape = (52, 56)
+    zero, one = ring(shape, 18, 26, 13, 21, 4), stroke(shape, 44, 6, 44, 46, 4)  # apart: two pieces of ink
+    ink = np.maximum(zero, one).astype(np.float32)
+    cols = np.flatnonzero((zero > INK_LEVEL).any(axis=0))
+    rows = np.flatnonzero((zero > INK_LEVEL).any(axis=1))
+    right = cols[-1] - cols[0] + 1  # the 0's box is the piece cut_paths is given
+    slices = [(np.full(len(rows), right - 2), 1.0)]  # one cut: a sliver of its two rightmost columns
+    monkeypatch.setattr(segmentation, "cut_paths", lambda piece, height, *_: slices if piece.shape[1] == right else [])
+    seg = segmentation.oversegment(ink, 44.0)
+    assert len(seg.boxes) == 2  # the sliver was glued: the 0 and the 1
+    of_one = seg.labels == seg.labels[26, 44]
+    assert not (of_one & (zero > INK_LEVEL) & (one < 0.1)).any()  # no ink of the 0 went with the 1
