@@ -13,7 +13,8 @@ built from graph transformers (section IV). One module per step, in the order th
 - ``ink`` (the input): which pixels are strokes, the connected components and their boxes, the
   writer's digit height H, the strokes a vertical line crosses.
 - ``cuts`` (V-A, heuristic over-segmentation): where to cut one piece of ink that may hold several
-  digits, least-ink paths from the contours' notches, the profile's valleys, and free slants.
+  digits, least-ink paths from the contours' notches, the profile's valleys, and free slants that
+  may follow the seam of two strokes written side by side.
 - ``segmentation`` (V-A, the segmentation graph): the row cut into segments; the cuts between
   them are the graph's nodes, a run of consecutive segments an arc.
 - ``recognition`` (V-B, the recognition transformer): every arc, a run of 1..MAX_SPAN segments,

@@ -9,7 +9,10 @@ least-ink path from the top row of the ink to its bottom row, found by dynamic p
 (where two loops meet) and at the valleys of the ink crossed (the vertical ink profile), each
 crossing as little ink as it can, and free ones that slant and curve along the gap where one digit
 runs into the next (the least-ink path through each point of two rows, kept where that cost is
-locally least). :mod:`lenet.number.segmentation` cuts the row with them.
+locally least). Where one digit was written into the side of the next (a 1 against a 0, a 9's
+tail along a 4's arm) no path crosses little ink between them: the free cuts may run down the
+seam of the doubled stroke, the middle of a horizontal run of ink about two pens long, at a fifth
+of its ink (:func:`_seams`). :mod:`lenet.number.segmentation` cuts the row with them.
 
 Every length is a fraction of the row's digit height H. Pure numpy.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from lenet.number.ink import INK_LEVEL
+from lenet.preprocess import stroke_width
 
 # Cutting (fractions of the estimated digit height H).
 CUT_EDGE = 0.1  # no cut closer than this to either end of the ink it splits
@@ -28,6 +32,9 @@ CUT_EVERY = 0.1  # at most one cut per this much width of ink
 CUT_ROWS = (0.35, 0.65)  # free cuts: the least-ink paths through each point of these rows (shares of the ink's height)
 CUT_MAX_STROKES = 3  # a free cut through more strokes than this is left out
 CUT_DISTINCT = 0.05  # two cut paths closer than this on average (mean |Δx|) are one
+# Seams (chosen on varied validation numbers; 0.05–0.3 and 1.2–1.4 lie within a point of the ceiling):
+CUT_SEAM = 0.2  # free cuts pay this share of the ink at the seam of two strokes written into each other
+SEAM_RUNS = (1.4, 3.0)  # a horizontal run of ink this many pens long is two strokes side by side
 CUT_NOTCH = 0.1  # a dip of the upper (or rise of the lower) contour this deep marks two loops meeting
 
 STEP = 0.05  # what a cut path pays per sideways move, so that paths through empty paper stay straight
@@ -147,6 +154,34 @@ def _through_paths(ink: np.ndarray, edge: int, rows: tuple[float, ...]):
     return both[0], both, paths
 
 
+def _seams(ink: np.ndarray, pen: float) -> np.ndarray:
+    """What crossing each pixel of ``ink`` (float (H, W)) costs a free cut, which may run along the
+    seam where two strokes were written into each other (a 1 against the side of a 0, a 9's tail
+    along a 4's arm): the ink itself, but CUT_SEAM of it at the middle of every horizontal run of
+    ink SEAM_RUNS[0]..SEAM_RUNS[1] pens (``pen``, px) long, two strokes side by side where one is
+    about a pen wide. float64 (H, W).
+
+    ``pen`` is ``lenet.preprocess.stroke_width`` (2·area / perimeter), which comes out short for
+    slanted strokes (their stair-step edges are long), so the middle of a single slanted stroke
+    can be a seam too: a spare cut along it, whose slivers are glued back. A fairer pen (the
+    median of the shorter of each pixel's horizontal and vertical runs) raised the ceiling less
+    on the validation numbers (79.4% against 80.0%, 1,200 numbers) and missed the 1 against the 0
+    of tests/lenet/number/test_cuts.py."""
+    h, w = ink.shape
+    padded = np.zeros((h, w + 2), dtype=np.int8)  # the runs of each row, as in ink.components
+    padded[:, 1:-1] = ink > INK_LEVEL
+    d = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(d == 1)
+    _, ends = np.nonzero(d == -1)
+    length = ends - starts
+    two = (length >= SEAM_RUNS[0] * pen) & (length <= SEAM_RUNS[1] * pen)
+    rows, starts, length = rows[two], starts[two], length[two]
+    cost = ink.astype(np.float64)
+    for x in (starts + (length - 1) // 2, starts + length // 2):  # the middle one, or two
+        cost[rows, x] = CUT_SEAM * ink[rows, x]
+    return cost
+
+
 def _valleys(crossed: np.ndarray) -> np.ndarray:
     """The local minima of the (lightly smoothed) ink crossed as a function of the start, lowest first."""
     p = np.convolve(np.pad(crossed, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
@@ -169,8 +204,9 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
     from either end. *Free* ones (:func:`_through_paths`): for each point of the rows CUT_ROWS, the
     least-ink path through it, free to slant or curve; at the local minima of that cost along the
     row. They follow the slanted or curved gap where one digit is written into the next (a stroke
-    running under its neighbour) and cross the ink only where the two touch; those through more
-    than CUT_MAX_STROKES strokes are left out. A path within CUT_DISTINCT·H (mean) of one already
+    running under its neighbour) and cross the ink only where the two touch, or the seam where two
+    strokes were written side by side (:func:`_seams`); those through more than CUT_MAX_STROKES
+    strokes are left out. A path within CUT_DISTINCT·H (mean) of one already
     taken is the same cut; at most one cut per CUT_EVERY·H of width.
     """
     h, w = ink.shape
@@ -182,7 +218,7 @@ def cut_paths(ink: np.ndarray, height: float) -> list[tuple[np.ndarray, float]]:
     chosen: list[np.ndarray] = []
     programs = [_least_ink_paths(ink, edge, max(1, round(CUT_DRIFT * height)))]
     if CUT_ROWS:
-        programs.append(_through_paths(ink, edge, CUT_ROWS))
+        programs.append(_through_paths(_seams(ink, stroke_width(ink)), edge, CUT_ROWS))
     swept = _sweep([first for first, _, _ in programs], [cost for _, cost, _ in programs])
     families = [(*programs[0][2](*swept[0]), True)]
     if CUT_ROWS:

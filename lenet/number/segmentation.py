@@ -61,15 +61,30 @@ def oversegment(ink: np.ndarray, height: float) -> Segments:
             line = np.stack([path + left, np.arange(top, bottom)], axis=1)
             paths.append((base + k, base + k + 1, line, crossed))
 
-    # Glue tiny regions (specks, slivers a cut left over) to their nearest neighbour.
+    # Glue tiny regions (specks, slivers a cut left over) to the big region they touch most: the
+    # rest of the stroke a cut sliced them from, not the digit whose centre happens to be nearer
+    # (which mixed a sliver of one digit into the next); specks touching none, to the nearest one.
     area = np.array([r.sum() for _, _, r in regions], dtype=np.float64)
     owner = np.arange(len(regions))
     centres = np.array([(np.argwhere(r) + (y, x)).mean(axis=0) if r.any() else (0.0, 0.0) for y, x, r in regions])
     big = area >= TINY * height * height
     if big.any():
+        index = np.zeros(mask.shape, dtype=np.int64)  # each pixel's region + 1 (0: none)
+        for k, (y, x, r) in enumerate(regions):
+            index[y : y + r.shape[0], x : x + r.shape[1]][r] = k + 1
         for k in np.flatnonzero(~big):
-            d = np.linalg.norm(centres[big] - centres[k], axis=1)
-            owner[k] = np.flatnonzero(big)[d.argmin()]
+            y, x, r = regions[k]
+            y0, x0 = max(y - 1, 0), max(x - 1, 0)  # its box and one pixel around it
+            window = index[y0 : y + r.shape[0] + 1, x0 : x + r.shape[1] + 1]
+            own = np.zeros(window.shape, dtype=bool)
+            own[y - y0 : y - y0 + r.shape[0], x - x0 : x - x0 + r.shape[1]] = r
+            near = window[_grow(own) & ~own] - 1
+            near = near[near >= 0]
+            near = near[big[near]]
+            if near.size:
+                owner[k] = np.bincount(near).argmax()
+            else:
+                owner[k] = np.flatnonzero(big)[np.linalg.norm(centres[big] - centres[k], axis=1).argmin()]
     kept = sorted(set(owner.tolist()), key=lambda k: _centre_x(regions, owner, k))
     order = {k: i for i, k in enumerate(kept)}
     labels = np.zeros(mask.shape, dtype=np.int32)

@@ -154,21 +154,23 @@ def test_a_slanted_touching_pair_gets_a_slanted_cut(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "draw_it",
+    ("draw_it", "cut"),
     [
-        lambda d: zero(d, 230),
-        lambda d: zero(d, 200, w=150),  # a wide 0
-        lambda d: d.polygon([(250, 60), (330, 60), (300, 210), (220, 210)], outline=0, width=14),  # a slanted 0
-        lambda d: d.line((320, 60, 230, 210), fill=0, width=14),  # a slanted 1
+        (lambda d: zero(d, 230), True),
+        (lambda d: zero(d, 200, w=150), True),  # a wide 0
+        (lambda d: d.polygon([(250, 60), (330, 60), (300, 210), (220, 210)], outline=0, width=14), True),  # slanted 0
+        # A slanted 1: its cuts (free ones along its middle, where the pen's width is underestimated
+        # and a run looks like a seam: cuts._seams) leave only slivers, glued back: one piece.
+        (lambda d: d.line((320, 60, 230, 210), fill=0, width=14), False),
     ],
 )
 @pytest.mark.parametrize("network", ["lenet5", "lenet5-pieces"])
-def test_a_single_digit_is_not_shredded_into_two(network, draw_it):
+def test_a_single_digit_is_not_shredded_into_two(network, draw_it, cut):
     require_trained(network)
     im, d = canvas()
     draw_it(d)
     reading = segment.read_number(load_model(network, WEIGHTS), np.asarray(im), segment.costs_for(network))
-    assert len(reading.graph) > 1  # it was cut: candidate pieces of part of it exist ...
+    assert (len(reading.graph) > 1) == cut  # it was cut: candidate pieces of part of it exist ...
     assert len(reading.pieces) == 1  # ... and the path reads it whole
 
 
@@ -284,11 +286,14 @@ def test_naive_components_reading(lenet5):
 # Readings pinned before the reader was made faster (lenet/segment.py as of the cuts merge): the
 # speed-ups must not change what is read, nor the graph. Numbers written from MNIST test digits by
 # bench/read_number.py's own writer (seed 11): (truth, digits read, path cost, pieces, cuts).
+# Pinned again when free cuts began to follow seams (cuts._seams) and slivers to be glued to the
+# region they touch: the same digits, other cuts (before: 265 −49.782, 14132 66 pieces, 62130 125
+# pieces and 21 cuts).
 PINNED = [
-    ("265", "265", -49.782, 52, 12),
+    ("265", "265", -23.782, 52, 12),
     ("825", "825", -50.823, 125, 19),
-    ("14132", "14132", -86.59, 66, 17),
-    ("62130", "62130", -80.28, 125, 21),
+    ("14132", "14132", -86.59, 68, 17),
+    ("62130", "62130", -80.28, 152, 23),
 ]
 
 
