@@ -64,10 +64,12 @@ def make_numbers(
     overlap: float = 1.0,
     data_dir=None,
     owners: bool = False,
+    varied: bool = False,
 ):
     """``n`` numbers of each length: a list of (canvas, truth string, touching flags), and with
     ``owners`` a fourth value: which digit owns each canvas pixel (``lenet.number.train_pieces.owner_map``;
-    the canvases are the same either way)."""
+    the canvases are the same either way). ``varied``: written by the varied hand
+    (``lenet.number.writer.hand``: slant, pen widths, baselines, narrow digits, deeper overlaps)."""
     from lenet.number.train_pieces import owner_map
 
     images, labels = digit_pool(split, data_dir)
@@ -78,10 +80,10 @@ def make_numbers(
             pick = rng.choice(len(labels), size=length, replace=False)
             truth = "".join(str(d) for d in labels[pick])
             if owners:
-                canvas, touching, layers = write_number(images[pick], rng, touch, overlap, layers=True)
+                canvas, touching, layers = write_number(images[pick], rng, touch, overlap, layers=True, varied=varied)
                 out.append((canvas, truth, touching, owner_map(layers)))
             else:
-                canvas, touching = write_number(images[pick], rng, touch, overlap)
+                canvas, touching = write_number(images[pick], rng, touch, overlap, varied=varied)
                 out.append((canvas, truth, touching))
     return out
 
@@ -123,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for the digits and the handwriting")
     parser.add_argument("--touch", type=float, default=TOUCH, help="chance of writing a digit into the last one")
     parser.add_argument("--overlap", type=float, default=1.0, help="touching strokes overlap up to this many pens")
+    parser.add_argument(
+        "--varied", action="store_true", help="a more varied writer: slant, pen widths, baselines, narrow digits"
+    )
     parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces)")
     parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
     parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
@@ -154,11 +159,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.tune:
         if args.split != "validation":
             parser.error("--tune chooses costs: only on --split validation")
-        return tune(model, make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap), costs)
-    numbers = make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap, owners=args.ceiling)
+        return tune(
+            model,
+            make_numbers(args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap, varied=args.varied),
+            costs,
+        )
+    numbers = make_numbers(
+        args.split, [2, 3, 4, 5], args.n, args.seed, args.touch, args.overlap, owners=args.ceiling, varied=args.varied
+    )
     if args.long:
         numbers += make_numbers(
-            args.split, [6, 7, 8, 9, 10], args.long, args.seed + 1, args.touch, args.overlap, owners=args.ceiling
+            args.split,
+            [6, 7, 8, 9, 10],
+            args.long,
+            args.seed + 1,
+            args.touch,
+            args.overlap,
+            owners=args.ceiling,
+            varied=args.varied,
         )
     read_number(model, numbers[0][0], costs)  # warm up
     rows = []
@@ -286,7 +304,8 @@ def _report(rows, args) -> None:
     pairs = [t for r in rows if r[0] <= 5 for t in r[5]]
     print(f"network {args.network} ({args.weights or 'shipped weights'}), {args.costs or 'its costs'}")
     print(
-        f"MNIST {args.split} digits, seed {args.seed}, touch {args.touch:.2f}, overlap ≤ {args.overlap:g} pen, "
+        f"MNIST {args.split} digits, {'varied' if args.varied else 'plain'} writer, seed {args.seed}, "
+        f"touch {args.touch:.2f}, overlap ≤ {args.overlap:g} pen, "
         f"{args.threads} torch thread(s)"
     )
     print(f"neighbouring digits that touch (2–5 digits): {np.mean(pairs):.1%} of {len(pairs)} pairs")

@@ -5,6 +5,8 @@ neighbours touching. What ``bench/read_number.py`` reads, and where ``lenet.numb
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image, ImageFilter
 
@@ -13,6 +15,73 @@ from lenet.preprocess import stroke_width
 CANVAS = (280, 1120)  # height, width of the wide canvas
 MARGIN = 20  # pixels kept free around the number
 TOUCH = 0.4  # chance of writing a digit into the previous one: about 1/3 of pairs then touch
+
+
+@dataclass(frozen=True)
+class Hand:
+    """One writer's habits for a whole number, drawn once (:func:`hand`). The plain hand is the one
+    ``write_number`` always had: upright, a baseline with a little jitter, one pen of 0.07–0.13 H."""
+
+    pen: float  # pen width, px
+    slant: float = 0.0  # shear: x moves by slant·(distance above the digit's middle)
+    slope: float = 0.0  # the baseline rises by slope·(x advanced)
+    wobble: float = 0.04  # the baseline's jitter per digit, in digit heights (SD)
+    size: tuple[float, float] = (0.9, 1.1)  # each digit's height, times H
+    narrow: tuple[float, float] = (1.0, 1.0)  # each digit's width, times its own
+    tilt: float = 0.0  # each digit turned by up to ± this many degrees
+    gap: tuple[float, float] = (0.06, 0.4)  # gaps between digits that don't touch, in H
+    overlap: float = 1.0  # touching strokes run into the last digit by up to this many pens
+    tuck: float = 1 / 3  # how far two digits' boxes may overlap, as a share of the narrower
+    rows: float = 2.0  # the writing band's height, in H (a climbing baseline needs more) ...
+    base: float = 0.5  # ... and where the first digit's top sits in it, in H
+    varied: bool = False  # whether digits are narrowed, slanted and turned
+
+
+def hand(rng: np.random.Generator, h: float, pen: float, varied: bool, overlap: float = 1.0) -> Hand:
+    """The writer's habits. ``varied`` draws a hand from a wider range of people than the plain one:
+    thin to thick pens (0.05–0.17 H), slanted either way, baselines that climb or fall, digits
+    narrowed (a 1 can be a single stroke) or turned a little, tight or wide gaps, deeper overlaps
+    (up to an eighth of the digit height). The plain hand draws nothing."""
+    if not varied:
+        return Hand(pen=pen, overlap=overlap)
+    pen = h * rng.uniform(0.05, 0.17)
+    return Hand(
+        pen=pen,
+        slant=float(np.clip(rng.normal(0.0, 0.12), -0.3, 0.3)),
+        slope=float(np.clip(rng.normal(0.0, 0.05), -0.12, 0.12)),
+        wobble=rng.uniform(0.02, 0.08),
+        size=(0.85, 1.15),
+        narrow=(rng.uniform(0.6, 0.9), 1.15),
+        tilt=rng.uniform(0.0, 5.0),
+        gap=(0.02, rng.uniform(0.2, 0.55)),
+        overlap=max(1.0, h / 8 / pen),  # strokes run in by up to an eighth of the digit height
+        tuck=0.45,
+        rows=3.0,
+        base=1.0,
+        varied=True,
+    )
+
+
+def _shape(ink: np.ndarray, hand: Hand, rng: np.random.Generator) -> np.ndarray:
+    """A varied hand's digit: narrowed, slanted and turned (the plain hand's ink unchanged)."""
+    if not hand.varied:
+        return ink
+    img = Image.fromarray((ink * 255).astype(np.uint8))
+    width = max(1, round(img.width * rng.uniform(*hand.narrow)))
+    img = img.resize((width, img.height), Image.Resampling.BILINEAR)
+    h, w = img.height, img.width
+    extra = int(np.ceil(abs(hand.slant) * h))
+    # Shear about the middle row: the output pixel (x, y) takes the input (x − extra/2 + slant·(y − h/2), y).
+    img = img.transform(
+        (w + extra, h),
+        Image.Transform.AFFINE,
+        (1, hand.slant, -extra / 2 - hand.slant * h / 2, 0, 1, 0),
+        Image.Resampling.BILINEAR,
+    )
+    img = img.rotate(rng.uniform(-hand.tilt, hand.tilt), Image.Resampling.BILINEAR, expand=True)
+    out = np.asarray(img, dtype=np.float32) / 255.0
+    rows, cols = np.nonzero(out > 0.05)
+    return out[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
 
 
 def _digit_ink(digit: np.ndarray, height: float, pen: float) -> np.ndarray:
@@ -31,7 +100,12 @@ def _digit_ink(digit: np.ndarray, height: float, pen: float) -> np.ndarray:
 
 
 def write_number(
-    digits: np.ndarray, rng: np.random.Generator, touch: float = TOUCH, overlap: float = 1.0, layers: bool = False
+    digits: np.ndarray,
+    rng: np.random.Generator,
+    touch: float = TOUCH,
+    overlap: float = 1.0,
+    layers: bool = False,
+    varied: bool = False,
 ) -> tuple[np.ndarray, list[bool]] | tuple[np.ndarray, list[bool], np.ndarray]:
     """MNIST digits (n, 28, 28) → an opaque white RGBA canvas (280, 1120, 4) uint8 with the number
     written in black ink, and for each of the n − 1 neighbouring pairs whether their inks touch.
@@ -47,16 +121,23 @@ def write_number(
     With ``layers``, a third value: float32 (n, 280, 1120), each digit's own ink on the canvas
     (1 = full ink), drawn with the same placement and shrinking; the canvas's ink is their maximum.
     The random draws are the same either way, so the canvases are too.
+
+    With ``varied``, a writer from a wider range of people (:func:`hand`): slant, pen width,
+    baseline slope and jitter, narrowed and turned digits, tighter or wider gaps and deeper
+    overlaps, all drawn per number. The plain writer's draws are unchanged by this option.
     """
     n = len(digits)
     h = rng.uniform(100, 170)  # the writer's digit height, px
     pen = h * rng.uniform(0.07, 0.13)  # one pen for the number
+    way = hand(rng, h, pen, varied, overlap)
+    pen = way.pen
     pieces, tops, lefts = [], [], []
-    canvas_right = np.full(int(2 * h), -1)  # per row, the rightmost ink written so far
+    canvas_right = np.full(int(way.rows * h), -1)  # per row, the rightmost ink written so far
     rows = len(canvas_right)
     for i in range(n):
-        ink = _digit_ink(digits[i], h * rng.uniform(0.9, 1.1), pen)
-        top = int(round(0.5 * h + rng.normal(0, 0.04 * h) + (h - ink.shape[0]) / 2))
+        ink = _shape(_digit_ink(digits[i], h * rng.uniform(*way.size), pen), way, rng)
+        rise = way.slope * (lefts[-1] + pieces[-1].shape[1] if i else 0)
+        top = int(round(way.base * h - rise + rng.normal(0, way.wobble * h) + (h - ink.shape[0]) / 2))
         top = int(np.clip(top, 0, rows - ink.shape[0]))
         b = ink > 0.5
         has = b.any(axis=1)
@@ -65,12 +146,12 @@ def write_number(
         left = 0
         if i:
             touches = bool(rng.random() < touch)
-            gap = -rng.uniform(0.15, max(0.15, overlap)) * pen if touches else rng.uniform(0.06, 0.4) * h
+            gap = -rng.uniform(0.15, max(0.15, way.overlap)) * pen if touches else rng.uniform(*way.gap) * h
             prev = canvas_right[top : top + ink.shape[0]]
             both = has & (prev >= 0)
             contact = np.max(prev[both] - first[both]) if both.any() else canvas_right.max()
             box_right = lefts[-1] + pieces[-1].shape[1]
-            tuck = box_right - min(ink.shape[1], pieces[-1].shape[1]) / 3  # boxes overlap ≤ 1/3
+            tuck = box_right - min(ink.shape[1], pieces[-1].shape[1]) * way.tuck  # boxes overlap ≤ 1/3
             left = int(round(max(gap + contact, tuck)))
         pieces.append(ink)
         tops.append(top)
