@@ -27,9 +27,12 @@ built from graph transformers (section IV). One module per step, in the order th
   digits, some touching, which the benchmark reads and the piece training cuts.
 - ``train_pieces`` (V, the recogniser trained on the graph's pieces, not-one-digit as rubbish):
   ``python -m lenet.number.train_pieces`` makes ``lenet5-pieces``.
+- ``global_training`` (VI, the recogniser trained through the whole graph: the right reading's
+  paths against all paths, discriminative forward or Viterbi): ``python -m
+  lenet.number.global_training`` makes ``lenet5-global`` from ``lenet5-pieces``; read with it using
+  ``costs_for("lenet5-global")``.
 
-Not here (yet): the paper's global training of the whole graph transformer network (section VI)
-and the space displacement neural network, which reads without cutting (section VII).
+Not here (yet): the space displacement neural network, which reads without cutting (section VII).
 
 What differs from the paper, and why the figures are what they are (``bench/read_number.py``):
 the shipped LeNet-5 was trained on single, centred MNIST digits only. The paper also trained its
