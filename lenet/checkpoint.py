@@ -18,8 +18,10 @@ from lenet.model import VARIANTS, build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # The networks that can ship, by name; a name's first part is its architecture (lenet.model.MODELS).
 # "-paper": trained with the paper's recipe (SDLM, lenet/sdlm.py); "-distort": with its distortions.
-# "-pieces": LeNet-5 fine-tuned on the pieces of the segmentation graph (lenet/number/train_pieces.py).
-NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper", "lenet5-pieces")
+# "-pieces": LeNet-5 fine-tuned on the pieces of the segmentation graph (lenet/number/train_pieces.py);
+# "-global": lenet5-pieces trained through the whole graph (section VI, lenet/number/global_training.py).
+NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper", "lenet5-pieces",
+            "lenet5-global")  # fmt: skip
 
 
 def architecture(name: str) -> str:

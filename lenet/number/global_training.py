@@ -340,7 +340,7 @@ def train(args: argparse.Namespace) -> dict:
         "machine": machine(),
     }  # fmt: skip
     out = Path(args.out_dir)
-    write_run(final, NAME, info, history, out, defaults(args.init), "lenet5")
+    write_run(final, NAME, info, history, out, defaults(info["init"]), "lenet5")
     log(f"validation exact, varied {after[CHOOSE]:.1%} (start {before[CHOOSE]:.1%}), "
         f"single-digit error {100 * after['validation_error']:.2f}%; wrote {out / NAME}.safetensors")  # fmt: skip
     return info
@@ -364,19 +364,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--init", type=Path, default=INIT, help="the LeNet-5 to start from (weights/lenet5-pieces)")
     p.add_argument("--rows", type=int, default=2000, help="numbers written with fit digits to train on")
     p.add_argument("--val-rows", type=int, default=400, help="numbers written with validation digits (figures)")
-    p.add_argument("--varied", type=float, default=0.0, help="share of numbers by the varied writer (0: plain)")
+    p.add_argument("--varied", type=float, default=1.0, help="share of numbers by the varied writer (0: plain)")
     p.add_argument(
         "--criterion",
         choices=CRITERIA,
         default="forward",
         help="forward: constrained − free soft-min of the paths' costs; viterbi: constrained − free min",
     )
-    p.add_argument("--temperature", type=float, default=5.0, help="T of the soft-min, in energy units")
-    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--temperature", type=float, default=10.0, help="T of the soft-min, in energy units")
+    p.add_argument("--epochs", type=int, default=3, help="passes; the best on validation numbers is kept")
     p.add_argument("--batch-size", type=int, default=8, help="numbers per step")
     p.add_argument("--digits", type=int, default=32, help="single fit digits per step (MAP loss)")
     p.add_argument("--digit-weight", type=float, default=1.0, help="weight of the single digits' MAP loss")
-    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate of the one-cycle schedule (Adam)")
+    p.add_argument("--lr", type=float, default=3e-4, help="peak learning rate of the one-cycle schedule (Adam)")
     p.add_argument("--j", type=float, default=20.0, help="the MAP constant for the single digits (lenet5-pieces')")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
