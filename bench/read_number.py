@@ -136,18 +136,28 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also report how often the graph holds the right path at all (pieces ≥ 80%% one digit, ≥ 80%% of it)",
     )
+    parser.add_argument(
+        "--readers",
+        default="",
+        help="compare readers, e.g. lenet5-pieces,lenet5-global,sdnn (a network read through the graph, or sdnn); "
+        "default: --network",
+    )
+    parser.add_argument("--quick", action="store_true", help="2 numbers per length, with the ceiling (CI: it runs)")
     parser.add_argument("--tune", action="store_true", help="search Costs on validation numbers")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
     parser.add_argument("--save-failures", default=None, help="write misread canvases to this folder")
     parser.add_argument("--api", type=int, default=0, help="time N 5-digit numbers through the app's /read_number")
     args = parser.parse_args(argv)
+    args.readers = args.readers.split(",") if args.readers else [args.network]
+    if args.quick:
+        args.n, args.long, args.ceiling = 2, 0, True
     if args.api:
         return api_timing(make_numbers(args.split, [5], args.api, args.seed, args.touch, args.overlap))
 
     import torch
 
     from lenet.checkpoint import load_model
-    from lenet.number import costs_for, read_components, read_number
+    from lenet.number import build_graph, costs_for, read_components
 
     torch.set_num_threads(args.threads)
     model = load_model(args.network, path=args.weights)
@@ -178,29 +188,58 @@ def main(argv: list[str] | None = None) -> int:
             owners=args.ceiling,
             varied=args.varied,
         )
-    read_number(model, numbers[0][0], costs)  # warm up
+    readers = {name: reader(name, model if name == args.network else None, costs) for name in args.readers}
+    for read in readers.values():
+        read(numbers[0][0])  # warm up
     rows = []
     for i, (canvas, truth, touching, *owners) in enumerate(numbers):
-        start = time.perf_counter()
-        reading = read_number(model, canvas, costs)
-        ms = 1000 * (time.perf_counter() - start)
+        read_as, ms = {}, {}
+        for name, read in readers.items():
+            start = time.perf_counter()
+            read_as[name] = read(canvas)
+            ms[name] = 1000 * (time.perf_counter() - start)
         naive = read_components(model, canvas)
-        good = None
         if owners:
             good, graph, scale, origin = has_good_path(model, canvas, owners[0], len(truth))
-        right = reading.digits == truth
-        rows.append((len(truth), any(touching), right, naive == truth, ms, touching, len(reading.graph), good))
-        if args.save_failures and (not right or good is False):
+        else:
+            good, (graph, _, scale, origin) = None, build_graph(model, canvas)
+        first = read_as[args.readers[0]]
+        right = {name: digits == truth for name, digits in read_as.items()}
+        pieces = len(graph.spans) if graph is not None else 0
+        rows.append((len(truth), any(touching), right, naive == truth, ms, touching, pieces, good))
+        if args.save_failures and (first != truth or good is False):
             from pathlib import Path
 
             Path(args.save_failures).mkdir(parents=True, exist_ok=True)
-            name = f"{i:04d}_{truth}_{reading.digits}{'_nopath' if good is False else ''}.png"
-            picture = draw_cuts(canvas, graph, scale, origin) if owners and graph else Image.fromarray(canvas)
+            name = f"{i:04d}_{truth}_{first}{'_nopath' if good is False else ''}.png"
+            picture = draw_cuts(canvas, graph, scale, origin) if graph else Image.fromarray(canvas)
             picture.save(Path(args.save_failures) / name)
         print(f"\r{i + 1}/{len(numbers)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     _report(rows, args)
     return 0
+
+
+SDNN = "lenet5-sdnn"  # the network the SDNN reader reads with (lenet/number/sdnn.py)
+
+
+def reader(name: str, model=None, costs=None):
+    """A function canvas → digits for the reader called ``name``: "sdnn" (the space displacement
+    network, ``lenet.number.read_sdnn`` with lenet5-sdnn), or a network that reads through the
+    segmentation graph with its own costs (``lenet.number.read_number``). ``model``/``costs``
+    override what is loaded for a graph reader (--weights, --costs)."""
+    from lenet.checkpoint import load_model
+
+    if name == "sdnn":
+        from lenet.number import read_sdnn
+
+        sdnn = load_model(SDNN)
+        return lambda canvas: read_sdnn(sdnn, canvas).digits
+    from lenet.number import costs_for, read_number
+
+    net = model if model is not None else load_model(name)
+    costs = costs if costs is not None else costs_for(name)
+    return lambda canvas: read_number(net, canvas, costs).digits
 
 
 def api_timing(numbers, name: str = "lenet5-pieces", warmup: int = 10) -> int:
@@ -293,30 +332,33 @@ def tune(model, numbers, start) -> int:
 
 
 def _report(rows, args) -> None:
+    """One column of exact readings per reader, then the naive reading, the pieces in the graph
+    and (with --ceiling) how often the graph holds the right path; rows by length and touching."""
+    names = args.readers
     length = np.array([r[0] for r in rows])
     touching = np.array([r[1] for r in rows])
-    right = np.array([r[2] for r in rows])
+    right = {name: np.array([r[2][name] for r in rows]) for name in names}
     naive = np.array([r[3] for r in rows])
-    ms = np.array([r[4] for r in rows])
+    ms = {name: np.array([r[4][name] for r in rows]) for name in names}
     pieces = np.array([r[6] for r in rows])
     ceiling = np.array([bool(r[7]) for r in rows]) if rows[0][7] is not None else None
     short = length <= 5
     pairs = [t for r in rows if r[0] <= 5 for t in r[5]]
-    print(f"network {args.network} ({args.weights or 'shipped weights'}), {args.costs or 'its costs'}")
+    print(f"readers {', '.join(names)} ({args.weights or 'shipped weights'}, {args.costs or 'their own costs'})")
     print(
         f"MNIST {args.split} digits, {'varied' if args.varied else 'plain'} writer, seed {args.seed}, "
-        f"touch {args.touch:.2f}, overlap ≤ {args.overlap:g} pen, "
-        f"{args.threads} torch thread(s)"
+        f"touch {args.touch:.2f}, overlap ≤ {args.overlap:g} pen, {args.threads} torch thread(s)"
     )
     print(f"neighbouring digits that touch (2–5 digits): {np.mean(pairs):.1%} of {len(pairs)} pairs")
-    head = f"{'':24} {'n':>5} {'segmentation graph':>19} {'components':>11} {'pieces':>7}"
-    print(head + (f" {'good path in graph':>19}" if ceiling is not None else ""))
+    width = max(14, *(len(n) for n in names))
+    head = f"{'exact reading':24} {'n':>5}" + "".join(f" {n:>{width}}" for n in names)
+    print(head + f" {'components':>11} {'pieces':>7}" + (f" {'ceiling':>8}" if ceiling is not None else ""))
 
-    def line(name, sel):
+    def line(label, sel):
         if sel.any():
-            out = f"{name:24} {int(sel.sum()):5d} {right[sel].mean():19.1%} {naive[sel].mean():11.1%}"
-            out += f" {pieces[sel].mean():7.1f}"
-            print(out + (f" {ceiling[sel].mean():19.1%}" if ceiling is not None else ""))
+            out = f"{label:24} {int(sel.sum()):5d}" + "".join(f" {right[n][sel].mean():{width}.1%}" for n in names)
+            out += f" {naive[sel].mean():11.1%} {pieces[sel].mean():7.1f}"
+            print(out + (f" {ceiling[sel].mean():8.1%}" if ceiling is not None else ""))
 
     for n in sorted(set(length.tolist())):
         line(f"{n} digits", length == n)
@@ -325,10 +367,11 @@ def _report(rows, args) -> None:
     line("2–5, none touching", short & ~touching)
     if (~short).any():
         line("6–10 digits, all", ~short)
-    five = ms[length == 5]
-    if five.size:
-        print(f"server time per 5-digit number: p50 {np.median(five):.1f} ms, p90 {np.percentile(five, 90):.1f} ms")
-    print(f"server time, all lengths: p50 {np.median(ms):.1f} ms")
+    print("ceiling: the graph holds a path of one-digit pieces, in order (the graph readers' best possible)")
+    for name in names:
+        five = ms[name][length == 5]
+        if five.size:
+            print(f"{name}: time per 5-digit number p50 {np.median(five):.1f} ms, p90 {np.percentile(five, 90):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """Take the screenshots of README.md and docs/VIEWS.md from the real app in headless Chromium.
 
-    python -m docs.screenshots [--out docs] [--chromium /usr/bin/chromium] [--only drawing|number]
+    python -m docs.screenshots [--out docs] [--chromium /usr/bin/chromium] [--only drawing|number|sdnn]
 
 Serves app.py in-process (with the weights in weights/, or LENET_WEIGHTS_DIR), draws a digit with
 the mouse, and saves a desktop view (1280×720, a projector) and a phone view (390×844, the whole
 page); then writes a number on the "Read a number" tab's wide canvas, two of its digits touching,
 and saves the tab at 1280×720 (view-number.png, and view-number-graph.png scrolled to the reading and
-the graph) and on the phone (view-number-phone.png, the tab).
+the graph) and on the phone (view-number-phone.png, the tab); and the SDNN's reading of that number
+with its output map (view-number-sdnn.png at 1280×720, view-number-sdnn-projector.png in projector
+mode, view-number-sdnn-phone.png on the phone).
 Needs Debian's Chromium and the ``playwright`` package (the browser helpers are
 ``tests/browser.py``, shared with the browser tests); look at the pictures before committing them.
 """
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs (default: docs/)")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
-    parser.add_argument("--only", choices=["drawing", "number"], help="take only these pictures (default: all)")
+    parser.add_argument("--only", choices=["drawing", "number", "sdnn"], help="take only these pictures (default: all)")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = launch(p, args.chromium)
             for name, viewport, full in (("desktop", (1280, 720), False), ("phone", (390, 844), True)):
-                if args.only == "number":
+                if args.only in ("number", "sdnn"):
                     break
                 page = open_page(browser, url, viewport, timeout_ms=60_000)
                 draw(page, FOUR, steps=4)
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 written.append(out / f"screenshot-{name}.png")
                 page.close()
             for name, viewport in (("view-number", (1280, 720)), ("view-number-phone", (390, 844))):
-                if args.only == "drawing":
+                if args.only in ("drawing", "sdnn"):
                     break
                 page = open_page(browser, url, viewport, timeout_ms=60_000)
                 number_tab(page, viewport)
@@ -84,6 +86,19 @@ def main(argv: list[str] | None = None) -> int:
                     page.wait_for_timeout(300)
                     page.screenshot(path=str(out / "view-number-graph.png"))
                     written.append(out / "view-number-graph.png")
+                written.append(path)
+                page.close()
+            for name, viewport, query in (("view-number-sdnn", (1280, 720), ""),
+                                          ("view-number-sdnn-projector", (1280, 720), "?projector=1"),
+                                          ("view-number-sdnn-phone", (390, 844), "")):  # fmt: skip
+                if args.only in ("drawing", "number"):
+                    break
+                page = open_page(browser, url + query, viewport, timeout_ms=60_000)
+                number_tab(page, viewport)
+                page.evaluate("document.querySelector('#number-sdnn').scrollIntoView()")
+                page.wait_for_timeout(300)
+                path = out / f"{name}.png"
+                page.screenshot(path=str(path))
                 written.append(path)
                 page.close()
             browser.close()

@@ -7,6 +7,11 @@ What the page shows, all made here from the :class:`lenet.number.NumberReading`:
 - the digits read, big, each in the colour of its piece;
 - the ink with every candidate cut (dashed) and the cuts and pieces of the chosen path (solid,
   boxed, labelled), an SVG over a PNG of the ink (:func:`picture_svg`);
+- the 1998 alternative to cutting (:func:`sdnn_html`): the same row read by the space displacement
+  neural network (section VII, :func:`lenet.number.read_sdnn`, LeNet-5 replicated over the whole row
+  as one convolution, ``lenet5-sdnn``), with its output map over the ink: the strip it read and, under
+  it, one cell per output column (one every 4 px) in the colour of the digit that column reads, grey
+  for "none of the above", and the digits the grammar decoded marked under their runs;
 - for a teacher, the segmentation graph itself (:func:`graph_html`), as a table of its arcs: one
   cell per candidate piece — a run of 1 to MAX_SPAN (12) segments from one cut to another — in the row of the cut
   it starts at and the column of its number of segments, with what LeNet-5 saw (28×28), its best
@@ -17,7 +22,9 @@ The page's one network switch chooses the reader (:data:`READS_FOR`): its LeNet-
 ``lenet.number.costs_for``), the others as themselves, and the tab says which one read. While the tab
 is open it has the page's width: the single digit's canvas and answer are hidden (``static/number.css``).
 ``/read_number`` is the same for a picture sent over the API (as ``/predict`` takes it); its first
-output is the digits read, as a string.
+output is the digits read, as a string. The SDNN's reading is a further output of the canvas's event
+(the page) and, over the API, its own endpoint ``/read_number_sdnn`` (the picture → the SDNN's digits,
+then its view), so that ``/read_number`` keeps its four outputs.
 
 The wide canvas is :func:`explorer.canvas.ink_canvas` at ``lenet.number.CANVAS``'s 4:1; its strokes are
 rasterised :data:`RASTER` pixels across (``lenet.preprocess.MAX_SIDE``: the reader would shrink
@@ -36,12 +43,15 @@ from explorer import canvas, pictures
 from explorer.events import PRIVATE, READ
 from lenet import strokes
 from lenet.network import Network, load_network
-from lenet.number import CANVAS, MAX_DIGITS, NumberReading, costs_for, read_number
+from lenet.number import CANVAS, MAX_DIGITS, NumberReading, SdnnReading, costs_for, read_number, read_sdnn
+from lenet.number.sdnn import FIELD, NONE, STEP
 from lenet.preprocess import MAX_SIDE, UnreadableImage, ink_map, to_array
 
 TAB = "Read a number"
 PIECES = "lenet5-pieces"  # the network trained on the graph's pieces: reads numbers by default
 PIECES_TITLE = "LeNet-5 · trained on pieces"
+SDNN = "lenet5-sdnn"  # LeNet-5 trained on windows of numbers: reads the row as an SDNN, whatever the switch
+SDNN_TITLE = "LeNet-5 · SDNN"
 READS_FOR = {"lenet5": PIECES}  # the page's network → the one that reads numbers for it (the others: themselves)
 HEIGHT, WIDTH = CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
 RASTER = MAX_SIDE  # its strokes are drawn this many pixels across (512 × 128): read unshrunk
@@ -194,11 +204,122 @@ def graph_html(reading: NumberReading) -> str:
         '<details class="number-graph" open><summary>The segmentation graph: every candidate piece, '
         f"what LeNet-5 reads in it and what it costs ({len(reading.graph)} pieces between {cuts} cuts)"
         "</summary>"
-        f'<div class="arcs" style="{grid}">{"".join(cells)}</div>'
+        f'<div class="arcs" tabindex="0" style="{grid}">{"".join(cells)}</div>'
         '<p class="note">Each cell is a piece: the segments from its row\'s cut onwards, read as one digit. '
         "Its cost is LeNet-5's energy for its best digit plus the shape penalties and the reward per digit. "
         "In colour, the cheapest path from the first cut to the last (Viterbi), cuts through ink included: "
         f"total {reading.path_cost:+.1f}. Point at a cell for its energy and runner-up.</p></details>"
+    )
+
+
+# --- the SDNN: the 1998 alternative to cutting ---------------------------------------------------
+
+# One colour per digit for the output map's cells (white text on each has ≥ 4.5:1); "none" is grey.
+DIGIT_COLOURS = ("#1f5f99", "#b8322a", "#2e7d32", "#7b4fa0", "#a34f00", "#00695c", "#6d4c41", "#ad1457",
+                 "#5f6a00", "#3949ab")  # fmt: skip
+NONE_FILL = "#e4e4e4"
+CELL = 26  # screen px per output column (4 strip px): its digit 20 px bold, readable at the back
+ROWS = (4, 28)  # the strip's rows shown: the ink lies in MNIST's 20 px box, rows 6–26
+
+
+def winners(reading: SdnnReading) -> np.ndarray:
+    """int (T,): per output column the digit with the lowest energy, or NONE where even that costs
+    more than "none of the above"."""
+    if not len(reading.energies):
+        return np.zeros(0, np.int64)
+    best = reading.energies.argmin(axis=1)
+    low = reading.energies.min(axis=1)
+    return np.where(low < reading.none_cost, best, NONE)
+
+
+def sdnn_alt(reading: SdnnReading) -> str:
+    """What a screen reader reads for the output map: the digits, then the columns run by run."""
+    if not len(reading.energies):
+        return reading.message
+    parts, cols = [], winners(reading).tolist()
+    t = 0
+    while t < len(cols):
+        end = t
+        while end < len(cols) and cols[end] == cols[t]:
+            end += 1
+        name = "none" if cols[t] == NONE else str(cols[t])
+        parts.append(name if end - t == 1 else f"{name} ×{end - t}")
+        t = end
+    said = f"SDNN read {reading.digits}" if reading.digits else "SDNN read no digits"
+    return f"{said}; its {len(cols)} columns, left to right: {', '.join(parts)}."
+
+
+def output_map_svg(reading: SdnnReading) -> str:
+    """The SDNN's output map over the ink, one ``<svg>`` drawn at CELL px per column: the strip it read
+    (rows ROWS), under it one cell per output column centred under its 32 px window's centre, coloured
+    by the column's winning digit (grey: none), and under the cells the digits decoded (the path's
+    runs, bracketed, in their digits' colours). "" without a strip."""
+    if reading.strip is None:
+        return ""
+    k = CELL / STEP  # screen px per strip px
+    top, bottom = ROWS
+    w = reading.strip.shape[1] * k
+    ink_h = (bottom - top) * k
+    cells_y, cells_h = ink_h + 6, 34
+    path_y = cells_y + cells_h + 4
+    height = path_y + 44
+    ink = pictures.paper(reading.strip[top:bottom])
+    parts = [
+        f'<svg class="sdnn-map" width="{w:.0f}" height="{height:.0f}" viewBox="0 0 {w:.0f} {height:.0f}" '
+        f'role="img" aria-label="{html.escape(sdnn_alt(reading))}">',
+        f'<image href="{pictures.png_data_uri(ink)}" x="0" y="0" width="{w:.0f}" height="{ink_h:.0f}" '
+        'preserveAspectRatio="none" style="image-rendering:pixelated"/>',
+    ]
+    for t, d in enumerate(winners(reading).tolist()):
+        x = (STEP * t + FIELD / 2 - STEP / 2) * k
+        cx = x + CELL / 2
+        parts.append(f'<line class="tick" x1="{cx:.0f}" y1="{ink_h:.0f}" x2="{cx:.0f}" y2="{cells_y:.0f}"/>')
+        e = reading.energies[t]
+        tip = f"column {t + 1}: " + (
+            f"reads {d} (energy {e[d]:.1f}, none costs {reading.none_cost[t]:.1f})"
+            if d != NONE
+            else f"none of the above (best {int(e.argmin())} at {e.min():.1f} ≥ {reading.none_cost[t]:.1f})"
+        )
+        fill, text, colour = (NONE_FILL, "·", "#444") if d == NONE else (DIGIT_COLOURS[d], str(d), "#fff")
+        parts.append(
+            f'<g class="cell"><title>{html.escape(tip)}</title>'
+            f'<rect x="{x + 1:.0f}" y="{cells_y:.0f}" width="{CELL - 2}" height="{cells_h}" rx="3" fill="{fill}"/>'
+            f'<text x="{cx:.0f}" y="{cells_y + 25:.0f}" fill="{colour}">{text}</text></g>'
+        )
+    starts = list(reading.starts) + [len(reading.labels)]
+    for i, d in enumerate(reading.digits):
+        a = starts[i]
+        b = a
+        while b < starts[i + 1] and reading.labels[b] != NONE:
+            b += 1
+        x0 = (STEP * a + FIELD / 2 - STEP / 2) * k + 2
+        x1 = (STEP * max(b, a + 1) + FIELD / 2 - STEP / 2) * k - 2
+        colour = DIGIT_COLOURS[int(d)]
+        parts.append(
+            f'<g class="read"><path d="M{x0:.0f},{path_y:.0f} v6 H{x1:.0f} v-6" stroke="{colour}"/>'
+            f'<text x="{(x0 + x1) / 2:.0f}" y="{path_y + 36:.0f}" fill="{colour}">{html.escape(d)}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sdnn_html(reading: SdnnReading | None) -> str:
+    """The SDNN's reading for the page: a heading, the digits it read (or why none), the output map in
+    a box that scrolls sideways where the screen is narrower, and a line saying what it shows."""
+    if reading is None or reading.strip is None:
+        return ""
+    digits = "".join(f'<span style="color:{DIGIT_COLOURS[int(d)]}">{d}</span>' for d in reading.digits)
+    said = html.escape(reading.message)
+    return (
+        '<section class="sdnn" aria-label="The 1998 alternative to cutting: the SDNN">'
+        "<h3>The 1998 alternative to cutting: no cuts at all (SDNN, section VII)</h3>"
+        f'<div class="sdnn-said"><div class="number-digits" aria-hidden="true">{digits or "–"}</div>'
+        f"<p>{said} Nothing is cut: one LeNet-5 slides along the row as a single convolution and answers "
+        "every 4 pixels (the cells under the ink), a digit or “none of the above” (grey); a small grammar then "
+        "reads each run of one digit as one digit (the brackets).</p></div>"
+        f'<div class="sdnn-scroll" tabindex="0">{output_map_svg(reading)}</div>'
+        '<p class="sdnn-hint" aria-hidden="true">Swipe the map sideways for the rest of the row.</p>'
+        "</section>"
     )
 
 
@@ -211,41 +332,56 @@ class Number:
 
     def __init__(self, networks: dict[str, Network], weights: Path | str):
         self.networks = {PIECES: load_network(PIECES, weights, PIECES_TITLE), **networks}
+        self.sdnn = load_network(SDNN, weights, SDNN_TITLE)
         self.blobs: dict = {}
 
-    def read(self, image, name: str = PIECES, points: int | None = None) -> tuple[str, str, str, str]:
+    def read(self, image, name: str = PIECES, points: int | None = None) -> tuple[str, str, str, str, str]:
         """A picture (anything ``lenet.preprocess.to_array`` takes) read by the network ``name`` →
         the digits read ("" when none), the big digits with the sentence, the picture of the cuts,
-        and the graph. What cannot be read is answered with the reason."""
+        the graph, and the SDNN's reading of the same picture (:func:`sdnn_html`). What cannot be
+        read is answered with the reason."""
         network = self.networks.get(name) if isinstance(name, str) else None
         if network is None:
             problem = f"There is no network called {repr(name)[:40]}: choose one of {', '.join(self.networks)}."
-            return "", canvas.refused_html(problem), "", ""
+            return "", canvas.refused_html(problem), "", "", ""
         try:
             array = to_array(image)
             reading = read_number(network.net, array, costs_for(network.name))
+            sdnn = read_sdnn(self.sdnn.net, array) if reading.cuts else None
         except UnreadableImage as exc:
-            return "", canvas.refused_html(str(exc)), "", ""
+            return "", canvas.refused_html(str(exc)), "", "", ""
         said = digits_html(reading, network.title)
         if points is not None:
             said = canvas.counted(said, points)
-        return reading.digits, said, picture_svg(reading, array), graph_html(reading)
+        return reading.digits, said, picture_svg(reading, array), graph_html(reading), sdnn_html(sdnn)
 
-    def read_strokes(self, value, name: str = PIECES) -> tuple[str, str, str, str]:
+    def read_strokes(self, value, name: str = PIECES) -> tuple[str, str, str, str, str]:
         """The wide canvas's strokes, rasterised RASTER pixels across → :meth:`read`'s outputs."""
         try:
             drawing = strokes.parse(value, RASTER, ASK_FOR)
         except strokes.BadStrokes as exc:
-            return "", canvas.refused_html(str(exc)), "", ""
+            return "", canvas.refused_html(str(exc)), "", "", ""
         if drawing is None:
-            return "", canvas.counted(INVITATION, 0), "", ""
+            return "", canvas.counted(INVITATION, 0), "", "", ""
         return self.read(strokes.rasterise(drawing), name, drawing.points)
 
     def read_number(self, drawing, name: str = PIECES) -> tuple[str, str, str, str]:
         """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value; a file or photo
         goes in as its composite) and a network (default lenet5-pieces) → the digits read as a
         string, then the page's three views."""
-        return self.read(canvas.stroke(drawing, self.blobs), name)
+        return self.read(canvas.stroke(drawing, self.blobs), name)[:4]
+
+    def read_number_sdnn(self, drawing) -> tuple[str, str]:
+        """``/read_number_sdnn``: a picture as ``/read_number`` takes it → the digits the SDNN
+        (``lenet5-sdnn``) read, as a string ("" when none), then its view (:func:`sdnn_html`), or the
+        reason it read nothing."""
+        try:
+            reading = read_sdnn(self.sdnn.net, to_array(canvas.stroke(drawing, self.blobs)))
+        except UnreadableImage as exc:
+            return "", canvas.refused_html(str(exc))
+        if reading.strip is None:
+            return "", canvas.refused_html(reading.message)
+        return reading.digits, sdnn_html(reading)
 
     def tab(self) -> None:
         """The tab (call inside the view ``gr.Tabs``)."""
@@ -260,17 +396,22 @@ class Number:
             # /read_number's network input, moved by the page's switch (wire): the page has one switch
             self.network = gr.Radio(choices, value=PIECES, label="Read with", elem_id="number-network", visible=False)
             self.digits = gr.Textbox(visible=False, elem_id="number-digits")  # /read_number's first output
+            self.sdnn_view = gr.HTML("", elem_id="number-sdnn")  # the SDNN's reading: the 1998 alternative
+            self.sdnn_digits = gr.Textbox(visible=False, elem_id="number-sdnn-digits")  # /read_number_sdnn's first
             self.graph = gr.HTML("", elem_id="number-graph")
             self.api_button = gr.Button(visible=False)  # /read_number's trigger: API only
+            self.sdnn_button = gr.Button(visible=False)  # /read_number_sdnn's trigger: API only
 
     def wire(self, *, choice: gr.Radio, sketchpad: gr.Sketchpad) -> None:
         """Events: the canvas's strokes → a reading (one in flight, as the digit canvas); another
         network in the tab → the same strokes read again; the page's network switch moves the
         tab's choice; and ``/read_number`` on ``sketchpad``, the API's picture input."""
-        outputs = [self.digits, self.said, self.picture, self.graph]
+        outputs = [self.digits, self.said, self.picture, self.graph, self.sdnn_view]
         canvas.listen(self.ink, self.read_strokes, [self.ink, self.network], outputs, api_name="number_strokes",
                       **READ, api_visibility="private")  # fmt: skip
         self.network.change(self.read_strokes, [self.ink, self.network], outputs, **READ, api_visibility="private")
         choice.change(lambda name: READS_FOR.get(name, name), choice, self.network, **PRIVATE)
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
-        self.api_button.click(self.read_number, [sketchpad, self.network], outputs, api_name="read_number", **READ)
+        self.api_button.click(self.read_number, [sketchpad, self.network], outputs[:4], api_name="read_number", **READ)
+        self.sdnn_button.click(self.read_number_sdnn, [sketchpad], [self.sdnn_digits, self.sdnn_view],
+                               api_name="read_number_sdnn", **READ)  # fmt: skip

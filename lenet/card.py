@@ -21,7 +21,8 @@ from lenet.provenance import ON_TEST, TEST_THEN_VALIDATION, selected_on
 TITLES = {**PAGE_TITLES, "lenet5-paper-distort": "LeNet-5 · 1998 recipe, with distortions",
           "lenet1-paper": "LeNet-1 · trained as in 1998",
           "lenet5-pieces": "LeNet-5 · also trained on cut pieces, to read numbers",
-          "lenet5-global": "LeNet-5 · trained through the whole graph, to read numbers"}  # fmt: skip
+          "lenet5-global": "LeNet-5 · trained through the whole graph, to read numbers",
+          "lenet5-sdnn": "LeNet-5 · SDNN, trained on windows of written numbers"}  # fmt: skip
 
 # How the networks trained here differ from the paper's, for the card and the README.
 DEVIATIONS = """\
@@ -146,8 +147,11 @@ best − second-best score < threshold):
     found = found_on_the_test_set(log)
     chosen = log.get("settings_chosen")
     selected = selected_on(chosen) if chosen else log.get("selected_on", "not recorded")
-    test_set = (f"- **Settings first found on the test set** (by an earlier session of this project): "
-                f"{'; '.join(found)}." if found else f"- Selected on: {selected}.")
+    test_set = (
+        f"- **Settings first found on the test set** (by an earlier session of this project): {'; '.join(found)}."
+        if found
+        else f"- Selected on: {selected}."
+    )
     how = log.get("reproduce", {}).get("how", "not recorded")
     return f"""## {TITLES.get(name, name)} — `weights/{name}.safetensors`
 

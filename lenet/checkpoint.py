@@ -18,9 +18,10 @@ from lenet.model import VARIANTS, build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # The networks that can ship, by name; a name's first part is its architecture (lenet.model.MODELS).
 # "-paper": trained with the paper's recipe (SDLM, lenet/sdlm.py); "-distort": with its distortions.
-# "-pieces": LeNet-5 fine-tuned on the pieces of the segmentation graph (lenet/number/train_pieces.py);
+# "-pieces": LeNet-5 fine-tuned on the pieces of the segmentation graph (lenet/number/train_pieces.py).
+# "-sdnn": LeNet-5 fine-tuned on windows of written numbers, read as an SDNN (lenet/number/train_sdnn.py).
 # "-global": lenet5-pieces trained through the whole graph (section VI, lenet/number/global_training.py).
-NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper", "lenet5-pieces",
+NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper", "lenet5-pieces", "lenet5-sdnn",
             "lenet5-global")  # fmt: skip
 
 

@@ -62,8 +62,11 @@ def table(found: list[dict]) -> str:
     def pct(v):
         return "—" if v is None else f"{100 * v:.2f}%"
 
-    lines = ["| network | changed | validation | test (errors) | only it wrong / only LeNet-5 wrong (z) | "
-             "parameters | connections | train images | seconds |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| network | changed | validation | test (errors) | only it wrong / only LeNet-5 wrong (z) | "
+        "parameters | connections | train images | seconds |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in found:
         pair = f"{r['only_variant']} / {r['only_lenet5']} ({r['z']:+.1f})" if "z" in r else "—"
         test = "—" if r["test_error"] is None else f"{pct(r['test_error'])} ({r['errors']})"

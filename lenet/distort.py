@@ -74,7 +74,6 @@ def change_pen(x: torch.Tensor, tau: torch.Tensor) -> torch.Tensor:
     return torch.where(tau < 0, thinner, thicker)
 
 
-
 def distort(x: torch.Tensor, d: Distortion, generator: torch.Generator | None = None) -> torch.Tensor:
     """Distort a batch (B, 1, H, W) of images with ink = 1, background = 0; same shape out."""
     b, _, h, w = x.shape

@@ -190,8 +190,12 @@ def record(name: str, weights_dir: Path, r: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Evaluate shipped weights on the MNIST test set.")
-    p.add_argument("--model", choices=[*NETWORKS, *VARIANTS], default="lenet5",
-                   help="which network (lenet5-softmax ... lenet5-6k: the design-choice variants)")
+    p.add_argument(
+        "--model",
+        choices=[*NETWORKS, *VARIANTS],
+        default="lenet5",
+        help="which network (lenet5-softmax ... lenet5-6k: the design-choice variants)",
+    )
     p.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, help="folder of <model>.safetensors")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="holds MNIST/raw (python -m lenet.data)")
     p.add_argument("--json", action="store_true", help="end with one line of JSON")

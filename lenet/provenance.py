@@ -110,17 +110,32 @@ ORIGINS = {
         "j": (NOT_SEARCHED, "lenet5-pieces' 20, kept for the single digits' MAP loss"),
         "distortions": (NOT_SEARCHED, "the single digits are not distorted in this short fine-tuning"),
     },
+    "sdnn": {
+        "seed": (FIXED, "fixed at 0 before any run"),
+        "init": (TEST, "lenet5-pieces, itself fine-tuned from a run of lenet5's command (j = 5 and distortion "
+                 f"strength 0.5 first found on the test set by {EARLIER})"),
+        "j": (NOT_SEARCHED, "lenet5-pieces' 20, kept for the windows (lenet/number/train_sdnn.py)"),
+        "epochs": (VALIDATION, "8 passes on 6,000 numbers against 4 on 4,000, on the exact readings of validation "
+                   "numbers after each pass (lenet/number/train_sdnn.py, its log's history)"),
+        "window_rules": (NOT_SEARCHED, "set before any run from the 4 px between output columns "
+                         "(lenet/number/train_sdnn.py)"),
+        "batch_size": _DEFAULT, "lr": _DEFAULT, "ema": _DEFAULT, "distortions": _DEFAULT, "pen": _DEFAULT,
+        "distortion_strength": (TEST, f"lenet5's 0.5, found on the test set by {EARLIER} and not compared again"),
+    },
 }  # fmt: skip
 CALIBRATED = ("temperature", "unsure_gap", "rejection_thresholds")
 ORDER = ("seed", "init", "epochs", "batch_size", "lr", "ema", "mu", "mu_schedule", "j", "distortions",
-         "distortion_strength", "pen", "copies_per_image", "piece_rules", "criterion", "graph_temperature",
-         "varied", "digits_per_step", "digit_weight", *CALIBRATED)  # fmt: skip
+         "distortion_strength", "pen", "copies_per_image", "piece_rules", "window_rules", "criterion",
+         "graph_temperature", "varied", "digits_per_step", "digit_weight", *CALIBRATED)  # fmt: skip
 
 
 def recipe_of(info: dict) -> str:
-    """``"ours"``, ``"paper"``, ``"pieces"`` or ``"global"``: how the network recorded in ``info`` was trained."""
+    """``"ours"``, ``"paper"``, ``"pieces"``, ``"sdnn"`` or ``"global"``: how the network recorded in ``info``
+    was trained."""
     if str(info.get("network", "")).endswith("-pieces"):
         return "pieces"
+    if str(info.get("network", "")).endswith("-sdnn"):
+        return "sdnn"
     if str(info.get("network", "")).endswith("-global"):
         return "global"
     return "paper" if "mu" in info or "mu_schedule" in info else "ours"
@@ -224,6 +239,10 @@ def provenance(info: dict) -> dict:
         from lenet.number.global_training import defaults as global_defaults
 
         defaults = global_defaults(info["init"])
+    elif recipe == "sdnn":
+        from lenet.number.train_sdnn import defaults as sdnn_defaults
+
+        defaults = sdnn_defaults(info["init"])
     else:
         defaults = recorded_defaults(recipe, fam)
     threads = info.get("threads") or _threads_of(info["command"], 2 if recipe not in ("pieces", "global") else 1)

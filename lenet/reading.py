@@ -49,11 +49,7 @@ def unsure_gap(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:
         gap = read_info(weights_path(name, weights_dir)).get("unsure_gap")
     except Exception:  # the weights loaded already; unreadable metadata only costs the threshold
         gap = None
-    return (
-        float(gap)
-        if isinstance(gap, (int, float)) and math.isfinite(gap) and gap >= 0
-        else FALLBACK_UNSURE_GAP
-    )
+    return float(gap) if isinstance(gap, (int, float)) and math.isfinite(gap) and gap >= 0 else FALLBACK_UNSURE_GAP
 
 
 def temperature(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> float:

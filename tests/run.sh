@@ -21,5 +21,7 @@ fi
 # and fails when one cannot run or any of its requests failed (python -m bench exits 1).
 if [ "${CI:-}" = true ]; then
   .venv/bin/python -m bench --quick
+  .venv/bin/python -m bench.read_number --quick --split validation --varied --network lenet5-pieces \
+    --readers lenet5-pieces
 fi
 .venv/bin/python -m pytest -q "$@"

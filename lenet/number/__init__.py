@@ -31,8 +31,11 @@ built from graph transformers (section IV). One module per step, in the order th
   paths against all paths, discriminative forward or Viterbi): ``python -m
   lenet.number.global_training`` makes ``lenet5-global`` from ``lenet5-pieces``; read with it using
   ``costs_for("lenet5-global")``.
-
-Not here (yet): the space displacement neural network, which reads without cutting (section VII).
+- ``sdnn`` (VII, the space displacement neural network): no cutting at all — LeNet-5 replicated over
+  the whole row as one convolution, an output column every 4 px, read by a small grammar and
+  Viterbi: ``read_sdnn(load_model("lenet5-sdnn"), picture).digits``.
+- ``train_sdnn`` (VII): ``python -m lenet.number.train_sdnn`` makes ``lenet5-sdnn``, LeNet-5
+  fine-tuned on windows of written numbers (on a digit: that digit; between digits: none).
 
 What differs from the paper, and why the figures are what they are (``bench/read_number.py``):
 the shipped LeNet-5 was trained on single, centred MNIST digits only. The paper also trained its
@@ -65,6 +68,7 @@ from lenet.number.reading import (
     read_number,
 )
 from lenet.number.recognition import MAX_SPAN, energies
+from lenet.number.sdnn import DECODER, SDNN, Decoder, SdnnReading, read_sdnn
 from lenet.number.segmentation import oversegment
 from lenet.number.viterbi import COSTS, Costs, arc_costs, costs_for, viterbi
 from lenet.number.writer import CANVAS, TOUCH, write_number
@@ -73,16 +77,20 @@ __all__ = [
     "BLANK",
     "CANVAS",
     "COSTS",
+    "DECODER",
     "MAX_DIGITS",
     "MAX_SPAN",
     "NOISE",
     "NOT_DIGITS",
     "TOO_LONG",
+    "SDNN",
     "TOUCH",
     "Costs",
     "Cut",
+    "Decoder",
     "NumberReading",
     "Piece",
+    "SdnnReading",
     "arc_costs",
     "build_graph",
     "costs_for",
@@ -91,6 +99,7 @@ __all__ = [
     "oversegment",
     "read_components",
     "read_number",
+    "read_sdnn",
     "viterbi",
     "write_number",
 ]

@@ -173,3 +173,28 @@ def test_the_wide_canvas_s_bad_strokes_get_a_clear_message(client, number, value
     assert status == 200 and message["success"], message
     assert message["output"]["data"][0] == "" and says in message["output"]["data"][1]
     still_reading(client, number)
+
+
+# --- /read_number_sdnn: the same picture read by the SDNN (section VII), without cutting ----------------
+
+
+def test_read_number_sdnn_signature(client):
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/read_number_sdnn"]
+    assert [p["parameter_name"] for p in api["parameters"]] == ["drawing"]
+    assert [r["component"] for r in api["returns"]] == ["Textbox", "Html"]
+
+
+def test_the_sdnn_reads_a_written_number_with_its_output_map(client, number):
+    digits, view = client.predict(sketch(number), api_name="/read_number_sdnn")
+    assert digits.isdigit() and "sdnn-map" in view and "SDNN read" in view
+    assert view.count('<g class="cell">') >= 5  # one cell per output column, a few per digit
+    require_trained("lenet5-sdnn")
+    assert digits == NUMBER
+
+
+@pytest.mark.parametrize("picture, says", [("blank", BLANK), ("scribble", NOISE), ("forty", TOO_LONG)])
+def test_the_sdnn_answers_bad_input_in_words(client, number, tmp_path, picture, says):
+    array = {"blank": np.full((280, 1120), 255, np.uint8), "scribble": scribble(), "forty": forty_digits()}[picture]
+    digits, view = client.predict(sketch(save(array, tmp_path / f"{picture}.png")), api_name="/read_number_sdnn")
+    assert digits == "" and says in view and "sdnn-map" not in view
+    still_reading(client, number)

@@ -4,6 +4,8 @@ the canvas fits a phone. Skipped without Chromium."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser import INVITED, draw, open_page
@@ -141,3 +143,39 @@ def test_the_number_tab_reads_the_wide_canvas_alone_and_gives_the_height_back(pa
     assert page.locator("#ink").is_visible() and page.locator("#answer").is_visible()
     assert page.evaluate("document.documentElement.style.minHeight") == ""
     assert page.evaluate("document.documentElement.scrollHeight") <= before + 40
+
+
+# The type sizes (px) of the SDNN's view that are on screen: the map's digits and the sentences.
+SIZES = """[...document.querySelectorAll('#number-sdnn svg.sdnn-map text, #number-sdnn p')]
+  .filter(e => e.checkVisibility()).map(e => parseFloat(getComputedStyle(e).fontSize))"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)], ids=["projector", "phone"])
+def test_the_sdnn_reads_the_row_too_and_shows_its_output_map(browser, server, viewport):
+    """The SDNN's reading (section VII) under the cutting one: its digits, one cell per output column
+    with type of 18 px at least, and in words for a screen reader; on a phone the map scrolls in its
+    own box, not the page; axe-core finds no serious WCAG 2.1 AA violation with it on screen."""
+    from tests.app.test_accessibility_browser import report, serious
+
+    axe = pytest.importorskip("axe_playwright_python", reason="needs axe-playwright-python (requirements-dev.txt)")
+    page = open_page(browser, server + ("?projector=1" if viewport[0] > 600 else ""), viewport)
+    try:
+        open_number(page)
+        write(page, "2741")
+        sdnn = page.locator("#number-sdnn svg.sdnn-map")
+        sdnn.wait_for()
+        label = sdnn.get_attribute("aria-label")
+        assert label.startswith("SDNN read") and "columns, left to right" in label
+        cells = sdnn.locator("g.cell")
+        assert cells.count() >= 8
+        sizes = page.evaluate(SIZES)
+        assert min(sizes) >= (18 if viewport[0] > 600 else 15)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]  # the page does not scroll sideways
+        found = serious(page, Path(axe.__file__).parent / "axe.min.js")
+        assert not found, report({"the SDNN's reading": found})
+        read = page.locator("#number-sdnn .number-digits").inner_text().strip()
+    finally:
+        page.close()
+    require_trained("lenet5-sdnn")
+    assert label.startswith(f"SDNN read {read};")
+    assert read == "2741"

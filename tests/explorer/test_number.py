@@ -10,10 +10,25 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.number import COLOURS, INVITATION, digits_html, graph_html, picture_svg, sprite, view_box
+from explorer.number import (
+    CELL,
+    COLOURS,
+    DIGIT_COLOURS,
+    INVITATION,
+    NONE_FILL,
+    digits_html,
+    graph_html,
+    output_map_svg,
+    picture_svg,
+    sdnn_alt,
+    sdnn_html,
+    sprite,
+    view_box,
+    winners,
+)
 from lenet import number
 from lenet.model import build_model
-from lenet.number import Cut, NumberReading, Piece
+from lenet.number import Cut, NumberReading, Piece, SdnnReading
 from tests.canvases import ONE, SEVEN, ZERO
 
 
@@ -157,3 +172,61 @@ def test_a_real_reading_has_its_path_s_cuts_drawn_solid(real):
     assert solid == expected and len(solid) == len(r.pieces) - 1
     assert svg.count('<rect class="piece"') == len(r.pieces) == len(r.digits)
     assert len(re.findall(r'class="arc[ "]', graph_html(r))) == len(r.graph)
+
+
+# --- the SDNN's reading: the output map over the ink ------------------------------------------------
+
+
+def sdnn_reading() -> SdnnReading:
+    """An output map typed by hand: 11 columns, 7 at columns 3–4, 1 at column 8, "none" elsewhere."""
+    energies = np.full((11, 10), 60.0, np.float32)
+    energies[3:5, 7] = 3.0
+    energies[8, 1] = 4.0
+    strip = np.zeros((32, 32 + 4 * 10), np.float32)
+    strip[6:26, 26:30] = 1.0
+    labels = np.array([-1, -1, -1, 7, 7, -1, -1, -1, 1, -1, -1])
+    return SdnnReading(digits="71", message="The SDNN read 2 digits: 71.", energies=energies,
+                       none_cost=np.full(11, 20.0, np.float32), centres=np.arange(11) * 8.0 + 30, labels=labels,
+                       starts=[3, 8], strip=strip)  # fmt: skip
+
+
+def test_the_output_map_has_one_cell_per_column_under_its_window_coloured_by_its_digit():
+    r = sdnn_reading()
+    svg = output_map_svg(r)
+    cells = re.findall(r'<g class="cell">.*?<rect x="([\d.]+)" y="[\d.]+" width="(\d+)"[^>]*fill="([^"]+)"/>'
+                       r'<text x="([\d.]+)"[^>]*>([^<]+)</text></g>', svg)  # fmt: skip
+    assert len(cells) == 11
+    k = CELL / 4
+    for t, (_, width, fill, cx, text) in enumerate(cells):
+        assert abs(float(cx) - (4 * t + 16) * k) <= 1  # under the centre of the column's 32 px window
+        assert int(width) == CELL - 2
+        want = {3: "7", 4: "7", 8: "1"}.get(t, "·")
+        assert text == want
+        assert fill == (NONE_FILL if want == "·" else DIGIT_COLOURS[int(want)])
+    assert f'width="{32 + 40 * 1:.0f}"' not in svg  # drawn at CELL px per column, not at strip size
+    assert re.search(r'<svg class="sdnn-map" width="(\d+)"', svg).group(1) == f"{72 * k:.0f}"
+    read = re.findall(r'<g class="read">.*?<text[^>]*>(\d)</text></g>', svg)
+    assert read == ["7", "1"]
+
+
+def test_the_output_map_says_in_words_what_it_shows():
+    r = sdnn_reading()
+    assert sdnn_alt(r) == "SDNN read 71; its 11 columns, left to right: none ×3, 7 ×2, none ×3, 1, none ×2."
+    assert f'aria-label="{sdnn_alt(r)}"' in output_map_svg(r)
+    page = sdnn_html(r)
+    assert "SDNN" in page and "none of the above" in page and 'class="sdnn-scroll"' in page
+    assert sdnn_html(None) == "" and sdnn_html(SdnnReading("", number.BLANK)) == ""
+
+
+def test_a_column_whose_best_digit_costs_more_than_none_is_grey():
+    r = sdnn_reading()
+    r.energies[0, 2] = 25.0  # best 2, but "none" costs 20
+    r.energies[1, 2] = 15.0  # best 2 and below "none"
+    assert winners(r).tolist()[:2] == [-1, 2]
+
+
+def test_a_real_sdnn_reading_draws_every_column(real):
+    _, array = real
+    torch.manual_seed(0)
+    r = number.read_sdnn(build_model("lenet5").eval(), array)
+    assert len(r.energies) > 0 and output_map_svg(r).count('<g class="cell">') == len(r.energies)

@@ -27,9 +27,7 @@ from lenet.provenance import (
 from lenet.train import network_name, parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = list(
-    NETWORKS
-)  # all seven: the page's three, lenet5-paper-distort, lenet1-paper, lenet5-pieces, lenet5-global
+SHIPPED = list(NETWORKS)  # the page's three, lenet5-paper-distort, lenet1-paper and the number readers
 OURS = ["lenet5", "lenet1"]  # our recipe: these must beat the paper
 SLICE = 2000  # the quick check reads the first 2,000 test digits; the slow one all 10,000 and the validation split
 
@@ -74,6 +72,7 @@ EXPECTED = {
     "lenet5-pieces": {"j": VALIDATION, "epochs": VALIDATION, "init": TEST, "distortion_strength": TEST},
     "lenet5-global": {"criterion": VALIDATION, "graph_temperature": VALIDATION, "lr": VALIDATION,
                       "epochs": VALIDATION, "init": TEST, "j": NOT_SEARCHED, "seed": FIXED},
+    "lenet5-sdnn": {"j": NOT_SEARCHED, "epochs": VALIDATION, "init": TEST, "distortion_strength": TEST},
 }  # fmt: skip
 
 
@@ -120,6 +119,17 @@ def test_the_recorded_command_reproduces_the_settings(name):
             info["varied"], info["seed"],
         )  # fmt: skip
         assert args.threads == info["threads"] == 1
+        return
+    if name == "lenet5-sdnn":
+        from lenet.number.train_sdnn import parse_args as sdnn_args
+
+        args = sdnn_args(words[3:])
+        assert words[2] == "lenet.number.train_sdnn" and Path(args.init).name == "lenet5-pieces.safetensors"
+        assert (args.j, args.epochs, args.lr, args.ema, args.batch_size, args.distortion, args.seed) == (
+            info["j"], info["epochs"], info["lr"], info["ema"], info["batch_size"], info["distortion_strength"],
+            info["seed"],
+        )  # fmt: skip
+        assert args.varied == (info["writer"] == "varied") and args.threads == info["threads"] == 1
         return
     assert words[2] == "lenet.train"
     args = parse_args(words[3:])
