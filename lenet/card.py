@@ -21,6 +21,7 @@ from lenet.provenance import ON_TEST, TEST_THEN_VALIDATION, selected_on
 TITLES = {**PAGE_TITLES, "lenet5-paper-distort": "LeNet-5 · 1998 recipe, with distortions",
           "lenet1-paper": "LeNet-1 · trained as in 1998",
           "lenet5-pieces": "LeNet-5 · also trained on cut pieces, to read numbers",
+          "lenet5-global": "LeNet-5 · trained through the whole graph, to read numbers",
           "lenet5-sdnn": "LeNet-5 · SDNN, trained on windows of written numbers"}  # fmt: skip
 
 # How the networks trained here differ from the paper's, for the card and the README.
@@ -122,7 +123,7 @@ def section(log: dict) -> str:
     else:
         distortions = "no distortions"
     j = f", MAP constant j = {log['j']}" if architecture(name) == "lenet5" and "j" in log else ""
-    optimiser = f"μ {log['mu']}" if "mu" in log else f"EMA decay {log['ema']}"
+    optimiser = f"μ {log['mu']}" if "mu" in log else f"EMA decay {log['ema']}" if "ema" in log else "no EMA"
     note = (
         f"\n- Not the paper's network: {NOT_THE_SAME[architecture(name)]}."
         if architecture(name) in NOT_THE_SAME

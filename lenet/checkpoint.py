@@ -20,7 +20,9 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # "-paper": trained with the paper's recipe (SDLM, lenet/sdlm.py); "-distort": with its distortions.
 # "-pieces": LeNet-5 fine-tuned on the pieces of the segmentation graph (lenet/number/train_pieces.py).
 # "-sdnn": LeNet-5 fine-tuned on windows of written numbers, read as an SDNN (lenet/number/train_sdnn.py).
-NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper", "lenet5-pieces", "lenet5-sdnn")
+# "-global": lenet5-pieces trained through the whole graph (section VI, lenet/number/global_training.py).
+NETWORKS = ("lenet5", "lenet1", "lenet5-paper", "lenet5-paper-distort", "lenet1-paper", "lenet5-pieces", "lenet5-sdnn",
+            "lenet5-global")  # fmt: skip
 
 
 def architecture(name: str) -> str:

@@ -28,13 +28,15 @@ built from graph transformers (section IV). One module per step, in the order th
   digits, some touching, which the benchmark reads and the piece training cuts.
 - ``train_pieces`` (V, the recogniser trained on the graph's pieces, not-one-digit as rubbish):
   ``python -m lenet.number.train_pieces`` makes ``lenet5-pieces``.
+- ``global_training`` (VI, the recogniser trained through the whole graph: the right reading's
+  paths against all paths, discriminative forward or Viterbi): ``python -m
+  lenet.number.global_training`` makes ``lenet5-global`` from ``lenet5-pieces``; read with it using
+  ``costs_for("lenet5-global")``.
 - ``sdnn`` (VII, the space displacement neural network): no cutting at all — LeNet-5 replicated over
   the whole row as one convolution, an output column every 4 px, read by a small grammar and
   Viterbi: ``read_sdnn(load_model("lenet5-sdnn"), picture).digits``.
 - ``train_sdnn`` (VII): ``python -m lenet.number.train_sdnn`` makes ``lenet5-sdnn``, LeNet-5
   fine-tuned on windows of written numbers (on a digit: that digit; between digits: none).
-
-Not here (yet): the paper's global training of the whole graph transformer network (section VI).
 
 What differs from the paper, and why the figures are what they are (``bench/read_number.py``):
 the shipped LeNet-5 was trained on single, centred MNIST digits only. The paper also trained its

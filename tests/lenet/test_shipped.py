@@ -27,7 +27,7 @@ from lenet.provenance import (
 from lenet.train import network_name, parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = list(NETWORKS)  # all six: the page's three, lenet5-paper-distort, lenet1-paper, lenet5-pieces
+SHIPPED = list(NETWORKS)  # the page's three, lenet5-paper-distort, lenet1-paper and the number readers
 OURS = ["lenet5", "lenet1"]  # our recipe: these must beat the paper
 SLICE = 2000  # the quick check reads the first 2,000 test digits; the slow one all 10,000 and the validation split
 
@@ -70,6 +70,8 @@ EXPECTED = {
     "lenet5-paper-distort": {"mu": HELD_OUT, "distortions": PAPER, "distortion_strength": PAPER, "pen": UNUSED},
     "lenet1-paper": {"mu": HELD_OUT, "j": UNUSED, "distortion_strength": UNUSED},
     "lenet5-pieces": {"j": VALIDATION, "epochs": VALIDATION, "init": TEST, "distortion_strength": TEST},
+    "lenet5-global": {"criterion": VALIDATION, "graph_temperature": VALIDATION, "lr": VALIDATION,
+                      "epochs": VALIDATION, "init": TEST, "j": NOT_SEARCHED, "seed": FIXED},
     "lenet5-sdnn": {"j": NOT_SEARCHED, "epochs": VALIDATION, "init": TEST, "distortion_strength": TEST},
 }  # fmt: skip
 
@@ -104,6 +106,17 @@ def test_the_recorded_command_reproduces_the_settings(name):
         assert (args.j, args.epochs, args.lr, args.ema, args.batch_size, args.distortion, args.seed) == (
             info["j"], info["epochs"], info["lr"], info["ema"], info["batch_size"], info["distortion_strength"],
             info["seed"],
+        )  # fmt: skip
+        assert args.threads == info["threads"] == 1
+        return
+    if name == "lenet5-global":
+        from lenet.number.global_training import parse_args as global_args
+
+        args = global_args(words[3:])
+        assert words[2] == "lenet.number.global_training" and (ROOT / args.init).is_file()  # a shipped file
+        assert (args.criterion, args.temperature, args.epochs, args.lr, args.batch_size, args.varied, args.seed) == (
+            info["criterion"], info["graph_temperature"], info["epochs"], info["lr"], info["batch_size"],
+            info["varied"], info["seed"],
         )  # fmt: skip
         assert args.threads == info["threads"] == 1
         return
