@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--varied", action="store_true", help="a more varied writer: slant, pen widths, baselines, narrow digits"
     )
-    parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces)")
+    parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces, lenet5-global)")
     parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
     parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
     parser.add_argument(

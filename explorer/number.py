@@ -18,8 +18,10 @@ What the page shows, all made here from the :class:`lenet.number.NumberReading`:
   digit and the arc's cost; the cells of the cheapest path in colour, the cuts it passes marked.
 
 The page's one network switch chooses the reader (:data:`READS_FOR`): its LeNet-5 reads numbers as
-``lenet5-pieces`` (the same LeNet-5 fine-tuned on the segmenter's pieces, with its own costs,
-``lenet.number.costs_for``), the others as themselves, and the tab says which one read. While the tab
+``lenet5-global`` (LeNet-5 trained through the whole graph, the paper's section VI) or, chosen on the
+tab (:data:`LEARNED`), ``lenet5-pieces`` (fine-tuned on the segmenter's pieces, section V), each with
+its own costs (``lenet.number.costs_for``); the others read as themselves, and the tab says which one
+read. While the tab
 is open it has the page's width: the single digit's canvas and answer are hidden (``static/number.css``).
 ``/read_number`` is the same for a picture sent over the API (as ``/predict`` takes it); its first
 output is the digits read, as a string. The SDNN's reading is a further output of the canvas's event
@@ -48,11 +50,16 @@ from lenet.number.sdnn import FIELD, NONE, STEP
 from lenet.preprocess import MAX_SIDE, UnreadableImage, ink_map, to_array
 
 TAB = "Read a number"
-PIECES = "lenet5-pieces"  # the network trained on the graph's pieces: reads numbers by default
+GLOBAL = "lenet5-global"  # trained through the whole graph (section VI): reads numbers by default
+GLOBAL_TITLE = "LeNet-5 · trained through the graph"
+PIECES = "lenet5-pieces"  # the network trained on the graph's pieces (section V)
 PIECES_TITLE = "LeNet-5 · trained on pieces"
+# How the LeNet-5 that reads numbers learned: the tab's own choice, for the page's LeNet-5 (lenet5-global
+# reads more validation numbers exactly: docs/RESULTS.md, "Training through the whole graph").
+LEARNED = (("through the whole graph (1998, section VI)", GLOBAL), ("on cut pieces (section V)", PIECES))
 SDNN = "lenet5-sdnn"  # LeNet-5 trained on windows of numbers: reads the row as an SDNN, whatever the switch
 SDNN_TITLE = "LeNet-5 · SDNN"
-READS_FOR = {"lenet5": PIECES}  # the page's network → the one that reads numbers for it (the others: themselves)
+READS_FOR = {"lenet5": GLOBAL}  # the page's network → the one that reads numbers for it (the others: themselves)
 HEIGHT, WIDTH = CANVAS  # canvas pixels of the wide canvas: 280 × 1120, the numbers bench/read_number writes
 RASTER = MAX_SIDE  # its strokes are drawn this many pixels across (512 × 128): read unshrunk
 # The colours of the pieces on the path, in turn (Tableau 10, apart on a projector); the digits too. Its
@@ -323,6 +330,14 @@ def sdnn_html(reading: SdnnReading | None) -> str:
     )
 
 
+def reader_for(page: str, learned: str) -> str:
+    """The network that reads numbers: for the page's LeNet-5, the one that learned as the tab says
+    (``learned``, one of :data:`LEARNED`), else the page's network itself."""
+    if page in READS_FOR:
+        return learned if learned in {name for _, name in LEARNED} else READS_FOR[page]
+    return page
+
+
 # --- the tab in Gradio ---------------------------------------------------------------------------
 
 
@@ -331,11 +346,15 @@ class Number:
     :class:`Network`; the network trained on pieces is loaded here from ``weights``."""
 
     def __init__(self, networks: dict[str, Network], weights: Path | str):
-        self.networks = {PIECES: load_network(PIECES, weights, PIECES_TITLE), **networks}
+        self.networks = {
+            GLOBAL: load_network(GLOBAL, weights, GLOBAL_TITLE),
+            PIECES: load_network(PIECES, weights, PIECES_TITLE),
+            **networks,
+        }
         self.sdnn = load_network(SDNN, weights, SDNN_TITLE)
         self.blobs: dict = {}
 
-    def read(self, image, name: str = PIECES, points: int | None = None) -> tuple[str, str, str, str, str]:
+    def read(self, image, name: str = GLOBAL, points: int | None = None) -> tuple[str, str, str, str, str]:
         """A picture (anything ``lenet.preprocess.to_array`` takes) read by the network ``name`` →
         the digits read ("" when none), the big digits with the sentence, the picture of the cuts,
         the graph, and the SDNN's reading of the same picture (:func:`sdnn_html`). What cannot be
@@ -355,7 +374,7 @@ class Number:
             said = canvas.counted(said, points)
         return reading.digits, said, picture_svg(reading, array), graph_html(reading), sdnn_html(sdnn)
 
-    def read_strokes(self, value, name: str = PIECES) -> tuple[str, str, str, str, str]:
+    def read_strokes(self, value, name: str = GLOBAL) -> tuple[str, str, str, str, str]:
         """The wide canvas's strokes, rasterised RASTER pixels across → :meth:`read`'s outputs."""
         try:
             drawing = strokes.parse(value, RASTER, ASK_FOR)
@@ -365,9 +384,9 @@ class Number:
             return "", canvas.counted(INVITATION, 0), "", "", ""
         return self.read(strokes.rasterise(drawing), name, drawing.points)
 
-    def read_number(self, drawing, name: str = PIECES) -> tuple[str, str, str, str]:
+    def read_number(self, drawing, name: str = GLOBAL) -> tuple[str, str, str, str]:
         """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value; a file or photo
-        goes in as its composite) and a network (default lenet5-pieces) → the digits read as a
+        goes in as its composite) and a network (default lenet5-global) → the digits read as a
         string, then the page's three views."""
         return self.read(canvas.stroke(drawing, self.blobs), name)[:4]
 
@@ -393,8 +412,11 @@ class Number:
             with gr.Row(equal_height=False, elem_id="number-top"):
                 self.said = gr.HTML(canvas.counted(INVITATION, 0), elem_id="number-said", min_width=240, scale=1)
                 self.picture = gr.HTML("", elem_id="number-picture", min_width=300, scale=2)
-            # /read_number's network input, moved by the page's switch (wire): the page has one switch
-            self.network = gr.Radio(choices, value=PIECES, label="Read with", elem_id="number-network", visible=False)
+            # How the page's LeNet-5 learned to read numbers: the tab's own choice (wire: with the page's switch)
+            self.learned = gr.Radio(list(LEARNED), value=GLOBAL, label="LeNet-5 learned to read numbers",
+                                    elem_id="number-learned")  # fmt: skip
+            # /read_number's network input, moved by the page's switch and the choice above (wire)
+            self.network = gr.Radio(choices, value=GLOBAL, label="Read with", elem_id="number-network", visible=False)
             self.digits = gr.Textbox(visible=False, elem_id="number-digits")  # /read_number's first output
             self.sdnn_view = gr.HTML("", elem_id="number-sdnn")  # the SDNN's reading: the 1998 alternative
             self.sdnn_digits = gr.Textbox(visible=False, elem_id="number-sdnn-digits")  # /read_number_sdnn's first
@@ -410,7 +432,8 @@ class Number:
         canvas.listen(self.ink, self.read_strokes, [self.ink, self.network], outputs, api_name="number_strokes",
                       **READ, api_visibility="private")  # fmt: skip
         self.network.change(self.read_strokes, [self.ink, self.network], outputs, **READ, api_visibility="private")
-        choice.change(lambda name: READS_FOR.get(name, name), choice, self.network, **PRIVATE)
+        choice.change(reader_for, [choice, self.learned], self.network, **PRIVATE)
+        self.learned.change(reader_for, [choice, self.learned], self.network, **PRIVATE)
         self.blobs = sketchpad.blob_storage  # the pictures the Sketchpad's editor posts, as for /predict
         self.api_button.click(self.read_number, [sketchpad, self.network], outputs[:4], api_name="read_number", **READ)
         self.sdnn_button.click(self.read_number_sdnn, [sketchpad], [self.sdnn_digits, self.sdnn_view],

@@ -21,7 +21,7 @@ fi
 # and fails when one cannot run or any of its requests failed (python -m bench exits 1).
 if [ "${CI:-}" = true ]; then
   .venv/bin/python -m bench --quick
-  .venv/bin/python -m bench.read_number --quick --split validation --varied --network lenet5-pieces \
-    --readers lenet5-pieces
+  .venv/bin/python -m bench.read_number --quick --split validation --varied --network lenet5-global \
+    --readers lenet5-global,lenet5-pieces,sdnn
 fi
 .venv/bin/python -m pytest -q "$@"

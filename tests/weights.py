@@ -13,7 +13,7 @@ from lenet.checkpoint import WEIGHTS_DIR, architecture, weights_path
 from lenet.network import TITLES
 
 WEIGHTS = os.environ.get("LENET_WEIGHTS_DIR", str(WEIGHTS_DIR))
-SERVED = (*TITLES, "lenet5-pieces", "lenet5-sdnn")  # the networks the page offers, and the "Read a number" tab's two
+SERVED = (*TITLES, "lenet5-global", "lenet5-pieces", "lenet5-sdnn")  # the page's networks, and the number tab's three
 TRAINED = all(weights_path(name, WEIGHTS).is_file() for name in SERVED)
 NEEDS_TRAINED = "needs the shipped weights of every network the page offers: " + ", ".join(
     f"weights/{name}.safetensors" for name in SERVED

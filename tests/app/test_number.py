@@ -3,7 +3,7 @@ every kind of bad input answered in words while the server goes on reading.
 
 Inputs: the picture as ``/predict`` takes it (a Sketchpad value: a file goes in as its composite,
 ``tests.canvases.sketch``), then the network
-(default lenet5-pieces); the first output is the digits read, as a string, then the page's views:
+(default lenet5-global); the first output is the digits read, as a string, then the page's views:
 the digits with the sentence, the picture of the cuts, the segmentation graph.
 """
 
@@ -72,7 +72,7 @@ def test_read_number_signature(client):
     api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/read_number"]
     assert [p["parameter_name"] for p in api["parameters"]] == ["drawing", "name"]
     assert api["parameters"][0]["component"] in ("Sketchpad", "Imageeditor")
-    assert api["parameters"][1]["parameter_default"] == "lenet5-pieces"
+    assert api["parameters"][1]["parameter_default"] == "lenet5-global"
     assert api["returns"][0]["component"] == "Textbox"
 
 

@@ -122,12 +122,25 @@ def test_the_wide_canvas_sends_its_strokes_in_its_own_pixels(browser, server, vi
 def test_the_page_s_network_switch_moves_the_tab_s_reader_and_rereads(page):
     open_number(page)
     write(page, "17")
-    assert "trained on pieces" in page.locator("#number-said").inner_text()
+    assert "trained through the graph" in page.locator("#number-said").inner_text()
     page.locator("#model label", has_text="LeNet-1").click()  # the page's switch, at the top
     page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('LeNet-1:')")
-    page.locator("#model label", has_text="LeNet-5").first.click()  # back: LeNet-5 reads numbers as trained on pieces
-    page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('trained on pieces')")
+    page.locator("#model label", has_text="LeNet-5").first.click()  # back: LeNet-5, as it learned on the tab
+    page.wait_for_function("() => document.querySelector('#number-said').innerText.includes('through the graph')")
     assert page.locator("#number-network").is_hidden()  # the page has one network switch
+
+
+def test_the_tab_chooses_how_lenet5_learned_to_read_numbers(page):
+    """Issue 20: the LeNet-5 trained through the whole graph reads by default; the tab's own choice
+    re-reads the same strokes with the one trained on cut pieces, and back."""
+    open_number(page)
+    write(page, "17")
+    said = "() => document.querySelector('#number-said').innerText"
+    assert "trained through the graph" in page.evaluate(said)
+    page.locator("#number-learned label", has_text="on cut pieces").click()
+    page.wait_for_function(f"() => ({said})().includes('trained on pieces')")
+    page.locator("#number-learned label", has_text="through the whole graph").click()
+    page.wait_for_function(f"() => ({said})().includes('trained through the graph')")
 
 
 def test_the_number_tab_reads_the_wide_canvas_alone_and_gives_the_height_back(page):
