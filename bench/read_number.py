@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--varied", action="store_true", help="a more varied writer: slant, pen widths, baselines, narrow digits"
     )
-    parser.add_argument("--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces, lenet5-global)")
+    parser.add_argument(
+        "--network", default="lenet5", help="which network reads (lenet5, lenet5-pieces, lenet5-global)"
+    )
     parser.add_argument("--weights", default=None, help="its weights file (default: weights/<network>.safetensors)")
     parser.add_argument("--costs", default="", help="override the network's Costs, e.g. digit=-30,cut=4")
     parser.add_argument(
@@ -152,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.n, args.long, args.ceiling = 2, 0, True
     if args.api:
-        return api_timing(make_numbers(args.split, [5], args.api, args.seed, args.touch, args.overlap))
+        return api_timing(
+            make_numbers(args.split, [5], args.api, args.seed, args.touch, args.overlap, varied=args.varied)
+        )
 
     import torch
 
@@ -242,7 +246,7 @@ def reader(name: str, model=None, costs=None):
     return lambda canvas: read_number(net, canvas, costs).digits
 
 
-def api_timing(numbers, name: str = "lenet5-pieces", warmup: int = 10) -> int:
+def api_timing(numbers, name: str = "lenet5-global", warmup: int = 10) -> int:
     """Serve app.py, send each number to /read_number (read by ``name``, the page's default) in turn,
     print the server time and the round trip."""
     import asyncio

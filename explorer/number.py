@@ -354,11 +354,13 @@ class Number:
         self.sdnn = load_network(SDNN, weights, SDNN_TITLE)
         self.blobs: dict = {}
 
-    def read(self, image, name: str = GLOBAL, points: int | None = None) -> tuple[str, str, str, str, str]:
+    def read(
+        self, image, name: str = GLOBAL, points: int | None = None, sdnn: bool = True
+    ) -> tuple[str, str, str, str, str]:
         """A picture (anything ``lenet.preprocess.to_array`` takes) read by the network ``name`` →
         the digits read ("" when none), the big digits with the sentence, the picture of the cuts,
-        the graph, and the SDNN's reading of the same picture (:func:`sdnn_html`). What cannot be
-        read is answered with the reason."""
+        the graph, and the SDNN's reading of the same picture (:func:`sdnn_html`; "" with ``sdnn``
+        False, as for ``/read_number``). What cannot be read is answered with the reason."""
         network = self.networks.get(name) if isinstance(name, str) else None
         if network is None:
             problem = f"There is no network called {repr(name)[:40]}: choose one of {', '.join(self.networks)}."
@@ -366,7 +368,7 @@ class Number:
         try:
             array = to_array(image)
             reading = read_number(network.net, array, costs_for(network.name))
-            sdnn = read_sdnn(self.sdnn.net, array) if reading.cuts else None
+            sdnn = read_sdnn(self.sdnn.net, array) if sdnn and reading.cuts else None
         except UnreadableImage as exc:
             return "", canvas.refused_html(str(exc)), "", "", ""
         said = digits_html(reading, network.title)
@@ -388,7 +390,7 @@ class Number:
         """``/read_number``: a picture as ``/predict`` takes it (a Sketchpad value; a file or photo
         goes in as its composite) and a network (default lenet5-global) → the digits read as a
         string, then the page's three views."""
-        return self.read(canvas.stroke(drawing, self.blobs), name)[:4]
+        return self.read(canvas.stroke(drawing, self.blobs), name, sdnn=False)[:4]
 
     def read_number_sdnn(self, drawing) -> tuple[str, str]:
         """``/read_number_sdnn``: a picture as ``/read_number`` takes it → the digits the SDNN
