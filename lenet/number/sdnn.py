@@ -58,6 +58,7 @@ from lenet.preprocess import BOX, MAX_CROSSINGS
 FIELD = 32  # LeNet-5's input window, px
 STEP = 4  # C1 → S2 → C3 → S4 halve twice: one output column every 4 input pixels
 CENTRE_ROW = 16.0  # MNIST's centre of mass (14, 14) in the 28×28 field, padded by 2
+FOLLOW = 0.0  # strip px: σ of the per-column vertical centring (0: one centre for the row; column_centres)
 PAD = 16  # strip px of paper left and right of the ink, so that windows centred on the ends exist
 NONE = -1  # the label of a column read as "none of the above"
 
@@ -138,9 +139,10 @@ class Strip:
         return self.x0 + (STEP * np.arange(self.columns) + FIELD / 2) * self.px
 
 
-def prepare_strip(image: Any) -> tuple[Strip | None, str]:
+def prepare_strip(image: Any, follow: float | None = None) -> tuple[Strip | None, str]:
     """Any picture (what ``lenet.preprocess.to_array`` takes) → (its :class:`Strip`, "") or (None,
-    the refusal: blank, noise, far longer than 10 digits, with ``read_number``'s messages)."""
+    the refusal: blank, noise, far longer than 10 digits, with ``read_number``'s messages).
+    ``follow`` (default ``FOLLOW``): how the strip is centred vertically (:func:`column_centres`)."""
     work, status, scale, origin = _working_ink(image)
     if work is None:
         return None, status
@@ -157,19 +159,65 @@ def prepare_strip(image: Any) -> tuple[Strip | None, str]:
     small = Image.frombuffer("F", (w, h), np.ascontiguousarray(work, np.float32), "raw", "F", 0, 1)
     small = np.asarray(small.resize(size, Image.Resampling.LANCZOS), np.float32).clip(0.0, 1.0)
     fx = size[0] / w
-    rows = small.sum(axis=1)
-    cy = float((rows * np.arange(len(rows))).sum() / max(rows.sum(), 1e-6))
-    top = round(CENTRE_ROW - cy)
+    follow = FOLLOW if follow is None else follow
+    shift = CENTRE_ROW - column_centres(small, follow)  # (size[0],) rows down
+    if follow <= 0:
+        shift = np.round(shift)  # one whole-pixel move for the row: the ink as it was, not resampled
     width = PAD + size[0] + PAD
     width = FIELD + STEP * max(0, math.ceil((width - FIELD) / STEP))
     ink = np.zeros((FIELD, width), np.float32)
-    a, b = max(0, top), min(FIELD, top + size[1])  # rows of the strip that get ink (a tall row is cut)
-    if b > a:
-        ink[a:b, PAD : PAD + size[0]] = small[a - top : b - top]
+    ink[:, PAD : PAD + size[0]] = _shifted(small, shift)  # a tall row's ink beyond the 32 rows is cut
     if not np.any(ink > INK_LEVEL):
         return None, BLANK
     px = scale / fx  # picture px per strip px
     return Strip(ink, origin[0] - PAD * px, px, height * scale), ""
+
+
+def column_centres(small: np.ndarray, follow: float) -> np.ndarray:
+    """float (W,): the row of ``small`` (H, W) (the row's ink, a digit 20 px tall) that each column
+    centres on row 16. ``follow`` = 0: one row for all, the ink's centre of mass (as MNIST centres
+    a digit; a sloping baseline then puts the digits at one end high and at the other low);
+    ``follow`` > 0: the centre of mass of the ink within a Gaussian of σ = ``follow`` px of the
+    column, so that every window sees its digits centred as MNIST's are (the paper's SDNN read
+    normalised strings); where there is no ink near, the nearest inked column's."""
+    rows = np.arange(small.shape[0], dtype=np.float64)
+    mass = small.sum(axis=0).astype(np.float64)  # (W,)
+    moment = (small * rows[:, None]).sum(axis=0)
+    whole = float(moment.sum() / max(mass.sum(), 1e-6))
+    if follow <= 0 or mass.sum() <= 0:
+        return np.full(small.shape[1], whole)
+    r = int(math.ceil(3 * follow))
+    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / follow) ** 2)
+    m = np.convolve(mass, kernel, mode="same") if len(mass) >= len(kernel) else _smooth(mass, kernel)
+    y = np.convolve(moment, kernel, mode="same") if len(mass) >= len(kernel) else _smooth(moment, kernel)
+    known = m > 1e-3 * kernel.sum()
+    if not known.any():
+        return np.full(small.shape[1], whole)
+    xs = np.arange(small.shape[1])
+    return np.interp(xs, xs[known], y[known] / m[known])
+
+
+def _smooth(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """``np.convolve(values, kernel, "same")`` for a kernel longer than the values: the values' length."""
+    full = np.convolve(values, kernel, mode="full")
+    start = (len(kernel) - 1) // 2
+    return full[start : start + len(values)]
+
+
+def _shifted(small: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """float32 (32, W): column x of ``small`` (H, W) moved down by ``shift[x]`` rows (fractions
+    linearly), rows 0–31 kept, paper where nothing moved in."""
+    h = small.shape[0]
+    src = np.arange(FIELD)[:, None] - shift[None, :]  # (32, W): the row of small each strip row takes
+    lo = np.floor(src).astype(np.int64)
+    frac = (src - lo).astype(np.float32)
+    cols = np.arange(small.shape[1])[None, :]
+
+    def at(r: np.ndarray) -> np.ndarray:
+        inside = (r >= 0) & (r < h)
+        return np.where(inside, small[r.clip(0, h - 1), cols], 0.0)
+
+    return ((1 - frac) * at(lo) + frac * at(lo + 1)).astype(np.float32)
 
 
 def column_costs(energies: np.ndarray, decoder: Decoder = DECODER) -> np.ndarray:

@@ -45,6 +45,7 @@ from lenet.data import DEFAULT_DATA_DIR
 from lenet.distort import Distortion, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
+from lenet.number import sdnn
 from lenet.number.sdnn import FIELD, exact_rate, prepare_strip
 from lenet.number.writer import TOUCH, write_number
 from lenet.train import (
@@ -66,15 +67,17 @@ INIT = WEIGHTS_DIR / "lenet5-pieces.safetensors"
 RUBBISH = 10  # "none of the above": the MAP loss's rubbish target (LeNet5.loss)
 SHIFT = 3.0  # strip px: a digit's windows are centred within this of its centre
 NEAR = 6.0  # strip px: a "none" window is at least this far from every digit's centre
+PER_DIGIT = 2  # windows on each digit's centre ± SHIFT
 LENGTHS = (2, 3, 4, 5, 6)
 VAL_SEED = 1  # the validation numbers whose windows are measured
 VAL_READ = 50  # validation numbers of each length 2–5 read whole after each pass
 
 
 def windows(canvas: np.ndarray, layers: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
-            shift: float = SHIFT, near: float = NEAR) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+            shift: float = SHIFT, near: float = NEAR,
+            per_digit: int = PER_DIGIT) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """One written number (its canvas and each digit's own ink ``layers`` (n, H, W), ``labels`` (n,))
-    → 32×32 windows of its strip, float32 (k, 32, 32), and their targets (k,): per digit two
+    → 32×32 windows of its strip, float32 (k, 32, 32), and their targets (k,): per digit ``per_digit``
     windows on its centre ± ``shift`` (the digit), one half-way to the next digit, one on each of
     its edges and, at the ends, one on blank paper ("none", 10), those nearer than ``near`` to a
     digit's centre left out."""
@@ -92,8 +95,8 @@ def windows(canvas: np.ndarray, layers: np.ndarray, labels: np.ndarray, rng: np.
     right = (np.array([xs[k].max() for k in inked]) - strip.x0) / strip.px
     spots, targets = [], []
     for c, d in zip(centre, labels, strict=True):
-        spots += [c + rng.uniform(-shift, shift) for _ in range(2)]
-        targets += [int(d)] * 2
+        spots += [c + rng.uniform(-shift, shift) for _ in range(per_digit)]
+        targets += [int(d)] * per_digit
     none = [(a + b) / 2 + rng.uniform(-1, 1) for a, b in zip(centre[:-1], centre[1:], strict=True)]
     none += [x + rng.uniform(-2, 2) for x in (*left, *right)]
     none += [left.min() - rng.uniform(12, 24), right.max() + rng.uniform(12, 24)]
@@ -106,7 +109,7 @@ def windows(canvas: np.ndarray, layers: np.ndarray, labels: np.ndarray, rng: np.
 
 
 def window_set(images: np.ndarray, labels: np.ndarray, rows: int, seed: int, varied: bool = False,
-               log=None) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
+               log=None, **rules) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
     """The windows of ``rows`` numbers (lengths cycling through LENGTHS) written with ``images`` /
     ``labels``: (N, 1, 32, 32) and targets (N,)."""
     rng = np.random.default_rng(seed)
@@ -115,7 +118,7 @@ def window_set(images: np.ndarray, labels: np.ndarray, rows: int, seed: int, var
     for i in range(rows):
         pick = rng.choice(len(labels), size=LENGTHS[i % len(LENGTHS)], replace=False)
         canvas, _, layers = write_number(images[pick], rng, TOUCH, layers=True, **extra)
-        x, t = windows(canvas, layers, labels[pick], rng)
+        x, t = windows(canvas, layers, labels[pick], rng, **rules)
         xs.append(x)
         ts.append(t)
         if log and (i + 1) % 1000 == 0:
@@ -153,12 +156,14 @@ def train(args: argparse.Namespace) -> dict:
     log = print if not args.quiet else (lambda *_: None)
     base = load_model("lenet5", path=args.init)
     base.j = args.j
+    sdnn.FOLLOW = args.follow  # the strips of the windows and of the numbers read, as the network will read them
+    rules = {"shift": args.shift, "near": args.near, "per_digit": args.per_digit}
     x_fit, y_fit, x_val, y_val = split(args.data_dir)
     if args.smoke:
         x_fit, y_fit, x_val, y_val = x_fit[:2000], y_fit[:2000], x_val[:1000], y_val[:1000]
     log(f"writing {args.rows} numbers with fit digits ...")
-    x_w, t_w = window_set(x_fit[:, 0].numpy(), y_fit.numpy(), args.rows, args.seed, args.varied, log)
-    x_vw, t_vw = window_set(x_val[:, 0].numpy(), y_val.numpy(), args.val_rows, VAL_SEED, args.varied)
+    x_w, t_w = window_set(x_fit[:, 0].numpy(), y_fit.numpy(), args.rows, args.seed, args.varied, log, **rules)
+    x_vw, t_vw = window_set(x_val[:, 0].numpy(), y_val.numpy(), args.val_rows, VAL_SEED, args.varied, **rules)
     numbers = written_numbers("validation", (2, 3, 4, 5), args.val_read, VAL_SEED + 1, args.varied, args.data_dir)
     made = progress.seconds
     log(f"{len(t_w)} fit windows ({int((t_w == RUBBISH).sum())} none), {len(t_vw)} validation windows, {made:.0f} s")
@@ -203,7 +208,8 @@ def train(args: argparse.Namespace) -> dict:
                 f"lenet.number.writer) ({int((t_w == RUBBISH).sum())} none, {int((t_w < RUBBISH).sum())} digit); "
                 f"validation: the last 10,000 training images, {len(t_vw)} windows of {args.val_rows} numbers "
                 f"written with them and {len(numbers)} numbers of 2–5 of them read whole",
-        "window_rules": {"shift": SHIFT, "near": NEAR},
+        "window_rules": rules,
+        "follow": args.follow,
         "train_images": len(x_fit), "train_windows": len(t_w), "validation_windows": len(t_vw),
         **calibration,
         "validation_window_figures": {k: v for k, v in after.items() if k not in ("epoch", "train_loss", "seconds")},
@@ -231,6 +237,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--val-rows", type=int, default=400, help="numbers written with validation digits (windows)")
     p.add_argument("--val-read", type=int, default=VAL_READ, help="validation numbers per length read whole")
     p.add_argument("--varied", action="store_true", help="write the numbers with the varied writer")
+    p.add_argument("--follow", type=float, default=sdnn.FOLLOW, help="σ (strip px) of the strip's per-column "
+                   "vertical centring, 0: one centre for the row (lenet.number.sdnn.column_centres)")
+    p.add_argument("--shift", type=float, default=SHIFT, help="digit windows lie within this of its centre, strip px")
+    p.add_argument("--near", type=float, default=NEAR, help="a none window lies at least this far from every centre")
+    p.add_argument("--per-digit", type=int, default=PER_DIGIT, help="windows on each digit")
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the one-cycle schedule")
