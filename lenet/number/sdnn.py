@@ -32,6 +32,7 @@ import math
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -311,14 +312,15 @@ class SdnnReading:
 
 
 @torch.no_grad()
-def read_sdnn(model: LeNet5, image: Any, decoder: Decoder = DECODER) -> SdnnReading:
+def read_sdnn(model: LeNet5, image: Any, decoder: Decoder = DECODER, follow: float | None = None) -> SdnnReading:
     """Read a row of handwritten digits with LeNet-5 ``model`` replicated over it (no cutting).
 
     Returns an :class:`SdnnReading`: ``digits`` ("" with a ``message`` saying why for a blank
     picture, noise or a row far longer than 10 digits), the output map (``energies``, one row per
     column, a column every 4 strip px) and the path through it. Raises
-    :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture."""
-    strip, status = prepare_strip(image)
+    :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture. ``follow``:
+    the strip's vertical centring (:func:`column_centres`; default ``FOLLOW``, the shipped network's)."""
+    strip, status = prepare_strip(image, follow)
     if strip is None:
         return SdnnReading("", status)
     energies = SDNN(model)(torch.from_numpy(strip.ink)[None, None])[0].numpy()  # (T, 10)
@@ -387,14 +389,14 @@ def written_numbers(split: str, lengths, n: int, seed: int, varied: bool = False
     return out
 
 
-def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER) -> dict:
+def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER, follow: float | None = None) -> dict:
     """The share of ``numbers`` [(canvas, truth)] read exactly, overall and per length, and the
     median reading time (ms, one thread)."""
     right: dict[int, list[bool]] = {}
     times = []
     for canvas, truth in numbers:
         start = time.perf_counter()
-        got = read_sdnn(model, canvas, decoder).digits
+        got = read_sdnn(model, canvas, decoder, follow).digits
         times.append(time.perf_counter() - start)
         right.setdefault(len(truth), []).append(got == truth)
     every = [r for v in right.values() for r in v]
@@ -408,12 +410,13 @@ def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER) -> dict:
 
 @torch.no_grad()
 def tune(model: LeNet5, numbers, nones=(10, 14, 17, 20, 24, 28, 34), digits=(-10, -5, 0, 5),
-         changes=(0, 5, 10, 20, math.inf), gaps=(0.0, 0.25, 0.5, 1.0)) -> list[tuple[float, Decoder]]:  # fmt: skip
+         changes=(0, 5, 10, 20, math.inf), gaps=(0.0, 0.25, 0.5, 1.0),
+         follow: float | None = None) -> list[tuple[float, Decoder]]:  # fmt: skip
     """Every decoder of the grid on ``numbers`` [(canvas, truth)] (validation numbers only): the
     output maps are made once, then decoded with each. Returns (exact rate, decoder), best first."""
     maps = []
     for canvas, truth in numbers:
-        strip, _ = prepare_strip(canvas)
+        strip, _ = prepare_strip(canvas, follow)
         energies = None if strip is None else SDNN(model)(torch.from_numpy(strip.ink)[None, None])[0].numpy()
         maps.append((energies, truth))
     found = []
@@ -436,6 +439,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the digits and the handwriting")
     p.add_argument("--writer", default="plain", choices=["plain", "varied", "both"], help="which writer")
     p.add_argument("--network", default="lenet5-sdnn", help="the LeNet-5 to replicate")
+    p.add_argument("--weights", type=Path, default=None, help="its weights file (default: the shipped one)")
+    p.add_argument(
+        "--follow",
+        type=float,
+        default=None,
+        help="the strip's per-column centring σ (default: the 'follow' in the weights' json, else 0)",
+    )
     p.add_argument("--decoder", default="", help="override decoder constants, e.g. none=18,digit=-2,change=inf")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
@@ -446,10 +456,13 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--tune chooses the decoder: only on --split validation")
     from dataclasses import replace
 
-    from lenet.checkpoint import load_model
+    from lenet.checkpoint import load_model, read_info, weights_path
 
     torch.set_num_threads(args.threads)
-    model = load_model(args.network)
+    model = load_model(args.network, path=args.weights)
+    follow = args.follow
+    if follow is None:
+        follow = float(read_info(args.weights or weights_path(args.network)).get("follow", 0.0))
     decoder = DECODER
     if args.decoder:
         decoder = replace(decoder, **{k: float(v) for k, v in (kv.split("=") for kv in args.decoder.split(","))})
@@ -457,15 +470,18 @@ def main(argv: list[str] | None = None) -> int:
         numbers = []
         for writer in ("plain", "varied") if args.writer == "both" else (args.writer,):
             numbers += written_numbers(args.split, (2, 3, 4, 5), args.n, args.seed, writer == "varied")
-        for rate, d in tune(model, numbers)[:10]:
+        for rate, d in tune(model, numbers, follow=follow)[:10]:
             print(f"{100 * rate:.1f}% exact of {len(numbers)} ({args.writer} writer): {d}")
         return 0
     for writer in ("plain", "varied") if args.writer == "both" else (args.writer,):
         numbers = written_numbers(args.split, (2, 3, 4, 5), args.n, args.seed, writer == "varied")
-        r = exact_rate(model, numbers, decoder)
+        r = exact_rate(model, numbers, decoder, follow)
         lengths = ", ".join(f"{k} digits {100 * v:.1f}%" for k, v in r["by_length"].items())
         said = f"{100 * r['exact']:.1f}% of {r['n']} read exactly ({lengths}); median {r['median_ms']:.1f} ms"
-        print(f"{args.network} SDNN, {writer} writer, MNIST {args.split} digits, seed {args.seed}, {decoder}: {said}")
+        print(
+            f"{args.network} SDNN, {writer} writer, MNIST {args.split} digits, seed {args.seed}, {decoder}, "
+            f"follow {follow}: {said}"
+        )
     return 0
 
 

@@ -237,8 +237,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--val-rows", type=int, default=400, help="numbers written with validation digits (windows)")
     p.add_argument("--val-read", type=int, default=VAL_READ, help="validation numbers per length read whole")
     p.add_argument("--varied", action="store_true", help="write the numbers with the varied writer")
-    p.add_argument("--follow", type=float, default=sdnn.FOLLOW, help="σ (strip px) of the strip's per-column "
-                   "vertical centring, 0: one centre for the row (lenet.number.sdnn.column_centres)")
+    p.add_argument(
+        "--follow",
+        type=float,
+        default=sdnn.FOLLOW,
+        help="σ (strip px) of the strip's per-column "
+        "vertical centring, 0: one centre for the row (lenet.number.sdnn.column_centres)",
+    )
     p.add_argument("--shift", type=float, default=SHIFT, help="digit windows lie within this of its centre, strip px")
     p.add_argument("--near", type=float, default=NEAR, help="a none window lies at least this far from every centre")
     p.add_argument("--per-digit", type=int, default=PER_DIGIT, help="windows on each digit")
