@@ -261,6 +261,16 @@ def test_the_shipped_sdnn_reads_a_written_number():
     assert right >= 4
 
 
+def test_the_reader_centres_the_strip_as_the_shipped_network_was_trained():
+    """``FOLLOW`` (how read_sdnn centres the strip) is what the shipped lenet5-sdnn's windows were cut with."""
+    require_trained("lenet5-sdnn")
+    from lenet.checkpoint import WEIGHTS_DIR
+    from lenet.number.sdnn import FOLLOW
+
+    info = json.loads((WEIGHTS_DIR / "lenet5-sdnn.json").read_text())
+    assert info.get("follow", 0.0) == FOLLOW
+
+
 @pytest.mark.slow
 def test_train_sdnn_smoke_writes_a_network_that_reads(tmp_path, mnist_test):
     """``python -m lenet.number.train_sdnn --smoke``: a pass on a few numbers' windows writes weights
