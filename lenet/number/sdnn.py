@@ -21,8 +21,11 @@ paper's figure: runs of one digit separated by runs of "none"), the cheapest pat
 Input (:func:`prepare_strip`): the ink row of the picture as the segmenter sees it
 (``lenet.number.reading._working_ink``), its pen made MNIST's for the row's digit height
 (``lenet.number.recognition.mnist_pen``), scaled so that a digit is as tall as an MNIST digit in
-its 20×20 box, its vertical centre of mass at row 16 of the 32 (as MNIST centres a digit in its
-field, padded by 2), with 16 px of paper either side.
+its 20×20 box, with 16 px of paper either side, and centred vertically column by column: each
+column moved so that the centre of mass of the ink within about a digit's width of it
+(:func:`column_centres`, a Gaussian of σ = ``FOLLOW`` px) lies at row 16 of the 32, as MNIST
+centres a digit in its field, padded by 2. The paper's SDNN read normalised strings; one centre
+for the whole row put the digits of a sloping baseline high at one end and low at the other.
 """
 
 from __future__ import annotations
@@ -59,7 +62,10 @@ from lenet.preprocess import BOX, MAX_CROSSINGS
 FIELD = 32  # LeNet-5's input window, px
 STEP = 4  # C1 → S2 → C3 → S4 halve twice: one output column every 4 input pixels
 CENTRE_ROW = 16.0  # MNIST's centre of mass (14, 14) in the 28×28 field, padded by 2
-FOLLOW = 0.0  # strip px: σ of the per-column vertical centring (0: one centre for the row; column_centres)
+# strip px: σ of the per-column vertical centring (column_centres; 0: one centre for the whole row, as
+# lenet5-sdnn was trained before). 12 (about one digit's width) for the shipped lenet5-sdnn, whose
+# windows were cut from strips centred so: chosen on validation numbers (lenet/number/train_sdnn.py).
+FOLLOW = 12.0
 PAD = 16  # strip px of paper left and right of the ink, so that windows centred on the ends exist
 NONE = -1  # the label of a column read as "none of the above"
 

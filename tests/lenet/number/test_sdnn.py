@@ -15,8 +15,8 @@ from PIL import Image, ImageDraw
 
 from lenet.model import build_model
 from lenet.number import BLANK, NOISE, TOO_LONG, read_sdnn, write_number
-from lenet.number.sdnn import FIELD, NONE, PAD, SDNN, STEP, Decoder, column_centres, decode, prepare_strip
-from lenet.number.train_sdnn import NEAR, RUBBISH, SHIFT, windows
+from lenet.number.sdnn import FIELD, FOLLOW, NONE, PAD, SDNN, STEP, Decoder, column_centres, decode, prepare_strip
+from lenet.number.train_sdnn import NEAR, PER_DIGIT, RUBBISH, SHIFT, windows
 from tests.weights import require_trained
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -224,7 +224,7 @@ def test_windows_are_centred_on_digits_or_away_from_them():
     canvas, _, layers = written(names, seed=4, layers=True)
     x, t = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0))
     assert x.shape[1:] == (FIELD, FIELD) and len(x) == len(t)
-    assert sorted(t[t < RUBBISH].tolist()) == [0, 0, 1, 1, 7, 7]
+    assert sorted(t[t < RUBBISH].tolist()) == sorted([0, 1, 7] * PER_DIGIT)
     assert (t == RUBBISH).sum() >= 2
     for window, target in zip(x, t, strict=True):
         cols = window.sum(axis=0)
@@ -237,10 +237,10 @@ def test_windows_are_centred_on_digits_or_away_from_them():
 def test_the_window_rules_set_how_many_windows_and_where():
     names = ["mnist-test-0000-7.png", "mnist-test-0002-1.png", "mnist-test-0003-0.png"]
     canvas, _, layers = written(names, seed=4, layers=True)
-    _, t2 = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0))
+    _, t2 = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), per_digit=2)
     _, t3 = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), per_digit=3)
     assert (t2 < RUBBISH).sum() == 6 and (t3 < RUBBISH).sum() == 9
-    _, far = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), near=40.0)
+    _, far = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), per_digit=2, near=40.0)
     assert (far == RUBBISH).sum() < (t2 == RUBBISH).sum()  # "none" only far from every digit: fewer of them
 
 
@@ -265,7 +265,6 @@ def test_the_reader_centres_the_strip_as_the_shipped_network_was_trained():
     """``FOLLOW`` (how read_sdnn centres the strip) is what the shipped lenet5-sdnn's windows were cut with."""
     require_trained("lenet5-sdnn")
     from lenet.checkpoint import WEIGHTS_DIR
-    from lenet.number.sdnn import FOLLOW
 
     info = json.loads((WEIGHTS_DIR / "lenet5-sdnn.json").read_text())
     assert info.get("follow", 0.0) == FOLLOW
@@ -283,5 +282,7 @@ def test_train_sdnn_smoke_writes_a_network_that_reads(tmp_path, mnist_test):
     assert log["network"] == "lenet5-sdnn" and len(log["history"]) == 1
     assert {"digit_window_error", "none_below_j", "validation_exact"} <= log["history"][0].keys()
     assert log["train_windows"] > 0 and 0 <= log["history"][0]["validation_exact"] <= 1
+    assert log["init"] == "weights/lenet5-pieces.safetensors"  # relative to the repository, not this machine
+    assert log["follow"] == FOLLOW and log["window_rules"] == {"shift": SHIFT, "near": NEAR, "per_digit": PER_DIGIT}
     model = load_model("lenet5-sdnn", path=tmp_path / "lenet5-sdnn.safetensors")
     assert read_sdnn(model, written(["mnist-test-0000-7.png", "mnist-test-0001-2.png"])[0]).message
