@@ -117,16 +117,23 @@ ORIGINS = {
         "j": (NOT_SEARCHED, "lenet5-pieces' 20, kept for the windows (lenet/number/train_sdnn.py)"),
         "epochs": (VALIDATION, "8 passes on 6,000 numbers against 4 on 4,000, on the exact readings of validation "
                    "numbers after each pass (lenet/number/train_sdnn.py, its log's history)"),
-        "window_rules": (NOT_SEARCHED, "set before any run from the 4 px between output columns "
-                         "(lenet/number/train_sdnn.py)"),
+        "window_rules": (VALIDATION, "shift 2 px, near 8 px, 3 windows per digit against the first run's 3 / 6 / 2 "
+                         "(both on strips centred per column), on the exact readings of validation numbers "
+                         "(lenet/number/train_sdnn.py, docs/RESULTS.md)"),
+        "decoder": (VALIDATION, "the grammar's constants (lenet.number.sdnn.Decoder), re-tuned for this network by "
+                    "python -m lenet.number.sdnn --tune --split validation --writer both --n 50 --seed 3: the grid's "
+                    "best (none 24, 64.2% of 400) read 1.5 points fewer of the 1,600 measuring validation numbers "
+                    "than none 28 (63.2%), so 28 was kept (docs/RESULTS.md)"),
+        "follow": (VALIDATION, "σ 12 px (per-column centring) against one centre for the row, on the exact readings "
+                   "of validation numbers (lenet/number/train_sdnn.py, docs/RESULTS.md)"),
         "batch_size": _DEFAULT, "lr": _DEFAULT, "ema": _DEFAULT, "distortions": _DEFAULT, "pen": _DEFAULT,
         "distortion_strength": (TEST, f"lenet5's 0.5, found on the test set by {EARLIER} and not compared again"),
     },
 }  # fmt: skip
 CALIBRATED = ("temperature", "unsure_gap", "rejection_thresholds")
 ORDER = ("seed", "init", "epochs", "batch_size", "lr", "ema", "mu", "mu_schedule", "j", "distortions",
-         "distortion_strength", "pen", "copies_per_image", "piece_rules", "window_rules", "criterion",
-         "graph_temperature", "varied", "digits_per_step", "digit_weight", *CALIBRATED)  # fmt: skip
+         "distortion_strength", "pen", "copies_per_image", "piece_rules", "window_rules", "follow", "decoder",
+         "criterion", "graph_temperature", "varied", "digits_per_step", "digit_weight", *CALIBRATED)  # fmt: skip
 
 
 def recipe_of(info: dict) -> str:

@@ -21,8 +21,11 @@ paper's figure: runs of one digit separated by runs of "none"), the cheapest pat
 Input (:func:`prepare_strip`): the ink row of the picture as the segmenter sees it
 (``lenet.number.reading._working_ink``), its pen made MNIST's for the row's digit height
 (``lenet.number.recognition.mnist_pen``), scaled so that a digit is as tall as an MNIST digit in
-its 20×20 box, its vertical centre of mass at row 16 of the 32 (as MNIST centres a digit in its
-field, padded by 2), with 16 px of paper either side.
+its 20×20 box, with 16 px of paper either side, and centred vertically column by column: each
+column moved so that the centre of mass of the ink within about a digit's width of it
+(:func:`column_centres`, a Gaussian of σ = ``FOLLOW`` px) lies at row 16 of the 32, as MNIST
+centres a digit in its field, padded by 2. The paper's SDNN read normalised strings; one centre
+for the whole row put the digits of a sloping baseline high at one end and low at the other.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import math
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,6 +62,10 @@ from lenet.preprocess import BOX, MAX_CROSSINGS
 FIELD = 32  # LeNet-5's input window, px
 STEP = 4  # C1 → S2 → C3 → S4 halve twice: one output column every 4 input pixels
 CENTRE_ROW = 16.0  # MNIST's centre of mass (14, 14) in the 28×28 field, padded by 2
+# strip px: σ of the per-column vertical centring (column_centres; 0: one centre for the whole row, as
+# lenet5-sdnn was trained before). 12 (about one digit's width) for the shipped lenet5-sdnn, whose
+# windows were cut from strips centred so: chosen on validation numbers (lenet/number/train_sdnn.py).
+FOLLOW = 12.0
 PAD = 16  # strip px of paper left and right of the ink, so that windows centred on the ends exist
 NONE = -1  # the label of a column read as "none of the above"
 
@@ -138,9 +146,10 @@ class Strip:
         return self.x0 + (STEP * np.arange(self.columns) + FIELD / 2) * self.px
 
 
-def prepare_strip(image: Any) -> tuple[Strip | None, str]:
+def prepare_strip(image: Any, follow: float | None = None) -> tuple[Strip | None, str]:
     """Any picture (what ``lenet.preprocess.to_array`` takes) → (its :class:`Strip`, "") or (None,
-    the refusal: blank, noise, far longer than 10 digits, with ``read_number``'s messages)."""
+    the refusal: blank, noise, far longer than 10 digits, with ``read_number``'s messages).
+    ``follow`` (default ``FOLLOW``): how the strip is centred vertically (:func:`column_centres`)."""
     work, status, scale, origin = _working_ink(image)
     if work is None:
         return None, status
@@ -157,19 +166,65 @@ def prepare_strip(image: Any) -> tuple[Strip | None, str]:
     small = Image.frombuffer("F", (w, h), np.ascontiguousarray(work, np.float32), "raw", "F", 0, 1)
     small = np.asarray(small.resize(size, Image.Resampling.LANCZOS), np.float32).clip(0.0, 1.0)
     fx = size[0] / w
-    rows = small.sum(axis=1)
-    cy = float((rows * np.arange(len(rows))).sum() / max(rows.sum(), 1e-6))
-    top = round(CENTRE_ROW - cy)
+    follow = FOLLOW if follow is None else follow
+    shift = CENTRE_ROW - column_centres(small, follow)  # (size[0],) rows down
+    if follow <= 0:
+        shift = np.round(shift)  # one whole-pixel move for the row: the ink as it was, not resampled
     width = PAD + size[0] + PAD
     width = FIELD + STEP * max(0, math.ceil((width - FIELD) / STEP))
     ink = np.zeros((FIELD, width), np.float32)
-    a, b = max(0, top), min(FIELD, top + size[1])  # rows of the strip that get ink (a tall row is cut)
-    if b > a:
-        ink[a:b, PAD : PAD + size[0]] = small[a - top : b - top]
+    ink[:, PAD : PAD + size[0]] = _shifted(small, shift)  # a tall row's ink beyond the 32 rows is cut
     if not np.any(ink > INK_LEVEL):
         return None, BLANK
     px = scale / fx  # picture px per strip px
     return Strip(ink, origin[0] - PAD * px, px, height * scale), ""
+
+
+def column_centres(small: np.ndarray, follow: float) -> np.ndarray:
+    """float (W,): the row of ``small`` (H, W) (the row's ink, a digit 20 px tall) that each column
+    centres on row 16. ``follow`` = 0: one row for all, the ink's centre of mass (as MNIST centres
+    a digit; a sloping baseline then puts the digits at one end high and at the other low);
+    ``follow`` > 0: the centre of mass of the ink within a Gaussian of σ = ``follow`` px of the
+    column, so that every window sees its digits centred as MNIST's are (the paper's SDNN read
+    normalised strings); where there is no ink near, the nearest inked column's."""
+    rows = np.arange(small.shape[0], dtype=np.float64)
+    mass = small.sum(axis=0).astype(np.float64)  # (W,)
+    moment = (small * rows[:, None]).sum(axis=0)
+    whole = float(moment.sum() / max(mass.sum(), 1e-6))
+    if follow <= 0 or mass.sum() <= 0:
+        return np.full(small.shape[1], whole)
+    r = int(math.ceil(3 * follow))
+    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / follow) ** 2)
+    m = np.convolve(mass, kernel, mode="same") if len(mass) >= len(kernel) else _smooth(mass, kernel)
+    y = np.convolve(moment, kernel, mode="same") if len(mass) >= len(kernel) else _smooth(moment, kernel)
+    known = m > 1e-3 * kernel.sum()
+    if not known.any():
+        return np.full(small.shape[1], whole)
+    xs = np.arange(small.shape[1])
+    return np.interp(xs, xs[known], y[known] / m[known])
+
+
+def _smooth(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """``np.convolve(values, kernel, "same")`` for a kernel longer than the values: the values' length."""
+    full = np.convolve(values, kernel, mode="full")
+    start = (len(kernel) - 1) // 2
+    return full[start : start + len(values)]
+
+
+def _shifted(small: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """float32 (32, W): column x of ``small`` (H, W) moved down by ``shift[x]`` rows (fractions
+    linearly), rows 0–31 kept, paper where nothing moved in."""
+    h = small.shape[0]
+    src = np.arange(FIELD)[:, None] - shift[None, :]  # (32, W): the row of small each strip row takes
+    lo = np.floor(src).astype(np.int64)
+    frac = (src - lo).astype(np.float32)
+    cols = np.arange(small.shape[1])[None, :]
+
+    def at(r: np.ndarray) -> np.ndarray:
+        inside = (r >= 0) & (r < h)
+        return np.where(inside, small[r.clip(0, h - 1), cols], 0.0)
+
+    return ((1 - frac) * at(lo) + frac * at(lo + 1)).astype(np.float32)
 
 
 def column_costs(energies: np.ndarray, decoder: Decoder = DECODER) -> np.ndarray:
@@ -263,14 +318,15 @@ class SdnnReading:
 
 
 @torch.no_grad()
-def read_sdnn(model: LeNet5, image: Any, decoder: Decoder = DECODER) -> SdnnReading:
+def read_sdnn(model: LeNet5, image: Any, decoder: Decoder = DECODER, follow: float | None = None) -> SdnnReading:
     """Read a row of handwritten digits with LeNet-5 ``model`` replicated over it (no cutting).
 
     Returns an :class:`SdnnReading`: ``digits`` ("" with a ``message`` saying why for a blank
     picture, noise or a row far longer than 10 digits), the output map (``energies``, one row per
     column, a column every 4 strip px) and the path through it. Raises
-    :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture."""
-    strip, status = prepare_strip(image)
+    :class:`lenet.preprocess.UnreadableImage` only for something that is not a picture. ``follow``:
+    the strip's vertical centring (:func:`column_centres`; default ``FOLLOW``, the shipped network's)."""
+    strip, status = prepare_strip(image, follow)
     if strip is None:
         return SdnnReading("", status)
     energies = SDNN(model)(torch.from_numpy(strip.ink)[None, None])[0].numpy()  # (T, 10)
@@ -339,14 +395,14 @@ def written_numbers(split: str, lengths, n: int, seed: int, varied: bool = False
     return out
 
 
-def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER) -> dict:
+def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER, follow: float | None = None) -> dict:
     """The share of ``numbers`` [(canvas, truth)] read exactly, overall and per length, and the
     median reading time (ms, one thread)."""
     right: dict[int, list[bool]] = {}
     times = []
     for canvas, truth in numbers:
         start = time.perf_counter()
-        got = read_sdnn(model, canvas, decoder).digits
+        got = read_sdnn(model, canvas, decoder, follow).digits
         times.append(time.perf_counter() - start)
         right.setdefault(len(truth), []).append(got == truth)
     every = [r for v in right.values() for r in v]
@@ -360,12 +416,13 @@ def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER) -> dict:
 
 @torch.no_grad()
 def tune(model: LeNet5, numbers, nones=(10, 14, 17, 20, 24, 28, 34), digits=(-10, -5, 0, 5),
-         changes=(0, 5, 10, 20, math.inf), gaps=(0.0, 0.25, 0.5, 1.0)) -> list[tuple[float, Decoder]]:  # fmt: skip
+         changes=(0, 5, 10, 20, math.inf), gaps=(0.0, 0.25, 0.5, 1.0),
+         follow: float | None = None) -> list[tuple[float, Decoder]]:  # fmt: skip
     """Every decoder of the grid on ``numbers`` [(canvas, truth)] (validation numbers only): the
     output maps are made once, then decoded with each. Returns (exact rate, decoder), best first."""
     maps = []
     for canvas, truth in numbers:
-        strip, _ = prepare_strip(canvas)
+        strip, _ = prepare_strip(canvas, follow)
         energies = None if strip is None else SDNN(model)(torch.from_numpy(strip.ink)[None, None])[0].numpy()
         maps.append((energies, truth))
     found = []
@@ -388,6 +445,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the digits and the handwriting")
     p.add_argument("--writer", default="plain", choices=["plain", "varied", "both"], help="which writer")
     p.add_argument("--network", default="lenet5-sdnn", help="the LeNet-5 to replicate")
+    p.add_argument("--weights", type=Path, default=None, help="its weights file (default: the shipped one)")
+    p.add_argument(
+        "--follow",
+        type=float,
+        default=None,
+        help="the strip's per-column centring σ (default: the 'follow' in the weights' json, else 0)",
+    )
     p.add_argument("--decoder", default="", help="override decoder constants, e.g. none=18,digit=-2,change=inf")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
@@ -398,10 +462,13 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--tune chooses the decoder: only on --split validation")
     from dataclasses import replace
 
-    from lenet.checkpoint import load_model
+    from lenet.checkpoint import load_model, read_info, weights_path
 
     torch.set_num_threads(args.threads)
-    model = load_model(args.network)
+    model = load_model(args.network, path=args.weights)
+    follow = args.follow
+    if follow is None:
+        follow = float(read_info(args.weights or weights_path(args.network)).get("follow", 0.0))
     decoder = DECODER
     if args.decoder:
         decoder = replace(decoder, **{k: float(v) for k, v in (kv.split("=") for kv in args.decoder.split(","))})
@@ -409,15 +476,18 @@ def main(argv: list[str] | None = None) -> int:
         numbers = []
         for writer in ("plain", "varied") if args.writer == "both" else (args.writer,):
             numbers += written_numbers(args.split, (2, 3, 4, 5), args.n, args.seed, writer == "varied")
-        for rate, d in tune(model, numbers)[:10]:
+        for rate, d in tune(model, numbers, follow=follow)[:10]:
             print(f"{100 * rate:.1f}% exact of {len(numbers)} ({args.writer} writer): {d}")
         return 0
     for writer in ("plain", "varied") if args.writer == "both" else (args.writer,):
         numbers = written_numbers(args.split, (2, 3, 4, 5), args.n, args.seed, writer == "varied")
-        r = exact_rate(model, numbers, decoder)
+        r = exact_rate(model, numbers, decoder, follow)
         lengths = ", ".join(f"{k} digits {100 * v:.1f}%" for k, v in r["by_length"].items())
         said = f"{100 * r['exact']:.1f}% of {r['n']} read exactly ({lengths}); median {r['median_ms']:.1f} ms"
-        print(f"{args.network} SDNN, {writer} writer, MNIST {args.split} digits, seed {args.seed}, {decoder}: {said}")
+        print(
+            f"{args.network} SDNN, {writer} writer, MNIST {args.split} digits, seed {args.seed}, {decoder}, "
+            f"follow {follow}: {said}"
+        )
     return 0
 
 

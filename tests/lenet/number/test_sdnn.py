@@ -15,8 +15,8 @@ from PIL import Image, ImageDraw
 
 from lenet.model import build_model
 from lenet.number import BLANK, NOISE, TOO_LONG, read_sdnn, write_number
-from lenet.number.sdnn import FIELD, NONE, PAD, SDNN, STEP, Decoder, decode, prepare_strip
-from lenet.number.train_sdnn import NEAR, RUBBISH, SHIFT, windows
+from lenet.number.sdnn import FIELD, FOLLOW, NONE, PAD, SDNN, STEP, Decoder, column_centres, decode, prepare_strip
+from lenet.number.train_sdnn import NEAR, PER_DIGIT, RUBBISH, SHIFT, windows
 from tests.weights import require_trained
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -96,6 +96,49 @@ def test_the_strip_makes_a_digit_as_tall_as_mnist_s_and_centres_it():
     assert len(centres) == strip.columns and np.all(np.diff(centres) > 0)
     assert centres[0] < xs.min() + 4 * strip.px and centres[-1] > xs.max() - 4 * strip.px
     assert abs(strip.x0 + (cols.min() + 0.5) * strip.px - xs.min()) <= 3 * strip.px
+
+
+def stairs(rise: int = 15) -> np.ndarray:
+    """A white RGB canvas with five MNIST digits written apart, each ``rise`` px higher than the last
+    (a baseline climbing as steeply as the varied writer's steepest), at 4× MNIST's size."""
+    names = ["mnist-test-0000-7.png", "mnist-test-0001-2.png", "mnist-test-0002-1.png", "mnist-test-0003-0.png",
+             "mnist-test-0004-4.png"]  # fmt: skip
+    canvas = np.full((400, 700, 3), 255, np.uint8)
+    for i, name in enumerate(names):
+        digit = np.asarray(Image.fromarray((example(name) * 255).astype(np.uint8)).resize((112, 112)), np.float32)
+        top, left = 250 - rise * i, 20 + 130 * i
+        canvas[top : top + 112, left : left + 112] = (255 - digit)[..., None].astype(np.uint8)
+    return canvas
+
+
+def digit_rows(strip) -> list[float]:
+    """The centre-of-mass row of each of :func:`stairs`' five digits in ``strip``."""
+    rows = []
+    for i in range(5):
+        a, b = ((np.array([20, 132]) + 130 * i - strip.x0) / strip.px).round().astype(int)
+        mass = strip.ink[:, a:b].sum(axis=1)
+        rows.append(float((mass * np.arange(FIELD)).sum() / mass.sum()))
+    return rows
+
+
+def test_the_strip_follows_a_sloping_baseline_column_by_column():
+    one, _ = prepare_strip(stairs(), follow=0)
+    each, _ = prepare_strip(stairs(), follow=12)
+    rows_one, rows_each = digit_rows(one), digit_rows(each)
+    assert rows_one[0] - rows_one[-1] > 8  # one centre for the row: the first digit low, the last high (or cut)
+    assert all(abs(r - 16) <= 1 for r in rows_each)  # each digit's ink centred as MNIST centres a digit
+    assert one.ink.shape == each.ink.shape and one.x0 == each.x0 and one.px == each.px  # only rows move
+
+
+def test_column_centres_follow_the_ink_within_sigma():
+    small = np.zeros((60, 100), np.float32)
+    small[10:14, 0:30] = 1.0  # ink around row 11.5 on the left, around row 41.5 on the right
+    small[40:44, 70:100] = 1.0
+    flat = column_centres(small, 0)
+    assert np.allclose(flat, flat[0]) and abs(flat[0] - 26.5) < 1e-6  # the whole row's centre of mass
+    follow = column_centres(small, 5)
+    assert abs(follow[10] - 11.5) < 0.1 and abs(follow[90] - 41.5) < 0.1
+    assert np.all(np.diff(follow) >= -1e-9)  # between them, a smooth climb (blank columns: the nearest ink's)
 
 
 # --- the grammar (Viterbi over the columns) ------------------------------------------------------
@@ -181,7 +224,7 @@ def test_windows_are_centred_on_digits_or_away_from_them():
     canvas, _, layers = written(names, seed=4, layers=True)
     x, t = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0))
     assert x.shape[1:] == (FIELD, FIELD) and len(x) == len(t)
-    assert sorted(t[t < RUBBISH].tolist()) == [0, 0, 1, 1, 7, 7]
+    assert sorted(t[t < RUBBISH].tolist()) == sorted([0, 1, 7] * PER_DIGIT)
     assert (t == RUBBISH).sum() >= 2
     for window, target in zip(x, t, strict=True):
         cols = window.sum(axis=0)
@@ -189,6 +232,16 @@ def test_windows_are_centred_on_digits_or_away_from_them():
             centre = (cols * np.arange(FIELD)).sum() / cols.sum()
             assert abs(centre - 16) <= SHIFT + 6
     assert NEAR > SHIFT
+
+
+def test_the_window_rules_set_how_many_windows_and_where():
+    names = ["mnist-test-0000-7.png", "mnist-test-0002-1.png", "mnist-test-0003-0.png"]
+    canvas, _, layers = written(names, seed=4, layers=True)
+    _, t2 = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), per_digit=2)
+    _, t3 = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), per_digit=3)
+    assert (t2 < RUBBISH).sum() == 6 and (t3 < RUBBISH).sum() == 9
+    _, far = windows(canvas, layers, np.array([7, 1, 0]), np.random.default_rng(0), per_digit=2, near=40.0)
+    assert (far == RUBBISH).sum() < (t2 == RUBBISH).sum()  # "none" only far from every digit: fewer of them
 
 
 # --- the shipped network ---------------------------------------------------------------------------
@@ -208,6 +261,15 @@ def test_the_shipped_sdnn_reads_a_written_number():
     assert right >= 4
 
 
+def test_the_reader_centres_the_strip_as_the_shipped_network_was_trained():
+    """``FOLLOW`` (how read_sdnn centres the strip) is what the shipped lenet5-sdnn's windows were cut with."""
+    require_trained("lenet5-sdnn")
+    from lenet.checkpoint import WEIGHTS_DIR
+
+    info = json.loads((WEIGHTS_DIR / "lenet5-sdnn.json").read_text())
+    assert info.get("follow", 0.0) == FOLLOW
+
+
 @pytest.mark.slow
 def test_train_sdnn_smoke_writes_a_network_that_reads(tmp_path, mnist_test):
     """``python -m lenet.number.train_sdnn --smoke``: a pass on a few numbers' windows writes weights
@@ -220,5 +282,7 @@ def test_train_sdnn_smoke_writes_a_network_that_reads(tmp_path, mnist_test):
     assert log["network"] == "lenet5-sdnn" and len(log["history"]) == 1
     assert {"digit_window_error", "none_below_j", "validation_exact"} <= log["history"][0].keys()
     assert log["train_windows"] > 0 and 0 <= log["history"][0]["validation_exact"] <= 1
+    assert log["init"] == "weights/lenet5-pieces.safetensors"  # relative to the repository, not this machine
+    assert log["follow"] == FOLLOW and log["window_rules"] == {"shift": SHIFT, "near": NEAR, "per_digit": PER_DIGIT}
     model = load_model("lenet5-sdnn", path=tmp_path / "lenet5-sdnn.safetensors")
     assert read_sdnn(model, written(["mnist-test-0000-7.png", "mnist-test-0001-2.png"])[0]).message
