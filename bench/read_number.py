@@ -38,7 +38,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from lenet.number import TOUCH, write_number
+from lenet.number import TOUCH
 
 
 def digit_pool(split: str, data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -46,12 +46,7 @@ def digit_pool(split: str, data_dir: str | None = None) -> tuple[np.ndarray, np.
     the last 10,000 training digits (the shipped weights saw them in training: tune there only)."""
     from lenet.data import DEFAULT_DATA_DIR, load_split
 
-    data_dir = data_dir or DEFAULT_DATA_DIR
-    if split == "validation":
-        images, labels = load_split("train", data_dir)
-        images, labels = images[-10_000:], labels[-10_000:]
-    else:
-        images, labels = load_split("test", data_dir)
+    images, labels = load_split(split, data_dir or DEFAULT_DATA_DIR)
     return images[:, 0].numpy(), labels.numpy()
 
 
@@ -66,26 +61,17 @@ def make_numbers(
     owners: bool = False,
     varied: bool = False,
 ):
-    """``n`` numbers of each length: a list of (canvas, truth string, touching flags), and with
-    ``owners`` a fourth value: which digit owns each canvas pixel (``lenet.number.train_pieces.owner_map``;
-    the canvases are the same either way). ``varied``: written by the varied hand
-    (``lenet.number.writer.hand``: slant, pen widths, baselines, narrow digits, deeper overlaps)."""
+    """``n`` numbers of each length (``lenet.number.writer.written``): a list of (canvas, truth
+    string, touching flags), and with ``owners`` a fourth value: which digit owns each canvas pixel
+    (``lenet.number.train_pieces.owner_map``; the canvases are the same either way). ``varied``:
+    written by the varied hand (``lenet.number.writer.hand``: slant, pen widths, baselines, narrow
+    digits, deeper overlaps)."""
     from lenet.number.train_pieces import owner_map
+    from lenet.number.writer import written
 
     images, labels = digit_pool(split, data_dir)
-    rng = np.random.default_rng(seed)
-    out = []
-    for length in lengths:
-        for _ in range(n):
-            pick = rng.choice(len(labels), size=length, replace=False)
-            truth = "".join(str(d) for d in labels[pick])
-            if owners:
-                canvas, touching, layers = write_number(images[pick], rng, touch, overlap, layers=True, varied=varied)
-                out.append((canvas, truth, touching, owner_map(layers)))
-            else:
-                canvas, touching = write_number(images[pick], rng, touch, overlap, varied=varied)
-                out.append((canvas, truth, touching))
-    return out
+    numbers = written(images, labels, lengths, n, seed, touch, overlap, varied, layers=owners)
+    return [(*number[:3], owner_map(number[3])) if owners else number for number in numbers]
 
 
 def has_good_path(model, canvas: np.ndarray, owners: np.ndarray, digits: int) -> tuple[bool, object, float, tuple]:

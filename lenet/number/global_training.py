@@ -64,7 +64,7 @@ from lenet.number.reading import build_graph
 from lenet.number.recognition import Graph
 from lenet.number.viterbi import Costs, arc_costs, costs_for
 from lenet.number.writer import TOUCH, write_number
-from lenet.train import command, error_rate, machine, seeded, split, without_out_dir, write_run
+from lenet.train import command, error_rate, in_repository, machine, seeded, split, without_options, write_run
 
 NAME = "lenet5-global"
 START = "lenet5-pieces"  # the network it starts from, and whose costs make the fixed part of each arc's cost
@@ -318,7 +318,7 @@ def train(args: argparse.Namespace) -> dict:
         "of the paths' costs, each arc's cost LeNet-5's energy plus the fixed penalties of costs_for('lenet5-pieces'); "
         "mixed with single fit digits under the MAP loss; Adam + one-cycle; the pass with the best exact reading "
         "of validation numbers is kept",
-        "init": _shown(args.init),
+        "init": in_repository(args.init),
         "init_info": {k: read_info(args.init).get(k) for k in ("command", "validation_error")},
         "seed": args.seed, "epochs": args.epochs, "kept_epoch": best[1], "batch_size": args.batch_size,
         "lr": args.lr, "criterion": args.criterion, "graph_temperature": args.temperature, "j": args.j,
@@ -344,12 +344,6 @@ def train(args: argparse.Namespace) -> dict:
     log(f"validation exact, varied {after[CHOOSE]:.1%} (start {before[CHOOSE]:.1%}), "
         f"single-digit error {100 * after['validation_error']:.2f}%; wrote {out / NAME}.safetensors")  # fmt: skip
     return info
-
-
-def _shown(path: Path) -> str:
-    """A path as a log records it: relative to the repository when inside it (weights/...)."""
-    root = WEIGHTS_DIR.parent
-    return str(path.resolve().relative_to(root)) if path.resolve().is_relative_to(root) else str(path)
 
 
 def defaults(init: Path | str) -> dict:
@@ -386,8 +380,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true")
     argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
-    kept = without_out_dir(argv)
-    args.argv = [a for i, a in enumerate(kept) if not a.startswith("--cache") and (i == 0 or kept[i - 1] != "--cache")]
+    args.argv = without_options(argv, "--out-dir", "--cache")
     # (neither where the files go nor the cache changes the result)
     return args
 

@@ -377,22 +377,14 @@ def _message(digits: str) -> str:
 
 
 def written_numbers(split: str, lengths, n: int, seed: int, varied: bool = False, data_dir=None):
-    """``n`` numbers of each length written (``lenet.number.writer.write_number``) with the MNIST
+    """``n`` numbers of each length written (``lenet.number.writer.written``) with the MNIST
     digits of ``split`` ("validation": the last 10,000 training images; "test") → [(canvas, truth)]."""
     from lenet.data import DEFAULT_DATA_DIR, load_split
-    from lenet.number.writer import TOUCH, write_number
+    from lenet.number.writer import written
 
     images, labels = load_split(split, data_dir or DEFAULT_DATA_DIR)
-    images, labels = images[:, 0].numpy(), labels.numpy()
-    rng = np.random.default_rng(seed)
-    extra = {"varied": True} if varied else {}
-    out = []
-    for length in lengths:
-        for _ in range(n):
-            pick = rng.choice(len(labels), size=length, replace=False)
-            canvas = write_number(images[pick], rng, TOUCH, **extra)[0]
-            out.append((canvas, "".join(str(d) for d in labels[pick])))
-    return out
+    numbers = written(images[:, 0].numpy(), labels.numpy(), lengths, n, seed, varied=varied)
+    return [(canvas, truth) for canvas, truth, _ in numbers]
 
 
 def exact_rate(model: LeNet5, numbers, decoder: Decoder = DECODER, follow: float | None = None) -> dict:

@@ -53,7 +53,7 @@ from lenet.train import (
     passes,
     seeded,
     split,
-    without_out_dir,
+    without_options,
     write_run,
 )
 
@@ -314,8 +314,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true")
     argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
-    kept = without_out_dir(argv)
-    args.argv = [a for i, a in enumerate(kept) if not a.startswith("--cache") and (i == 0 or kept[i - 1] != "--cache")]
+    args.argv = without_options(argv, "--out-dir", "--cache")
     # (neither where the files go nor the cache changes the result)
     return args
 

@@ -65,6 +65,7 @@ from lenet.train import (
     Samples,
     command,
     error_rate,
+    in_repository,
     machine,
     passes,
     seeded,
@@ -210,7 +211,7 @@ def train(args: argparse.Namespace) -> dict:
         "recipe": "the SDNN of section VII: fine-tuned on 32×32 windows of written numbers (a digit's centre → "
         "that digit; between two digits, half on one, blank → none of the above = target 10 of the MAP loss) "
         "mixed with the fit digits: Adam + one-cycle, EMA of weights, digits distorted as in lenet5's recipe",
-        "init": relative(args.init),
+        "init": in_repository(args.init),
         "init_info": {k: read_info(args.init).get(k) for k in ("command", "validation_error")},
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "ema": args.ema,
         "j": args.j, "distortions": True, "distortion_strength": args.distortion, "pen": 1.0,
@@ -233,15 +234,6 @@ def train(args: argparse.Namespace) -> dict:
     write_run(final, NAME, info, progress.history, out, defaults(info["init"]), "lenet5")
     log(f"validation error {100 * info['validation_error']:.2f}%; wrote {out / (NAME + '.safetensors')}")
     return info
-
-
-def relative(path: Path | str) -> str:
-    """``path`` relative to the repository when it lies in it (as the weights' json records ``init``)."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(WEIGHTS_DIR.resolve().parent))
-    except ValueError:
-        return str(path)
 
 
 def defaults(init: Path | str) -> dict:

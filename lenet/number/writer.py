@@ -193,6 +193,21 @@ def write_number(
     return canvas, touching, placed
 
 
+def written(images: np.ndarray, labels: np.ndarray, lengths, n: int, seed: int, touch: float = TOUCH,
+            overlap: float = 1.0, varied: bool = False, layers: bool = False):  # fmt: skip
+    """``n`` numbers of each length in ``lengths``, each written (:func:`write_number`) with digits
+    drawn at random from ``images`` (N, 28, 28) / ``labels`` (N,): yields (canvas, truth string,
+    touching flags), and with ``layers`` each digit's own ink as a fourth value. The same seed
+    gives the same numbers, with or without layers."""
+    rng = np.random.default_rng(seed)
+    for length in lengths:
+        for _ in range(n):
+            pick = rng.choice(len(labels), size=length, replace=False)
+            truth = "".join(str(d) for d in labels[pick])
+            canvas, *rest = write_number(images[pick], rng, touch, overlap, layers=layers, varied=varied)
+            yield (canvas, truth, *rest)
+
+
 def _touch(a: np.ndarray, a_top: int, a_left: int, b: np.ndarray, b_top: int, b_left: int) -> bool:
     """Whether two ink masks placed at (top, left) touch (8-connected)."""
     top, left = min(a_top, b_top), min(a_left, b_left)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from lenet.checkpoint import save_model
+from lenet.checkpoint import WEIGHTS_DIR, save_model
 from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
 
 
@@ -25,18 +25,29 @@ def command(tool: str, argv: list[str], threads: int) -> str:
     return with_threads(f"python -m {tool} " + " ".join(shlex.quote(a) for a in argv), threads)
 
 
-def without_out_dir(argv: list[str]) -> list[str]:
-    """The command line minus ``--out-dir``: where files go does not change what is trained."""
+def without_options(argv: list[str], *names: str) -> list[str]:
+    """The command line minus the options ``names`` (each as ``--name value`` or ``--name=value``)."""
     out, skip = [], False
     for a in argv:
-        if skip or a.startswith("--out-dir="):
+        if skip or any(a.startswith(f"{name}=") for name in names):
             skip = False
             continue
-        if a == "--out-dir":
+        if a in names:
             skip = True
             continue
         out.append(a)
     return out
+
+
+def without_out_dir(argv: list[str]) -> list[str]:
+    """The command line minus ``--out-dir``: where files go does not change what is trained."""
+    return without_options(argv, "--out-dir")
+
+
+def in_repository(path: Path | str) -> str:
+    """``path`` relative to the repository when it lies in it (as a log records ``init``), else as given."""
+    path, root = Path(path).resolve(), WEIGHTS_DIR.resolve().parent
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def machine() -> str:
