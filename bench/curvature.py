@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from lenet.data import DEFAULT_DATA_DIR, load_split
-from lenet.model import build_model
+from lenet.model import SQRT_FAN_IN_INIT, build_model, sqrt_fan_in_
 from lenet.sdlm import HESSIAN_SAMPLES, PAPER_FIRST_PASS_RATES, PAPER_MU, diagonal_hessian, paper_rate
 
 
@@ -47,7 +47,9 @@ def exact_gauss_newton(model: torch.nn.Module, x: torch.Tensor) -> dict[str, tor
     return {n: 2 * j.square().sum(1).mean(0) for n, j in jac.items()}
 
 
-def measure(weights: Path | None, data_dir: Path, mu: float, exact: int, seed: int = 0) -> dict:
+def measure(
+    weights: Path | None, data_dir: Path, mu: float, exact: int, seed: int = 0, sqrt_fan_in: bool = False
+) -> dict:
     torch.manual_seed(seed)
     if weights is not None:
         from lenet.checkpoint import load_model
@@ -55,6 +57,8 @@ def measure(weights: Path | None, data_dir: Path, mu: float, exact: int, seed: i
         model = load_model("lenet5", path=weights)
     else:
         model = build_model("lenet5")
+        if sqrt_fan_in:
+            sqrt_fan_in_(model)
     model.eval()
     x, _ = load_split("fit", data_dir)
     probe = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:HESSIAN_SAMPLES]]
@@ -64,7 +68,8 @@ def measure(weights: Path | None, data_dir: Path, mu: float, exact: int, seed: i
     every = torch.cat([v.flatten() for v in named.values()])
     rate = eps / (mu + every)
     out = {
-        "weights": str(weights) if weights else "the paper's initialisation (appendix A), seed 0",
+        "weights": str(weights) if weights else (SQRT_FAN_IN_INIT if sqrt_fan_in else "the paper's initialisation "
+                                                 "(appendix A)") + ", seed 0",
         "epsilon": eps, "mu": mu, "samples": HESSIAN_SAMPLES,
         "rates": {"min": float(rate.min()), "max": float(rate.max()), "cap": eps / mu,
                   "share_h_below_mu": float((every < mu).float().mean())},
@@ -95,6 +100,11 @@ def measure(weights: Path | None, data_dir: Path, mu: float, exact: int, seed: i
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="SDLM's curvature scale against the paper's first-pass rates.")
     p.add_argument("--weights", type=Path, help="a LeNet-5 .safetensors (default: the paper's initialisation)")
+    p.add_argument(
+        "--sqrt-fan-in",
+        action="store_true",
+        help="at ±2.4/√F instead of the paper's written ±2.4/F (lenet.model.sqrt_fan_in_)",
+    )
     p.add_argument("--mu", type=float, default=PAPER_MU, help="μ for the rates (the paper's 0.02)")
     p.add_argument("--exact", type=int, default=100, help="images for the exact Gauss–Newton diagonal (0: skip)")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -102,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    r = measure(args.weights, args.data_dir, args.mu, args.exact)
+    r = measure(args.weights, args.data_dir, args.mu, args.exact, sqrt_fan_in=args.sqrt_fan_in)
     if args.json:
         print(json.dumps(r))
         return 0

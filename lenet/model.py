@@ -164,6 +164,35 @@ class Full(nn.Linear):
         return self.weight.numel() + self.bias.numel()
 
 
+SQRT_FAN_IN_INIT = "uniform in (−2.4 / √F, +2.4 / √F), F the unit's fan-in (issue 17's curvature scale)"
+
+
+def sqrt_fan_in_(model: nn.Module) -> nn.Module:
+    """Widen a freshly built network's initialisation from ±2.4 / F to ±2.4 / √F, in place.
+
+    Appendix A divides by the fan-in "so that the initial standard deviation of the weighted sums
+    ... fall[s] within the normal operating region of the sigmoid"; with 2.4 / F those sums shrink
+    layer by layer (E[x²] of the C5 states ~10⁻³), and SDLM's curvature estimates come out 3–4
+    orders of magnitude below the paper's, so its μ = 0.02 diverges. With 2.4 / √F the states stay
+    near unit scale and the estimates near the paper's (``python -m bench.curvature --sqrt-fan-in``).
+    Each weight drawn in ±2.4 / F is multiplied by √F: the same draws, so a seed gives the same signs."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, Conv | Full):
+                fan_in = m.weight[0].numel()
+                m.weight.mul_(fan_in**0.5)
+                m.bias.mul_(fan_in**0.5)
+            elif isinstance(m, Subsampling):
+                m.coefficient.mul_(2.0)  # fan-in 4
+                m.bias.mul_(2.0)
+            elif isinstance(m, PartialConv):
+                for o, ins in enumerate(m.table):
+                    widen = (len(ins) * m.kernel * m.kernel) ** 0.5
+                    m.weight[m.out_idx == o] *= widen
+                    m.bias[o] *= widen
+    return model
+
+
 class RBFOutput(nn.Module):
     """The output layer: y_i = Σ_j (x_j − w_ij)², one Euclidean RBF unit per class (eq. 7).
     The centres w_i are the fixed figure-3 bitmaps (a buffer, not a parameter)."""

@@ -24,6 +24,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from lenet.model import SQRT_FAN_IN_INIT
+
 # Where a setting was chosen, from cleanest to least clean.
 UNUSED = "unused"  # the setting has no effect on this network
 FIXED = "fixed"  # fixed in advance (the seed)
@@ -130,6 +132,21 @@ ORIGINS = {
         "distortion_strength": (TEST, f"lenet5's 0.5, found on the test set by {EARLIER} and not compared again"),
     },
 }  # fmt: skip
+# Values that are not their recipe's default but were chosen where recorded: the paper's own μ and
+# per-sample steps, which train once the initialisation puts SDLM's curvature at the paper's scale
+# (issue 17, weights/candidates/ISSUE17.md). Per (recipe, setting, value): (where, how), or {family: (where, how)}.
+CHOSEN_VALUES = {
+    ("paper", "init", SQRT_FAN_IN_INIT): {
+        "lenet1": (VALIDATION, "±2.4/√F against appendix A's written ±2.4/F, each with the paper's μ that trains "
+                   "at its scale (0.02 and our 0.5): 1.41% against 2.75% validation error "
+                   "(weights/candidates/lenet1-paper-sqrt)"),
+        "lenet5": (VALIDATION, "±2.4/√F with the paper's μ 0.02 and per-sample steps against appendix A's written "
+                   "±2.4/F with our μ 0.5 and 8-sample steps, on the validation split (weights/candidates/ISSUE17.md)"),
+    },
+    ("paper", "mu", 0.02): (PAPER, "the paper's μ, which trains at the √F initialisation's curvature scale (and "
+                            "diverges at the written ±2.4/F's, lenet/sdlm.py)"),
+    ("paper", "batch_size", 1): (PAPER, "the paper's per-sample steps"),
+}  # fmt: skip
 CALIBRATED = ("temperature", "unsure_gap", "rejection_thresholds")
 ORDER = ("seed", "init", "epochs", "batch_size", "lr", "ema", "mu", "mu_schedule", "j", "distortions",
          "distortion_strength", "pen", "copies_per_image", "piece_rules", "window_rules", "follow", "decoder",
@@ -154,7 +171,8 @@ def settings_chosen(info: dict, defaults: dict, family: str, frozen_from: str | 
     ``defaults``: the recipe's defaults (what a flag left out means); a recorded value that differs
     was given on the command line. ``family``: ``"lenet5"`` or ``"lenet1"``. ``frozen_from``: the
     chosen run an ``--all-60000`` run took every setting from (its calibration is carried)."""
-    origins = ORIGINS[recipe_of(info)]
+    recipe = recipe_of(info)
+    origins = ORIGINS[recipe]
     out = {}
     for key in ORDER:
         if key in CALIBRATED:
@@ -163,20 +181,31 @@ def settings_chosen(info: dict, defaults: dict, family: str, frozen_from: str | 
                        if frozen_from else "fitted on the validation split by this run")  # fmt: skip
                 out[key] = {"value": info[key], "where": VALIDATION, "chosen": how}
             continue
-        if key not in origins or info.get(key) in (None, "none"):
+        value = info.get(key)
+        special = CHOSEN_VALUES.get((recipe, key, value)) if isinstance(value, str | int | float) else None
+        if (key not in origins and special is None) or value in (None, "none"):
             continue
-        value = info[key]
-        where, how = origins[key][family] if isinstance(origins[key], dict) else origins[key]
+        where, how = pick(special or origins[key], family)
         named = key == "distortions" and where == PAPER  # --distort names the network (lenet5-paper-distort)
         if key in ("distortion_strength", "pen") and not info.get("distortions"):
             where, how = UNUSED, "no distortions in this run"
-        elif where != UNUSED and not named and key in defaults and json.loads(json.dumps(defaults[key])) != value:
+        elif special is None and where != UNUSED and not named and key in defaults and recorded(defaults[key]) != value:
             where, how = COMMAND_LINE, (f"{value}, given on the command line instead of the recipe's "
                                         f"{defaults[key]}: where it was chosen is not recorded")  # fmt: skip
         if frozen_from:
             how = f"{how}; frozen from {frozen_from}"
         out[key] = {"value": value, "where": where, "chosen": how}
     return out
+
+
+def recorded(value):
+    """``value`` as a log records it (JSON: tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def pick(origin: tuple | dict, family: str) -> tuple[str, str]:
+    """An origin ``(where, how)``, or the one for ``family`` from ``{family: (where, how)}``."""
+    return origin[family] if isinstance(origin, dict) else origin
 
 
 def on_test_set(chosen: dict) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lenet.checkpoint import WEIGHTS_DIR, read_info
 from lenet.data import DEFAULT_DATA_DIR
-from lenet.model import VARIANTS
+from lenet.model import SQRT_FAN_IN_INIT, VARIANTS
 from lenet.sdlm import MU, PAPER_EPOCHS, parse_mu_schedule
 from lenet.train.recipes import RECIPES
 
@@ -74,6 +74,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--init", type=Path, help="start from these weights (a .safetensors file) instead of the paper's init"
     )
+    p.add_argument("--sqrt-fan-in", action="store_true",
+                   help="initialise uniform in ±2.4/√F instead of the paper's written ±2.4/F (F the fan-in): the "
+                   "curvature scale at which the paper's μ = 0.02 trains (lenet.model.sqrt_fan_in_)")  # fmt: skip
     p.add_argument("--train-images", type=int, help="train on the first N training images only (timing runs)")
     p.add_argument("--copies", type=int,
                    help="paper, with --distort: N distorted copies of every training image, made once and read "
@@ -110,6 +113,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--mu or --mu-schedule, not both")
     if args.copies is not None and (args.recipe != "paper" or not args.distort or args.copies < 1):
         p.error("--copies N (N ≥ 1) belongs to --recipe paper --distort")
+    if args.sqrt_fan_in and args.init is not None:
+        p.error("--sqrt-fan-in widens the paper's initialisation; --init starts from other weights: one or the other")
     if args.model in VARIANTS:  # one choice changed, nothing else: LeNet-5's recipe and settings
         if args.recipe != "ours":
             p.error(f"{args.model} is trained with the shipped LeNet-5's recipe (--recipe ours)")
@@ -164,8 +169,12 @@ def freeze_settings(p: argparse.ArgumentParser, args: argparse.Namespace) -> Non
     if (ref.get("train_images"), ref.get("validation_images")) != (50_000, 10_000):
         p.error(f"{args.calibration_from} was not trained on the 50,000 images and chosen on the 10,000 validation "
                 f"images ({ref.get('train_images')}, {ref.get('validation_images')})")  # fmt: skip
-    if ref.get("init", PAPER_INIT) != PAPER_INIT or ref.get("teacher", "none") != "none":
+    if ref.get("init", PAPER_INIT) not in (PAPER_INIT, SQRT_FAN_IN_INIT) or ref.get("teacher", "none") != "none":
         p.error(f"{args.calibration_from} started from other weights or a teacher: not supported by --all-60000")
+    if given(args.argv, ("--sqrt-fan-in",)) and ref.get("init") != SQRT_FAN_IN_INIT:
+        p.error(f"--sqrt-fan-in contradicts {args.calibration_from} (init: {ref.get('init', PAPER_INIT)}); "
+                "--all-60000 freezes it")  # fmt: skip
+    args.sqrt_fan_in = ref.get("init") == SQRT_FAN_IN_INIT
     recipe = "paper" if "mu" in ref else "ours"
     for flag, want, have in (("--recipe", recipe, args.recipe), ("--model", ref["model"], args.model)):
         if given(args.argv, (flag,)) and want != have:

@@ -12,7 +12,7 @@ from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
 from lenet.data import DataError
 from lenet.distort import PAPER_DISTORTION, Distortion, scaled
 from lenet.evaluate import calibrate, scores
-from lenet.model import build_model, count_parameters
+from lenet.model import SQRT_FAN_IN_INIT, build_model, count_parameters, sqrt_fan_in_
 from lenet.sdlm import HESSIAN_SAMPLES, PAPER_FIRST_PASS_RATES, paper_rate
 from lenet.train.cli import PAPER_INIT, family, network_name, parse_args, recorded_defaults
 from lenet.train.loop import Progress, error_rate, passes, seeded
@@ -36,6 +36,8 @@ def train(args: argparse.Namespace) -> dict:
     name = network_name(args.model, args.recipe, args.distort)
     out_dir = Path(args.out_dir)
     model = load_model(args.model, path=args.init).train() if args.init else build_model(args.model)
+    if args.sqrt_fan_in:
+        sqrt_fan_in_(model)
     d = None
     if args.distort:  # the paper's recipe gets the paper's affine list; ours adds rotation, elastic, pen
         d = scaled(PAPER_DISTORTION if paper else Distortion(), args.distortion)
@@ -82,7 +84,7 @@ def train(args: argparse.Namespace) -> dict:
         "command": command("lenet.train", without_out_dir(args.argv), args.threads),
         "threads": args.threads,
         "recipe": RECIPES[args.recipe],
-        "init": str(args.init) if args.init else PAPER_INIT,
+        "init": str(args.init) if args.init else SQRT_FAN_IN_INIT if args.sqrt_fan_in else PAPER_INIT,
         "teacher": f"{args.teacher} (distillation weight {args.distill})" if args.teacher else "none",
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
         "lr": paper_rate(1) if paper else args.lr, "ema": "none" if paper else args.ema,

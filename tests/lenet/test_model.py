@@ -17,6 +17,7 @@ from lenet.model import (
     Subsampling,
     build_model,
     count_parameters,
+    sqrt_fan_in_,
 )
 from lenet.paper import LAYERS
 
@@ -148,6 +149,44 @@ def test_paper_initialisation_bounds():
         uniform_within(w, 2.4 / (25 * len(ins)), f"C3 map {out_map}")
     for name, p in model.named_parameters():  # nothing starts at zero or all alike
         assert p.std() > 0 and (p != 0).all(), name
+
+
+def test_sqrt_fan_in_widens_every_bound_to_2_4_over_root_f_and_keeps_the_draws():
+    """Issue 17's curvature scale: the same draws, each bound 2.4/√F instead of 2.4/F."""
+    torch.manual_seed(0)
+    written = LeNet5()
+    torch.manual_seed(0)
+    model = sqrt_fan_in_(LeNet5())
+    uniform_within(model.c1.weight, 2.4 / 5, "C1")
+    uniform_within(model.c5.weight, 2.4 / 20, "C5")
+    uniform_within(model.f6.weight, 2.4 / math.sqrt(120), "F6")
+    uniform_within(torch.cat([model.s2.coefficient, model.s4.coefficient]), 2.4 / 2, "S2/S4 coefficients")
+    for out_map, ins in enumerate(C3_TABLE):
+        w = model.c3.weight[model.c3.out_idx == out_map]
+        uniform_within(w, 2.4 / math.sqrt(25 * len(ins)), f"C3 map {out_map}")
+    for (name, p), q in zip(model.named_parameters(), written.parameters(), strict=True):
+        assert torch.equal(p.sign(), q.sign()), name  # each weight is its written draw, scaled
+    torch.manual_seed(1)
+    lenet1 = LeNet1()
+    torch.manual_seed(1)
+    wide = sqrt_fan_in_(LeNet1())
+    for (name, p), q in zip(wide.named_parameters(), lenet1.parameters(), strict=True):
+        fan_in = q[0].numel() if q.dim() > 1 else None
+        if fan_in:
+            torch.testing.assert_close(p, q * math.sqrt(fan_in), msg=name)
+
+
+def test_the_written_initialisation_shrinks_the_states_and_sqrt_fan_in_keeps_them_near_unit_scale():
+    """Why the paper's curvature scale is not reached at ±2.4/F (appendix A wants the weighted sums in
+    the sigmoid's operating region): C5's mean square state is ~10⁻³ there, near 1 with √F."""
+    x = torch.randn(64, 1, 28, 28).clamp(-0.1, 1.175)
+    with torch.no_grad():
+        torch.manual_seed(0)
+        written = LeNet5().eval().forward_intermediates(x)
+        torch.manual_seed(0)
+        wide = sqrt_fan_in_(LeNet5()).eval().forward_intermediates(x)
+    assert float(written["C5"].square().mean()) < 0.01
+    assert 0.2 < float(wide["C5"].square().mean()) < 2.9  # f saturates at 1.7159² ≈ 2.94
 
 
 def test_intermediates_shapes_and_input_scaling():

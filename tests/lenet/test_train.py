@@ -220,6 +220,39 @@ def test_all_60000_refuses_to_rechoose_a_setting(tmp_path):
             parse_args(["--all-60000", "--calibration-from", str(paper), *extra])
 
 
+def test_sqrt_fan_in_is_recorded_frozen_by_all_60000_and_credited_to_validation(tmp_path):
+    import pytest
+
+    from lenet.model import SQRT_FAN_IN_INIT
+    from lenet.provenance import provenance
+    from lenet.train import parse_args
+
+    with pytest.raises(SystemExit):  # widen the paper's initialisation or start from weights, not both
+        parse_args(["--sqrt-fan-in", "--init", str(tmp_path / "w.safetensors")])
+    wide = _chosen_run(tmp_path / "wide.safetensors", init=SQRT_FAN_IN_INIT, mu=0.02, ema="none", batch_size=1)
+    args = parse_args(["--all-60000", "--calibration-from", str(wide)])
+    assert (args.sqrt_fan_in, args.recipe, args.mu, args.batch_size) == (True, "paper", 0.02, 1)
+    written = _chosen_run(tmp_path / "written.safetensors", mu=0.5, ema="none")
+    assert parse_args(["--all-60000", "--calibration-from", str(written)]).sqrt_fan_in is False
+    with pytest.raises(SystemExit):  # --all-60000 freezes the initialisation too
+        parse_args(["--all-60000", "--calibration-from", str(written), "--sqrt-fan-in"])
+    info = {
+        "network": "lenet5-paper",
+        "command": "python -m lenet.train --recipe paper --mu 0.02 --sqrt-fan-in",
+        "init": SQRT_FAN_IN_INIT,
+        "mu": 0.02,
+        "batch_size": 1,
+        "epochs": 20,
+        "seed": 0,
+        "j": 0.1,
+    }
+    chosen = provenance(info)["settings_chosen"]
+    assert chosen["init"]["where"] == "validation"
+    assert (chosen["mu"]["where"], chosen["batch_size"]["where"]) == ("the paper", "the paper")
+    chosen = provenance({**info, "init": "the paper's (appendix A)", "mu": 0.3, "batch_size": 4})["settings_chosen"]
+    assert "init" not in chosen and chosen["mu"]["where"] == chosen["batch_size"]["where"] == "command line"
+
+
 @pytest.mark.parametrize("recipe", [["--recipe", "paper", "--distort", "--copies", "2"], ["--no-distort"]],
                          ids=["paper-copies", "ours"])  # fmt: skip
 def test_a_run_stopped_after_a_pass_and_resumed_ends_as_the_whole_run(tmp_path, monkeypatch, recipe):
