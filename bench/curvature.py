@@ -72,7 +72,10 @@ def measure(
                                                  "(appendix A)") + ", seed 0",
         "epsilon": eps, "mu": mu, "samples": HESSIAN_SAMPLES,
         "rates": {"min": float(rate.min()), "max": float(rate.max()), "cap": eps / mu,
-                  "share_h_below_mu": float((every < mu).float().mean())},
+                  "share_h_below_mu": float((every < mu).float().mean()),
+                  "percentiles_1_50_99": torch.quantile(rate, torch.tensor([0.01, 0.5, 0.99])).tolist(),
+                  "share_in_paper_range": float(((rate >= PAPER_FIRST_PASS_RATES[0])
+                                                 & (rate <= PAPER_FIRST_PASS_RATES[1])).float().mean())},
         "paper_rates": list(PAPER_FIRST_PASS_RATES),
         "paper_h": [eps / PAPER_FIRST_PASS_RATES[1] - PAPER_MU, eps / PAPER_FIRST_PASS_RATES[0] - PAPER_MU],
         "h": {n: {"min": float(v.min()), "median": float(v.median()), "max": float(v.max())} for n, v in named.items()},
@@ -122,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{100 * rr['share_h_below_mu']:.1f}% of the parameters. The paper: {r['paper_rates'][0]:.0e} .. "
           f"{r['paper_rates'][1]}, i.e. h "
           f"{r['paper_h'][0]:.3f} .. {r['paper_h'][1]:.2f}")  # fmt: skip
+    lo, mid, hi = rr["percentiles_1_50_99"]
+    print(f"{100 * rr['share_in_paper_range']:.1f}% of the parameters' rates lie in the paper's range; "
+          f"percentiles 1 / 50 / 99: {lo:.2e} / {mid:.2e} / {hi:.2e}")  # fmt: skip
     for n, v in r["h"].items():
         ratio = r.get("exact_over_estimate", {}).get(n)
         extra = f"   exact GN / estimate {ratio:.2f}" if ratio is not None else ""
