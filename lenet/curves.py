@@ -38,7 +38,9 @@ def learning_png(log: dict, title: str, arch: str) -> bytes:
     errors = [math.nan if r["validation_error"] is None else 100 * r["validation_error"] for r in h]
     measured = any(math.isfinite(e) for e in errors)
     b.plot(epochs, errors, color=VALIDATION, marker=marker, ms=3,
-           label="validation" if measured else "validation: not measurable (trained on it)")  # fmt: skip
+           label="validation" if measured else "validation: trained on it")  # fmt: skip
+    if not measured:  # the epochs still span the axis, as the training loss's
+        b.set_xlim(epochs[0] - 0.5, epochs[-1] + 0.5)
     if "test_error" in log:
         b.plot(
             [epochs[-1]],
