@@ -12,6 +12,12 @@ rejection curve) with the paper's reason for the choice (:data:`lenet.paper.DESI
 :func:`compare` and :func:`design_html` are numpy and strings; :class:`DesignChoices` lays out the
 tab and wires ``/design_choices``. A variant whose weights are missing is shown as such (with the
 command that trains it); the page keeps serving.
+
+Like for like: the variants were trained on the first 50,000 training images and chosen on the
+validation split, so the LeNet-5 they stand beside is its 50,000-image run (``weights/50k/lenet5``,
+labelled "LeNet-5, the same 50,000 images"), not the page's LeNet-5, which is that run retrained on
+all 60,000 (issue 17; :data:`lenet.checkpoint.ON_60000`) and has no validation error of its own.
+``/design_choices`` keeps its keys: ``lenet5`` (that run) and every variant.
 """
 
 from __future__ import annotations
@@ -26,16 +32,16 @@ import numpy as np
 from explorer import canvas
 from explorer.events import PRIVATE, READ
 from explorer.reading import Reader, Refused
-from lenet.checkpoint import WEIGHTS_DIR, WeightsError
+from lenet.checkpoint import WEIGHTS_DIR, WeightsError, chosen_run_dir
 from lenet.design import paired
 from lenet.model import VARIANTS
 from lenet.network import Network, load_network
 from lenet.paper import DESIGN_REASONS
 
 TAB = "Design choices"
-BASE = "lenet5"  # the paper's choices, all kept
+BASE = "lenet5"  # the paper's choices, all kept: its 50,000-image run (weights/50k/lenet5), like the variants
 SHORT = {  # the column "network": what each one is, in a few words
-    BASE: "LeNet-5 (the paper's choices)",
+    BASE: "LeNet-5, the same 50,000 images",
     "lenet5-softmax": "softmax outputs",
     "lenet5-fullc3": "full C3",
     "lenet5-relu": "ReLU",
@@ -52,11 +58,12 @@ CAVEATS = {
 
 
 def load_variants(weights_dir: Path | str = WEIGHTS_DIR) -> dict[str, Network | None]:
-    """Every variant by name, None where its weights are missing or unusable (the page still starts)."""
+    """LeNet-5's 50,000-image run (the one compared against, :func:`lenet.checkpoint.chosen_run_dir`)
+    and every variant, by name; None where the weights are missing or unusable (the page still starts)."""
     out: dict[str, Network | None] = {}
-    for name in VARIANTS:
+    for name in (BASE, *VARIANTS):
         try:
-            out[name] = load_network(name, weights_dir, title=SHORT[name])
+            out[name] = load_network(name, chosen_run_dir(name, weights_dir), title=SHORT[name])
         except WeightsError:
             out[name] = None
     return out
@@ -160,7 +167,10 @@ def _record_row(name: str, network: Network | None, base: dict) -> str:
         v = VARIANTS[name]
         choice = f"<b>the paper:</b> {html.escape(v.choice)}<br><b>here:</b> {html.escape(v.instead)}"
     else:
-        choice = "all of the paper's choices, trained with the shipped recipe"
+        choice = (
+            "all of the paper's choices, trained with the shipped recipe on the same 50,000 images as the "
+            "variants (the page's LeNet-5 is this run retrained on all 60,000)"
+        )
     if network is None:
         return (f'<tr><th scope="row">{title}</th><td class="dc-choice">{choice}</td><td colspan="7" '
                 f'class="dc-none">weights not trained: <code>python -m lenet.train --model {html.escape(name)}</code>'
@@ -202,7 +212,7 @@ def record_html(networks: Mapping[str, Network | None]) -> str:
 
 
 INTRO = ("<p>Each variant is LeNet-5 with <b>one</b> of the paper's choices undone and nothing else changed, "
-         "trained exactly as the LeNet-5 beside it (the same recipe, seed and 40 passes; "
+         "trained exactly as the LeNet-5 beside it (the same recipe, seed, 40 passes and 50,000 training images; "
          "<code>python -m lenet.train --model NAME</code>). Where a variant reads this digit otherwise, its row "
          "is marked. The training times were measured on the project's 2-core machine with other work "
          "running: compare them roughly.</p>")  # fmt: skip
@@ -216,11 +226,13 @@ def design_html(networks: Mapping[str, Network | None], readings: dict | None, r
 
 
 class DesignChoices:
-    """The "Design choices" tab and ``/design_choices``. ``networks``: the page's networks (LeNet-5 is
-    the one compared against); ``variants``: :func:`load_variants`."""
+    """The "Design choices" tab and ``/design_choices``. ``variants``: :func:`load_variants`, LeNet-5's
+    50,000-image run among them (the one compared against); ``networks``: the page's networks, whose
+    LeNet-5 stands in only where ``variants`` has no ``lenet5`` entry at all (a test's networks)."""
 
     def __init__(self, networks: Mapping[str, Network], variants: Mapping[str, Network | None]):
-        self.networks = {BASE: networks[BASE], **variants}
+        base = variants[BASE] if BASE in variants else networks[BASE]
+        self.networks = {BASE: base, **{n: v for n, v in variants.items() if n != BASE}}
         self.record = record_html(self.networks)  # what each measured: the same for every digit, made once
 
     def readings(self, digit: np.ndarray | None) -> dict | None:

@@ -34,8 +34,13 @@ def learning_png(log: dict, title: str, arch: str) -> bytes:
     fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 3.0), dpi=100)
     a.plot(epochs, [r["train_loss"] for r in h], color=TRAIN, marker=marker, ms=3)
     a.set(title="training loss", xlabel="epoch (pass over the training set)", yscale="log")
-    errors = [100 * r["validation_error"] for r in h]
-    b.plot(epochs, errors, color=VALIDATION, marker=marker, ms=3, label="validation")
+    # an --all-60000 run trained on the validation split: no validation error (None), drawn as a gap
+    errors = [math.nan if r["validation_error"] is None else 100 * r["validation_error"] for r in h]
+    measured = any(math.isfinite(e) for e in errors)
+    b.plot(epochs, errors, color=VALIDATION, marker=marker, ms=3,
+           label="validation" if measured else "validation: trained on it")  # fmt: skip
+    if not measured:  # the epochs still span the axis, as the training loss's
+        b.set_xlim(epochs[0] - 0.5, epochs[-1] + 0.5)
     if "test_error" in log:
         b.plot(
             [epochs[-1]],

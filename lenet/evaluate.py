@@ -23,7 +23,16 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lenet.checkpoint import NETWORKS, WEIGHTS_DIR, WeightsError, load_model, read_info, update_info, weights_path
+from lenet.checkpoint import (
+    NETWORKS,
+    RUNS_50000,
+    WEIGHTS_DIR,
+    WeightsError,
+    load_model,
+    read_info,
+    update_info,
+    weights_path,
+)
 from lenet.data import DEFAULT_DATA_DIR, DataError, load_split
 from lenet.model import VARIANTS
 
@@ -169,15 +178,17 @@ RECORDED = (
 def record(name: str, weights_dir: Path, r: dict) -> None:
     """Store what was measured beside the weights (metadata) and in the training log; the
     misclassified digits go to ``<model>_errors.safetensors`` (see :func:`write_misclassified`).
-    In weights/ the model card is rewritten; in any other folder (a candidate under
-    weights/candidates/) only that log's curve is redrawn."""
+    In weights/ and weights/50k/ (the 50,000-image runs of the networks shipped on all 60,000) the
+    model card is rewritten; in any other folder (a candidate under weights/candidates/) only that
+    log's curve is redrawn."""
     summary = {k: r[k] for k in RECORDED}
     update_info(weights_path(name, weights_dir), summary)
     log_path = Path(weights_dir) / f"{name}.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else {"model": name}
     log.update(summary, confusion=r["confusion"], misclassified=r["misclassified"])
     log_path.write_text(json.dumps(log, indent=1) + "\n")
-    if Path(weights_dir).resolve() != Path(WEIGHTS_DIR).resolve():  # a candidate: its curve, no model card
+    card_dir = Path(weights_dir).parent if Path(weights_dir).name == RUNS_50000 else Path(weights_dir)
+    if card_dir.resolve() != Path(WEIGHTS_DIR).resolve():  # a candidate: its curve, no model card
         from lenet.train import write_curve
 
         if "history" in log:
@@ -185,7 +196,7 @@ def record(name: str, weights_dir: Path, r: dict) -> None:
         return
     from lenet.card import write_card  # the card is made from the logs just updated
 
-    write_card(Path(weights_dir))
+    write_card(card_dir)  # weights/50k/ (a shipped network's 50,000-image run) is on the card too
 
 
 def main(argv: list[str] | None = None) -> int:

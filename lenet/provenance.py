@@ -238,20 +238,37 @@ REPRODUCED = (
 )
 
 
+def with_reference(command: str, reference: str | None) -> str:
+    """``command`` with its ``--calibration-from`` (an ``--all-60000`` run's) naming ``reference``,
+    where the run it was frozen from lies now (it moved to weights/50k/ when the retrain shipped)."""
+    words = shlex.split(command)
+    for i, w in enumerate(words):
+        if reference and w == "--calibration-from" and i + 1 < len(words):
+            words[i + 1] = reference
+        elif reference and w.startswith("--calibration-from="):
+            words[i] = f"--calibration-from={reference}"
+    return shlex.join(words) if words != shlex.split(command) else command
+
+
 def reproduce(info: dict) -> dict:
-    """How to retrain the network of ``info``: the command, threads included, and how closely."""
-    command = with_threads(info["command"], info.get("threads", 1))
-    return {"command": command, "exactly": False, "how": REPRODUCED}
+    """How to retrain the network of ``info``: the command, threads included, and how closely. An
+    ``--all-60000`` run's command names its ``reference`` where it lies now; ``reference_moved``
+    (a recorded sentence) says where it lay when the run read it."""
+    command = with_reference(with_threads(info["command"], info.get("threads", 1)), info.get("reference"))
+    how = f"{REPRODUCED}. {info['reference_moved']}" if info.get("reference_moved") else REPRODUCED
+    return {"command": command, "exactly": False, "how": how}
 
 
 # The shipped weights that predate this module: what their runs recorded (their commands) or, for
 # lenet5-pieces, what was measured afterwards.
 PIECES_REPRODUCE = {
-    "command": "python -m lenet.train_pieces --init weights/lenet5.safetensors --j 20 --threads 1",
+    "command": "python -m lenet.train_pieces --init weights/50k/lenet5.safetensors --j 20 --threads 1",
     "exactly": False,
     "how": "statistically, and only with the segmenter of commit 39b2cbd: the run started from "
     "/work/main/runs/cand/lenet5/lenet5.safetensors, a run of `python -m lenet.train --model lenet5 --threads 1 "
-    "--quiet` that is not shipped; the shipped weights/lenet5.safetensors gives its recorded starting figures to "
+    "--quiet` that is not shipped; the 50,000-image lenet5 (weights/50k/lenet5.safetensors, the shipped lenet5's "
+    "run chosen on validation; the pieces' choices rest on validation pieces it never trained on) gives its "
+    "recorded starting figures to "
     "float rounding (validation error 0.70% both; the same 1,462 good and 20,629 rubbish validation pieces, "
     "median energies within 1e-6 relative; one piece of 20,629 on the other side of 10). The segmenter's cuts "
     "have changed since, so the command on this commit trains on other pieces: re-run on the new cuts it gave "

@@ -16,8 +16,10 @@ all ten RBF outputs above the constant j. Here:
    (target 0–9); one whose ink is less than ``MIXED`` one digit's (two digits, a digit and part of
    the next) or that holds less than ``PART`` of its main digit (a fragment) is rubbish (target 10);
    anything in between is left out.
-3. The network starts from a trained LeNet-5 (``--init``, weights/lenet5.safetensors by default;
-   the shipped lenet5-pieces started from the candidate LeNet-5 of runs/cand) and is trained on
+3. The network starts from a trained LeNet-5 (``--init``, weights/50k/lenet5.safetensors by
+   default: the 50,000-image run, which never saw the validation digits that the pieces' choices
+   are made on — not the shipped lenet5, retrained on all 60,000; the shipped lenet5-pieces
+   started from the candidate LeNet-5 of runs/cand) and is trained on
    the fit digits (distorted as in its recipe) mixed with those pieces (rubbish: a random 50,000 at
    most), 5 epochs, with the MAP constant j = 20 rather than lenet5's 5: with j = 5 the rubbish
    term stops pushing once a piece's energies pass about 10, and too many pieces stayed below that.
@@ -58,7 +60,7 @@ from lenet.train import (
 )
 
 NAME = "lenet5-pieces"
-INIT = WEIGHTS_DIR / "lenet5.safetensors"
+INIT = WEIGHTS_DIR / "50k" / "lenet5.safetensors"  # never trained on the validation split
 RUBBISH = 10  # the target that means "not one digit" (LeNet5.loss)
 GOOD = 0.9  # a piece is digit d when ≥ GOOD of its ink is d's and it holds ≥ GOOD of d's ink
 MIXED = 0.8  # rubbish when less than this share of its ink belongs to one digit ...
@@ -294,7 +296,7 @@ def defaults(init: Path | str) -> dict:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--init", type=Path, default=INIT, help="the LeNet-5 to start from (weights/lenet5.safetensors)")
+    p.add_argument("--init", type=Path, default=INIT, help="the LeNet-5 to start from (weights/50k/lenet5.safetensors)")
     p.add_argument("--rows", type=int, default=2000, help="numbers written with fit digits to cut pieces from")
     p.add_argument("--rubbish", type=int, default=50_000, help="at most this many rubbish pieces (a random subset)")
     p.add_argument("--val-rows", type=int, default=400, help="numbers written with validation digits (figures)")

@@ -1,12 +1,12 @@
 """Train LeNet-5 or LeNet-1 on MNIST and write the shipped weights, their log and the model card.
 
-    python -m lenet.train --model lenet5                            # our recipe: weights/lenet5.safetensors
+    python -m lenet.train --model lenet5                            # our recipe: weights/50k/lenet5.safetensors
     python -m lenet.train --model lenet5 --smoke                    # a quick check on a small subset (CI)
     python -m lenet.train --model lenet5 --recipe paper             # the paper's: weights/lenet5-paper.safetensors
     python -m lenet.train --model lenet5 --recipe paper --distort   # ... with distortions: lenet5-paper-distort
     python -m lenet.evaluate --model lenet5 --record                # then the test figures
-    python -m lenet.train --model lenet5 --all-60000 --calibration-from weights/lenet5.safetensors \
-        --out-dir weights/candidates/lenet5-all60k                  # the same run on all 60,000 (below)
+    python -m lenet.train --model lenet5 --all-60000 --calibration-from weights/50k/lenet5.safetensors
+                                                                    # the same run on all 60,000: weights/lenet5
 
 The protocol (``lenet/data.py``): the weights are trained on the first 50,000 training images;
 the last 10,000 (the validation split) give the error after each pass, which is what runs are
@@ -24,6 +24,12 @@ thresholds, fitted on the validation split by the 50,000-image run) is carried o
 The validation error of such a network is not measurable — it trained on those images — and
 its log says so (``validation_error`` null); the test set is still read only at the end, by
 ``python -m lenet.evaluate``.
+
+Where a run goes unless ``--out-dir`` says otherwise (the shipped layout): a network listed in
+``lenet.checkpoint.ON_60000`` ships its ``--all-60000`` retrain in weights/ and keeps the
+50,000-image run it was frozen from in weights/50k/, so its 50,000-image command writes there and
+``--all-60000`` writes to weights/ (never over the run it reads); any other network's run goes to
+weights/.
 
 Our recipe keeps the paper's architecture, loss and initialisation, and changes how it is
 trained: Adam with a one-cycle learning-rate schedule, the paper's affine distortions plus

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from lenet.checkpoint import WEIGHTS_DIR, read_info
+from lenet.checkpoint import WEIGHTS_DIR, chosen_run_dir, read_info
 from lenet.data import DEFAULT_DATA_DIR
 from lenet.model import SQRT_FAN_IN_INIT, VARIANTS
 from lenet.sdlm import MU, PAPER_EPOCHS, parse_mu_schedule
@@ -93,9 +93,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="random seed (weights, order, distortions)")
     p.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="holds MNIST/raw (python -m lenet.data)")
-    p.add_argument(
-        "--out-dir", type=Path, help="where the weights and the log go (ours: weights/; paper: weights/paper/)"
-    )
+    p.add_argument("--out-dir", type=Path,
+                   help="where the weights and the log go: weights/, or weights/50k/ for a 50,000-image run of a "
+                   "network shipped as its --all-60000 retrain (lenet.checkpoint.ON_60000)")  # fmt: skip
     p.add_argument("--smoke", action="store_true", help="1 epoch on 2,000 images, into a scratch folder: a quick check")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
@@ -123,12 +123,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name, value in DEFAULTS[args.recipe, family(args.model)].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
-    if args.out_dir is None:
-        args.out_dir = WEIGHTS_DIR
+    network = network_name(args.model, args.recipe, args.distort)
+    if args.out_dir is None:  # the shipped layout (lenet.checkpoint.ON_60000): a retrain on all 60,000 in weights/,
+        args.out_dir = WEIGHTS_DIR if args.all_60000 else chosen_run_dir(network)  # the run it froze in weights/50k/
     if args.smoke:
         args.epochs = min(args.epochs, 1) if "--epochs" not in args.argv else args.epochs
         if "--out-dir" not in args.argv:
             args.out_dir = Path("runs/smoke")
+    if args.all_60000 and (Path(args.out_dir) / f"{network}.safetensors").resolve() == args.calibration_from.resolve():
+        p.error(f"--all-60000 would overwrite {args.calibration_from}, the run it is frozen from: move that run "
+                "into weights/50k/ first (lenet.checkpoint.ON_60000) or give --out-dir")  # fmt: skip
     return args
 
 

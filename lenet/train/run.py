@@ -105,14 +105,15 @@ def train(args: argparse.Namespace) -> dict:
     curve = out_dir.resolve() != Path(WEIGHTS_DIR).resolve()  # a candidate: its curve beside its log (card: weights/)
     write_run(final, name, info, progress.history, out_dir, recorded_defaults(args.recipe, args.model),
               family(args.model), reference, curve)  # fmt: skip
+    evaluate = f"python -m lenet.evaluate --model {name}" + (
+        "" if out_dir.resolve() == Path(WEIGHTS_DIR).resolve() else f" --weights-dir {out_dir}"
+    )
     if calibration["validation_error"] is None:
         print(f"validation error not measurable (trained on the validation images); wrote "
-              f"{out_dir / (name + '.safetensors')}. The test figures: python -m lenet.evaluate --model {name} "
-              f"--weights-dir {out_dir} --json")  # fmt: skip
+              f"{out_dir / (name + '.safetensors')}. The test figures: {evaluate} --record")  # fmt: skip
     else:
         print(f"validation error {100 * calibration['validation_error']:.2f}%; wrote "
-              f"{out_dir / (name + '.safetensors')}. "
-              f"The test figures: python -m lenet.evaluate --model {name} --record")  # fmt: skip
+              f"{out_dir / (name + '.safetensors')}. The test figures: {evaluate} --record")  # fmt: skip
     return info
 
 

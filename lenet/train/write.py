@@ -75,6 +75,4 @@ def write_curve(log: dict, path: Path) -> None:
     are drawn as gaps."""
     from lenet.card import plot_curve
 
-    history = [{**r, "validation_error": float("nan") if r["validation_error"] is None else r["validation_error"]}
-               for r in log["history"]]  # fmt: skip
-    plot_curve({**log, "history": history}, path)
+    plot_curve(log, path)

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch.func import functional_call
 
-from lenet.checkpoint import WEIGHTS_DIR
+from lenet.checkpoint import chosen_run_dir
 from lenet.model import TANH_A, TANH_S, AveragePool, Conv, Full, build_model
 from lenet.sdlm import (
     CHAINS,
@@ -169,12 +169,12 @@ def test_recipe_flags_and_defaults():
     assert (ours.recipe, ours.epochs, ours.batch_size, ours.lr, ours.ema, ours.distort) == (
         "ours", 40, 128, 3e-3, 0.999, True
     )  # fmt: skip
-    assert (ours.distortion, ours.j, ours.out_dir) == (0.5, 5.0, WEIGHTS_DIR)
+    assert (ours.distortion, ours.j, ours.out_dir) == (0.5, 5.0, chosen_run_dir("lenet5"))  # weights/50k/ (ON_60000)
     one = parse_args(["--model", "lenet1"])
     assert (one.epochs, one.distortion) == (50, 0.35)
     paper = parse_args(["--recipe", "paper"])
     assert (paper.epochs, paper.batch_size, paper.mu, paper.distort, paper.j) == (20, 8, MU, False, 0.1)
-    assert paper.out_dir == WEIGHTS_DIR
+    assert paper.out_dir == chosen_run_dir("lenet5-paper")
     assert network_name("lenet5", "paper", False) == "lenet5-paper"
     assert network_name("lenet5", "paper", True) == "lenet5-paper-distort"
     assert network_name("lenet1", "ours", True) == "lenet1"

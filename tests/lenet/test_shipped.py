@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 import torch
 
-from lenet.checkpoint import NETWORKS, architecture, load_model, read_info, weights_path
+from lenet.checkpoint import (
+    NETWORKS,
+    ON_60000,
+    RUNS_50000,
+    WEIGHTS_DIR,
+    architecture,
+    load_model,
+    read_info,
+    weights_path,
+)
 from lenet.evaluate import CALIBRATION, errors_path
 from lenet.paper import TEST_ERROR
 from lenet.provenance import (
@@ -24,7 +33,7 @@ from lenet.provenance import (
     provenance,
     selected_on,
 )
-from lenet.train import network_name, parse_args
+from lenet.train import FROZEN, network_name, parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = list(NETWORKS)  # the page's three, lenet5-paper-distort, lenet1-paper and the number readers
@@ -52,8 +61,12 @@ def test_weights_file_is_small_and_described(name):
     assert info["model"] == architecture(name) and info["network"] == name
     keys = {"command", "seed", "threads", "settings_chosen", "reproduce", "test_error", "errors", *CALIBRATION}
     assert keys <= info.keys()
-    assert info["calibrated_on"] == "validation"
-    assert info["train_images"] == 50_000 and info["validation_n"] == 10_000
+    if name in ON_60000:  # the all-60,000 retrain of weights/50k/NAME (issue 17): calibration carried from it
+        assert info["calibrated_on"].startswith("validation: carried unchanged from the 50,000-image run")
+        assert info["train_images"] == 60_000 and info["validation_n"] == 0 and info["validation_error"] is None
+    else:
+        assert info["calibrated_on"] == "validation"
+        assert info["train_images"] == 50_000 and info["validation_n"] == 10_000
     # computed from what the file records, not typed: the same computation gives the same answer
     again = provenance(info)
     assert info["settings_chosen"] == again["settings_chosen"] and info["selected_on"] == again["selected_on"]
@@ -91,9 +104,10 @@ def test_where_each_setting_was_chosen(name):
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_the_recorded_command_reproduces_the_settings(name):
+def test_the_recorded_command_reproduces_the_settings(name, monkeypatch):
     """The command each file gives for retraining it, threads included, parsed by the trainer itself,
     yields the settings the file records."""
+    monkeypatch.chdir(ROOT)  # the commands are run from the repository's root
     info = info_of(name)
     words = shlex.split(info["reproduce"]["command"])
     assert info["reproduce"]["exactly"] is False and "statistically" in info["reproduce"]["how"]
@@ -132,7 +146,7 @@ def test_the_recorded_command_reproduces_the_settings(name):
         assert args.varied == (info["writer"] == "varied") and args.threads == info["threads"] == 1
         return
     assert words[2] == "lenet.train"
-    args = parse_args(words[3:])
+    args = parse_args(words[3:])  # an --all-60000 command reads its --calibration-from (repository-relative)
     assert network_name(args.model, args.recipe, args.distort) == name
     assert args.threads == info["threads"] == 1  # the shipped runs used one thread; the default is 2
     assert parse_args([]).threads == 2
@@ -149,10 +163,13 @@ def test_the_recorded_command_reproduces_the_settings(name):
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/RESULTS.md"])
 def test_the_docs_give_the_recorded_commands(doc):
+    """Every shipped network's command, and the command of the 50,000-image run each retrain was frozen from."""
     text = (ROOT / doc).read_text()
     for name in SHIPPED:
         if name != "lenet5-pieces":
             assert f"`{info_of(name)['reproduce']['command']}`" in text, name
+    for name in ON_60000:
+        assert f"`{read_info(WEIGHTS_DIR / RUNS_50000 / f'{name}.safetensors')['reproduce']['command']}`" in text, name
     assert "no other flags" not in text
 
 
@@ -183,6 +200,72 @@ def test_a_fresh_measurement_agrees_with_the_stated_errors(name, mnist_test):
     stated = info_of(name)
     assert abs(len(wrong(name, x, y)) - stated["errors"]) <= 1
     xv, yv = load_split("validation")
+    if name in ON_60000:  # trained on the validation digits: its 50,000-image run's figure is checked instead
+        run = read_info(WEIGHTS_DIR / RUNS_50000 / f"{name}.safetensors")
+        chosen = load_model(name, WEIGHTS_DIR / RUNS_50000)
+        with torch.no_grad():
+            pred = torch.cat([chosen(xv[i : i + 1000]).argmax(1) for i in range(0, len(xv), 1000)])
+        assert abs(int((pred != yv).sum()) - run["validation_errors"]) <= 1
+        return
     assert abs(len(wrong(name, xv, yv)) - stated["validation_errors"]) <= 1
     if name in OURS:
         assert stated["errors"] / 10_000 < TEST_ERROR[name]  # better than the paper
+
+
+# Issue 17, item 2: choose on validation, retrain on all 60,000 with every setting frozen, ship that.
+@pytest.mark.parametrize("name", ON_60000)
+def test_a_network_shipped_on_all_60000_keeps_the_run_it_was_frozen_from(name):
+    """weights/50k/NAME is the 50,000-image run, chosen and calibrated on validation, with its own test
+    figure; the shipped retrain trained on all 60,000, has no validation error, carries that run's
+    calibration unchanged and every frozen setting equal; its command reads weights/50k/NAME."""
+    run_path = WEIGHTS_DIR / RUNS_50000 / f"{name}.safetensors"
+    run, shipped = read_info(run_path), info_of(name)
+    assert run["network"] == shipped["network"] == name and run_path.stat().st_size < 1_000_000
+    assert (run["train_images"], run["validation_n"], run["calibrated_on"]) == (50_000, 10_000, "validation")
+    assert run["validation_error"] is not None and run["validation_errors"] == round(10_000 * run["validation_error"])
+    assert {"test_error", "errors", "settings_chosen", "reproduce"} <= run.keys()
+    again = provenance(run)
+    assert run["settings_chosen"] == again["settings_chosen"] and run["reproduce"] == again["reproduce"]
+    assert (shipped["train_images"], shipped["validation_error"], shipped["validation_n"]) == (60_000, None, 0)
+    for key in ("temperature", "unsure_gap", "rejection_thresholds"):
+        assert shipped[key] == run[key], key
+    assert shipped["reference_validation_error"] == run["validation_error"]
+    for key, _, _ in FROZEN:
+        assert shipped.get(key) == run.get(key), key
+    for key in ("recipe", "distortions", "distortion_strength", "pen", "j", "init", "teacher"):
+        assert shipped.get(key) == run.get(key), key
+    reference = f"weights/{RUNS_50000}/{name}.safetensors"
+    assert shipped["reference"] == reference
+    assert f"--all-60000 --calibration-from {reference}" in shipped["reproduce"]["command"]
+    assert reference in shipped["reference_moved"] and reference in shipped["reproduce"]["how"]
+    for key, c in shipped["settings_chosen"].items():
+        assert c["value"] == run["settings_chosen"][key]["value"] and c["where"] == run["settings_chosen"][key]["where"]
+        assert reference in c["chosen"], key
+    # the run's own command (no --out-dir) writes to weights/50k/, the retrain's to weights/: the shipped layout
+    assert parse_args(shlex.split(run["reproduce"]["command"])[3:]).out_dir == WEIGHTS_DIR / RUNS_50000
+
+
+@pytest.mark.parametrize("name", ON_60000)
+def test_the_mistakes_shipped_are_the_shipped_networks(name):
+    """NAME_errors.safetensors beside each network is that network's: the retrain's in weights/, the
+    50,000-image run's in weights/50k/ (the Mistakes view reads weights/)."""
+    import json
+
+    from safetensors.torch import load_file
+
+    for folder in (WEIGHTS_DIR, WEIGHTS_DIR / RUNS_50000):
+        log = json.loads((folder / f"{name}.json").read_text())
+        shipped = load_file(str(errors_path(name, folder)))["indices"].tolist()
+        assert shipped == log["misclassified"] and len(shipped) == read_info(weights_path(name, folder))["errors"]
+    assert json.loads((WEIGHTS_DIR / f"{name}.json").read_text())["train_images"] == 60_000
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/RESULTS.md"])
+def test_the_docs_give_both_figures_of_a_network_on_all_60000(doc):
+    """The retrain's test error and its 50,000-image run's validation and test errors, as the files record them."""
+    text = (ROOT / doc).read_text()
+    for name in ON_60000:
+        run, shipped = read_info(WEIGHTS_DIR / RUNS_50000 / f"{name}.safetensors"), info_of(name)
+        assert f"**{100 * shipped['test_error']:.2f}% ± {100 * shipped['standard_error']:.2f}%**" in text, name
+        assert f"{100 * run['validation_error']:.2f}%" in text and f"{100 * run['test_error']:.2f}%" in text, name
+    assert "no 60,000 retrain yet" in text

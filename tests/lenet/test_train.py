@@ -286,3 +286,26 @@ def test_a_run_stopped_after_a_pass_and_resumed_ends_as_the_whole_run(tmp_path, 
     assert not (stopped / f"{name}.resume.pt").exists()  # a whole run leaves nothing to go on from
     if "--copies" in recipe:
         assert read_info(stopped / f"{name}.safetensors")["distorted_copies"] == 2 * 50
+
+
+def test_the_default_out_dir_follows_the_shipped_layout():
+    """A 50,000-image run of a network shipped on all 60,000 (lenet.checkpoint.ON_60000) goes to weights/50k/,
+    its --all-60000 retrain to weights/; any other network's run to weights/. A retrain that would overwrite
+    the run it is frozen from is refused."""
+    from pathlib import Path
+
+    from lenet.checkpoint import ON_60000, RUNS_50000, WEIGHTS_DIR, chosen_run_dir
+    from lenet.train import parse_args
+    from tests.weights import require_trained
+
+    assert parse_args(["--model", "lenet5", "--recipe", "paper"]).out_dir == chosen_run_dir("lenet5-paper")
+    assert parse_args(["--model", "lenet5-relu"]).out_dir == WEIGHTS_DIR
+    assert parse_args(["--model", "lenet5", "--out-dir", "x"]).out_dir == Path("x")
+    for name in ON_60000:
+        assert parse_args(["--model", name]).out_dir == WEIGHTS_DIR / RUNS_50000
+    require_trained(*ON_60000)
+    for name in ON_60000:
+        args = parse_args(["--all-60000", "--calibration-from", str(WEIGHTS_DIR / RUNS_50000 / f"{name}.safetensors")])
+        assert (args.model, args.out_dir) == (name, WEIGHTS_DIR)
+    with pytest.raises(SystemExit):  # weights/lenet5-paper is its 50,000-image run until it ships on 60,000
+        parse_args(["--all-60000", "--calibration-from", str(WEIGHTS_DIR / "lenet5-paper.safetensors")])
