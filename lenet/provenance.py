@@ -143,8 +143,9 @@ CHOSEN_VALUES = {
         "lenet5": (VALIDATION, "±2.4/√F with the paper's μ 0.02 and per-sample steps against appendix A's written "
                    "±2.4/F with our μ 0.5 and 8-sample steps, on the validation split (weights/candidates/ISSUE17.md)"),
     },
-    ("paper", "mu", 0.02): (PAPER, "the paper's μ, which trains at the √F initialisation's curvature scale (and "
-                            "diverges at the written ±2.4/F's, lenet/sdlm.py)"),
+    ("paper", "mu", 0.02): (PAPER, "the paper's μ: it trains LeNet-1 at the √F initialisation's curvature scale, "
+                            "and diverges at the written ±2.4/F's (lenet/sdlm.py); LeNet-5 diverges at both "
+                            "(weights/candidates/ISSUE17.md)"),
     ("paper", "batch_size", 1): (PAPER, "the paper's per-sample steps"),
 }  # fmt: skip
 CALIBRATED = ("temperature", "unsure_gap", "rejection_thresholds")

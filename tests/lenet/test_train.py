@@ -8,7 +8,7 @@ import torch
 from lenet import data
 from lenet.checkpoint import load_model
 from lenet.distort import Distortion, change_pen, distort
-from lenet.train import main
+from lenet.train import main, network_name
 
 
 def test_distortion_shape_and_identity():
@@ -302,10 +302,12 @@ def test_the_default_out_dir_follows_the_shipped_layout():
     assert parse_args(["--model", "lenet5-relu"]).out_dir == WEIGHTS_DIR
     assert parse_args(["--model", "lenet5", "--out-dir", "x"]).out_dir == Path("x")
     for name in ON_60000:
-        assert parse_args(["--model", name]).out_dir == WEIGHTS_DIR / RUNS_50000
+        model, _, recipe = name.partition("-")  # lenet1-paper: --model lenet1 --recipe paper
+        argv = ["--model", model, *(["--recipe", recipe] if recipe else [])]
+        assert parse_args(argv).out_dir == WEIGHTS_DIR / RUNS_50000
     require_trained(*ON_60000)
     for name in ON_60000:
         args = parse_args(["--all-60000", "--calibration-from", str(WEIGHTS_DIR / RUNS_50000 / f"{name}.safetensors")])
-        assert (args.model, args.out_dir) == (name, WEIGHTS_DIR)
+        assert (network_name(args.model, args.recipe, args.distort), args.out_dir) == (name, WEIGHTS_DIR)
     with pytest.raises(SystemExit):  # weights/lenet5-paper is its 50,000-image run until it ships on 60,000
         parse_args(["--all-60000", "--calibration-from", str(WEIGHTS_DIR / "lenet5-paper.safetensors")])
