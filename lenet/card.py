@@ -40,9 +40,10 @@ DEVIATIONS = """\
   measured deviations: steps on the summed gradients of 8 samples instead of after every sample;
   for LeNet-5, μ = 0.5 instead of 0.02 (at appendix A's written ±2.4/F initialisation the paper's
   μ blows the network up in the first pass; at ±2.4/√F, where 99% of the first-pass rates fall in
-  the paper's stated range, in the second, even with per-sample steps); for `lenet1-paper`, the
-  paper's μ = 0.02 with the ±2.4/√F initialisation, chosen on validation (each setting's origin is
-  listed per network below). With distortions it uses the paper's list only (no rotation, no
+  the paper's stated range, in the second, even with per-sample steps); `lenet5-paper` and
+  `lenet1-paper` draw their initial weights in ±2.4/√F, chosen on validation, `lenet1-paper` with
+  the paper's μ = 0.02; `lenet5-paper-distort` keeps ±2.4/F (each setting's origin is listed per
+  network below). With distortions it uses the paper's list only (no rotation, no
   elastic field, no pen change), made once as 9 copies of every image read beside the originals on
   every pass (the paper: 540,000 copies of 60,000 images).
 - **Training data**: every run was chosen on 50,000 images, the last 10,000 held out as the

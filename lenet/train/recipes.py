@@ -16,14 +16,27 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from lenet.model import SQRT_FAN_IN_INIT
 from lenet.sdlm import HESSIAN_SAMPLES, SDLM, diagonal_hessian, mu_at, paper_rate
 
 RECIPES = {
     "ours": "ours: Adam + one-cycle, affine + elastic distortions, EMA of weights",
     "paper": "the paper's: stochastic diagonal Levenberg-Marquardt (appendix C), curvature on 500 samples before "
-    "each pass, the paper's 20-pass rate schedule, no weight averaging; summed 8-sample batches and mu 0.5 "
-    "(the paper: per sample, mu 0.02)",
+    "each pass, the paper's 20-pass rate schedule, no weight averaging",
 }
+
+
+def recipe_words(info: dict) -> str:
+    """The ``recipe`` a run's log records: :data:`RECIPES`' line, and for the paper's recipe the
+    settings that depart from the paper (steps, μ, initialisation), as this run had them."""
+    if "mu" not in info and "mu_schedule" not in info:
+        return RECIPES["ours"]
+    batch = info["batch_size"]
+    steps = "per-sample steps" if batch == 1 else f"summed {batch}-sample batches"
+    schedule = info.get("mu_schedule")
+    mu = f"mu {info['mu']}" if not schedule else "mu " + ", ".join(f"{m} from pass {p}" for p, m in schedule)
+    init = "initial weights in ±2.4/√F" if info.get("init") == SQRT_FAN_IN_INIT else "initial weights in ±2.4/F"
+    return f"{RECIPES['paper']}; {steps}, {mu}, {init} (the paper: per sample, mu 0.02, ±2.4/F)"
 
 
 @torch.no_grad()

@@ -16,7 +16,7 @@ from lenet.model import SQRT_FAN_IN_INIT, build_model, count_parameters, sqrt_fa
 from lenet.sdlm import HESSIAN_SAMPLES, PAPER_FIRST_PASS_RATES, paper_rate
 from lenet.train.cli import PAPER_INIT, family, network_name, parse_args, recorded_defaults
 from lenet.train.loop import Progress, error_rate, passes, seeded
-from lenet.train.recipes import RECIPES, Ours, Paper, distillation_loss
+from lenet.train.recipes import Ours, Paper, distillation_loss, recipe_words
 from lenet.train.samples import Samples, distorted_copies, split
 from lenet.train.write import command, machine, without_out_dir, write_run
 
@@ -83,7 +83,7 @@ def train(args: argparse.Namespace) -> dict:
         "network": name,
         "command": command("lenet.train", without_out_dir(args.argv), args.threads),
         "threads": args.threads,
-        "recipe": RECIPES[args.recipe],
+        "recipe": "",  # recipe_words, below
         "init": str(args.init) if args.init else SQRT_FAN_IN_INIT if args.sqrt_fan_in else PAPER_INIT,
         "teacher": f"{args.teacher} (distillation weight {args.distill})" if args.teacher else "none",
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
@@ -101,6 +101,7 @@ def train(args: argparse.Namespace) -> dict:
         "parameters": count_parameters(final),
         **calibration,
     }  # fmt: skip
+    info["recipe"] = recipe_words(info)
     reference = str(args.calibration_from) if args.all_60000 else None
     curve = out_dir.resolve() != Path(WEIGHTS_DIR).resolve()  # a candidate: its curve beside its log (card: weights/)
     write_run(final, name, info, progress.history, out_dir, recorded_defaults(args.recipe, args.model),

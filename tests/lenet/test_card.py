@@ -121,7 +121,7 @@ def test_the_card_says_where_each_setting_was_chosen_from_the_logs(logs_in):
             assert line in text, (log["model"], key)
         assert "--threads" in log["reproduce"]["command"] and f"`{log['reproduce']['command']}` |" in text
     # the shipped logs say that j = 5 and the distortion strengths were first found on the test set
-    assert "`lenet5`: j = 5 (then re-decided on validation), distortion strength = 0.5 (not re-decided" in text
+    assert "`lenet5`: j = 5 (then re-decided on validation), distortion strength = 0.5 (then re-decided" in text
     assert "`lenet1`: distortion strength = 0.35 (then re-decided on validation)" in text
     assert "no setting chosen on the test images" not in text
     assert "statistically, not bit for bit" in text

@@ -246,10 +246,14 @@ def test_sqrt_fan_in_is_recorded_frozen_by_all_60000_and_credited_to_validation(
         "seed": 0,
         "j": 0.1,
     }
-    chosen = provenance(info)["settings_chosen"]
+    added = provenance(info)
+    chosen = added["settings_chosen"]
+    assert "per-sample steps, mu 0.02, initial weights in ±2.4/√F" in added["recipe"]  # what this run did
     assert chosen["init"]["where"] == "validation"
     assert (chosen["mu"]["where"], chosen["batch_size"]["where"]) == ("the paper", "the paper")
-    chosen = provenance({**info, "init": "the paper's (appendix A)", "mu": 0.3, "batch_size": 4})["settings_chosen"]
+    added = provenance({**info, "init": "the paper's (appendix A)", "mu": 0.3, "batch_size": 4})
+    chosen = added["settings_chosen"]
+    assert "summed 4-sample batches, mu 0.3, initial weights in ±2.4/F" in added["recipe"]
     assert "init" not in chosen and chosen["mu"]["where"] == chosen["batch_size"]["where"] == "command line"
 
 
