@@ -11,7 +11,7 @@ import html
 from explorer.glossary import glossary_html, recipe_terms
 from explorer.pictures import img
 from lenet.curves import learning_png
-from lenet.network import Network
+from lenet.network import Network, frozen_from_log
 from lenet.paper import NOT_THE_SAME, TEST_ERROR
 
 
@@ -63,7 +63,7 @@ def learning_html(network: Network) -> str:
                  else "the error after each epoch on the validation digits")  # fmt: skip
     return (
         f'<div class="lenet-learning"><p>{" ".join(facts)}</p>'
-        + img(learning_png(log, title, network.arch), f"training curves of {title}")
+        + img(learning_png(log, title, network.arch, frozen_from_log(log)), f"training curves of {title}")
         + "<p class='how'>The training loss is measured on the training digits (distorted when the recipe "
         f"distorts them), {per_epoch}, the test error once at the end. "
         f"Recipe: {recipe}.<br>Retrain it with <code>{command}</code></p>{plain}</div>"

@@ -17,6 +17,7 @@ from pathlib import Path
 from lenet.checkpoint import NETWORKS, ON_60000, RUNS_50000, WEIGHTS_DIR, architecture
 from lenet.curves import learning_png
 from lenet.network import TITLES as PAGE_TITLES
+from lenet.network import frozen_from_log
 from lenet.paper import NOT_THE_SAME, TEST_ERROR, TEST_ERROR_DISTORTED
 from lenet.provenance import ON_TEST, TEST_THEN_VALIDATION, recipe_of, selected_on
 
@@ -62,7 +63,8 @@ def paper_error(name: str) -> float:
 
 def plot_curve(log: dict, path: Path) -> None:
     """The training curves of one log as a PNG file (``lenet.curves``, as the page draws them)."""
-    path.write_bytes(learning_png(log, TITLES.get(log["model"], log["model"]), architecture(log["model"])))
+    title, arch = TITLES.get(log["model"], log["model"]), architecture(log["model"])
+    path.write_bytes(learning_png(log, title, arch, frozen_from_log(log)))
 
 
 def test_figure(log: dict) -> str:

@@ -16,11 +16,12 @@ from lenet.paper import TEST_ERROR
 TRAIN, VALIDATION, TEST, PAPER = "#1f77b4", "#d62728", "#111827", "#6b7280"
 
 
-def learning_png(log: dict, title: str, arch: str) -> bytes:
+def learning_png(log: dict, title: str, arch: str, frozen_from: dict | None = None) -> bytes:
     """Three plots side by side as PNG bytes (880 × 300 px): training loss per epoch (log scale),
     validation error per epoch with the final test error and the paper's, and the test error left
     after rejecting the least certain digits. ``log`` needs ``history``; ``arch`` ("lenet5") picks
-    the paper's figure."""
+    the paper's figure. ``frozen_from``: for an ``--all-60000`` retrain (no validation error of its
+    own), the log of the 50,000-image run it was frozen from, whose validation curve is drawn."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -38,9 +39,14 @@ def learning_png(log: dict, title: str, arch: str) -> bytes:
     errors = [math.nan if r["validation_error"] is None else 100 * r["validation_error"] for r in h]
     measured = any(math.isfinite(e) for e in errors)
     b.plot(epochs, errors, color=VALIDATION, marker=marker, ms=3,
-           label="validation" if measured else "validation: trained on it")  # fmt: skip
+           label="validation" if measured else "validation: none (trained on it)")  # fmt: skip
     if not measured:  # the epochs still span the axis, as the training loss's
         b.set_xlim(epochs[0] - 0.5, epochs[-1] + 0.5)
+        run = [r for r in (frozen_from or {}).get("history", []) if r.get("validation_error") is not None]
+        if run:  # the same settings on 50,000 images: the curve the retrain's choices rest on
+            errors = [100 * r["validation_error"] for r in run]
+            b.plot([r["epoch"] for r in run], errors, color=VALIDATION, ls=":", marker=marker, ms=3,
+                   label="validation, its 50,000-image run")  # fmt: skip
     if "test_error" in log:
         b.plot(
             [epochs[-1]],

@@ -43,6 +43,19 @@ def read_log(name: str, weights_dir: Path | str = WEIGHTS_DIR) -> dict:
         return {}
 
 
+def frozen_from_log(log: dict) -> dict:
+    """The training log of the 50,000-image run that an ``--all-60000`` retrain's ``log`` was frozen
+    from (its ``reference``: the run's weights, a path in the repository), or {} for any other log."""
+    reference = log.get("reference")
+    if not reference:
+        return {}
+    path = Path(reference) if Path(reference).is_absolute() else WEIGHTS_DIR.parent / reference
+    try:
+        return json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
     """A loaded network and what belongs to it."""

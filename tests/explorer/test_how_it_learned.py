@@ -46,3 +46,27 @@ def test_lenet1_is_not_passed_off_as_the_papers():
 
 def test_missing_log_gives_a_note():
     assert "No training log" in learning_html(untrained("lenet1"))
+
+
+def test_a_retrain_on_all_60000_shows_the_validation_curve_of_the_run_it_was_frozen_from(tmp_path):
+    """An --all-60000 retrain has no validation error of its own: its plot draws the 50,000-image
+    run's (read from the run beside its ``reference``), and without that log only the gap."""
+    import json
+
+    from lenet.network import frozen_from_log
+
+    run = {**LOG, "history": [{**r, "validation_error": 0.03 / r["epoch"]} for r in LOG["history"]]}
+    (tmp_path / "lenet5.json").write_text(json.dumps(run))
+    retrain = {**LOG, "validation_error": None, "reference": str(tmp_path / "lenet5.safetensors"),
+               "history": [{**r, "validation_error": None} for r in LOG["history"]]}  # fmt: skip
+    assert frozen_from_log(retrain) == run and frozen_from_log(LOG) == {}
+    assert frozen_from_log({**retrain, "reference": str(tmp_path / "gone.safetensors")}) == {}
+
+    def red_pixels(png: bytes) -> int:  # the validation colour, #d62728
+        im = Image.open(io.BytesIO(png)).convert("RGB")
+        return sum(1 for r, g, b in im.getdata() if r > 180 and g < 80 and b < 80)
+
+    alone = red_pixels(learning_png(retrain, "LeNet-5", "lenet5"))
+    drawn = red_pixels(learning_png(retrain, "LeNet-5", "lenet5", frozen_from_log(retrain)))
+    assert drawn > alone + 100  # the curve is there
+    assert "validation" in learning_html(untrained("lenet5", retrain))
