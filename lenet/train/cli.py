@@ -32,7 +32,7 @@ FROZEN = (
     ("j", "j", ("--j",)), ("distortions", "distort", ("--distort", "--no-distort")),
     ("distortion_strength", "distortion", ("--distortion",)), ("pen", "pen", ("--pen",)),
     ("lr", "lr", ("--lr",)), ("ema", "ema", ("--ema",)), ("mu", "mu", ("--mu",)),
-    ("mu_schedule", "mu_schedule", ("--mu-schedule",)),
+    ("mu_schedule", "mu_schedule", ("--mu-schedule",)), ("copies_per_image", "copies", ("--copies",)),
 )  # fmt: skip
 # Where each default was chosen, per setting: lenet.provenance.ORIGINS (every run records it as settings_chosen).
 

@@ -215,9 +215,15 @@ def test_all_60000_refuses_to_rechoose_a_setting(tmp_path):
     paper = _chosen_run(tmp_path / "paper.safetensors", mu=None, mu_schedule=[[1, 0.5], [3, 0.05]], ema="none")
     args = parse_args(["--all-60000", "--calibration-from", str(paper), "--mu-schedule", "1:0.5,3:0.05"])
     assert (args.recipe, args.mu_schedule, args.epochs) == ("paper", [[1, 0.5], [3, 0.05]], 2)
-    for extra in (["--mu-schedule", "1:0.5,3:0.02"], ["--mu", "0.02"], ["--recipe", "ours"]):
+    for extra in (["--mu-schedule", "1:0.5,3:0.02"], ["--mu", "0.02"], ["--recipe", "ours"], ["--copies", "2"]):
         with pytest.raises(SystemExit):
             parse_args(["--all-60000", "--calibration-from", str(paper), *extra])
+    # the paper's protocol: its distorted copies per image are a setting too (lenet5-paper-distort)
+    copies = _chosen_run(tmp_path / "copies.safetensors", mu=0.5, ema="none", distortions=True, copies_per_image=9)
+    args = parse_args(["--all-60000", "--calibration-from", str(copies)])
+    assert (args.recipe, args.distort, args.copies) == ("paper", True, 9)
+    with pytest.raises(SystemExit):
+        parse_args(["--all-60000", "--calibration-from", str(copies), "--copies", "3"])
 
 
 def test_sqrt_fan_in_is_recorded_frozen_by_all_60000_and_credited_to_validation(tmp_path):
