@@ -148,6 +148,10 @@ CHOSEN_VALUES = {
                    "1.14% against 1.23% validation error; at ±2.4/√F μ 0.1 gave 1.42% and the paper's 0.02 diverged "
                    "in pass 2, with 8-sample and with per-sample steps (weights/candidates/ISSUE17.md)"),
     },
+    ("ours", "init", SQRT_FAN_IN_INIT): (VALIDATION, "±2.4/√F against appendix A's ±2.4/F by the rule for our recipe "
+                                         "(validation error plus the drawn validation digits' error, docs/RESULTS.md): "
+                                         "1.15% + 1.94% against 1.12% + 2.00%, a difference well inside the noise "
+                                         "(weights/candidates/lenet1-sqrt)"),
     ("paper", "mu", 0.02): (PAPER, "the paper's μ: it trains LeNet-1 at the √F initialisation's curvature scale, "
                             "and diverges at the written ±2.4/F's (lenet/sdlm.py); LeNet-5 diverges at both "
                             "(weights/candidates/ISSUE17.md)"),

@@ -27,10 +27,12 @@ RECIPES = {
 
 
 def recipe_words(info: dict) -> str:
-    """The ``recipe`` a run's log records: :data:`RECIPES`' line, and for the paper's recipe the
-    settings that depart from the paper (steps, μ, initialisation), as this run had them."""
+    """The ``recipe`` a run's log records: :data:`RECIPES`' line, with the settings that depart
+    from the paper as this run had them (the paper's recipe: steps, μ, initialisation; ours: a
+    widened initialisation)."""
     if "mu" not in info and "mu_schedule" not in info:
-        return RECIPES["ours"]
+        wide = info.get("init") == SQRT_FAN_IN_INIT
+        return RECIPES["ours"] + ("; initial weights in ±2.4/√F (the paper: ±2.4/F)" if wide else "")
     batch = info["batch_size"]
     steps = "per-sample steps" if batch == 1 else f"summed {batch}-sample batches"
     schedule = info.get("mu_schedule")

@@ -78,7 +78,7 @@ def test_weights_file_is_small_and_described(name):
 EXPECTED = {
     "lenet5": {"j": TEST_THEN_VALIDATION, "distortion_strength": TEST_THEN_VALIDATION, "seed": FIXED,
                "epochs": NOT_SEARCHED},
-    "lenet1": {"j": UNUSED, "distortion_strength": TEST_THEN_VALIDATION, "epochs": NOT_SEARCHED},
+    "lenet1": {"j": UNUSED, "init": VALIDATION, "distortion_strength": TEST_THEN_VALIDATION, "epochs": NOT_SEARCHED},
     "lenet5-paper": {"mu": HELD_OUT, "init": VALIDATION, "batch_size": HELD_OUT, "epochs": PAPER,
                      "j": NOT_SEARCHED, "distortion_strength": UNUSED},
     "lenet5-paper-distort": {"mu": HELD_OUT, "distortions": PAPER, "distortion_strength": PAPER, "pen": UNUSED},
