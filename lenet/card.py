@@ -36,6 +36,8 @@ DEVIATIONS = """\
   strength), smooth **elastic** fields (Simard et al. 2003) and random **pen thinning and
   thickening** (`lenet/distort.py`), so that digits drawn with any pen are read. The MAP
   constant j is not given in the paper; where ours was chosen is said per network below.
+  `lenet1` draws its initial weights in ±2.4/√F instead of appendix A's ±2.4/F (chosen on
+  validation; see the paper's recipe below for why the scale matters).
 - **The paper's recipe** (`*-paper`): stochastic diagonal Levenberg–Marquardt, 20 passes, the
   paper's rate schedule and curvature estimate on 500 samples per pass (`lenet/sdlm.py`), with
   measured deviations: steps on the summed gradients of 8 samples instead of after every sample;
