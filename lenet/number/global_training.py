@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,14 +56,23 @@ import numpy as np
 import torch
 
 from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
-from lenet.data import DEFAULT_DATA_DIR
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
 from lenet.number.reading import build_graph
 from lenet.number.recognition import Graph
 from lenet.number.viterbi import Costs, arc_costs, costs_for
 from lenet.number.writer import TOUCH, write_number
-from lenet.train import command, error_rate, in_repository, machine, seeded, split, without_options, write_run
+from lenet.train import (
+    add_run_options,
+    command,
+    error_rate,
+    in_repository,
+    machine,
+    parse_run,
+    seeded,
+    split,
+    write_run,
+)
 
 NAME = "lenet5-global"
 START = "lenet5-pieces"  # the network it starts from, and whose costs make the fixed part of each arc's cost
@@ -372,17 +380,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--digit-weight", type=float, default=1.0, help="weight of the single digits' MAP loss")
     p.add_argument("--lr", type=float, default=3e-4, help="peak learning rate of the one-cycle schedule (Adam)")
     p.add_argument("--j", type=float, default=20.0, help="the MAP constant for the single digits (lenet5-pieces')")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    p.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
-    p.add_argument("--cache", type=Path, default=None, help="keep the numbers' graphs in this folder between runs")
-    p.add_argument("--quiet", action="store_true")
-    argv = sys.argv[1:] if argv is None else argv
-    args = p.parse_args(argv)
-    args.argv = without_options(argv, "--out-dir", "--cache")
-    # (neither where the files go nor the cache changes the result)
-    return args
+    add_run_options(p, cache="keep the numbers' graphs in this folder between runs")
+    return parse_run(p, argv)
 
 
 def main(argv: list[str] | None = None) -> int:

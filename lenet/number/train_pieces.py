@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
-from lenet.data import DEFAULT_DATA_DIR
 from lenet.distort import Distortion, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
@@ -49,13 +47,14 @@ from lenet.train import (
     Ours,
     Progress,
     Samples,
+    add_run_options,
     command,
     error_rate,
     machine,
+    parse_run,
     passes,
     seeded,
     split,
-    without_options,
     write_run,
 )
 
@@ -306,19 +305,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ema", type=float, default=0.999)
     p.add_argument("--j", type=float, default=20.0, help="the MAP criterion's rubbish constant (lenet5: 5)")
     p.add_argument("--distortion", type=float, default=0.5, help="strength of the digits' distortions")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    p.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
-    p.add_argument("--cache", type=Path, default=None, help="keep the cut pieces in this folder (.npz) between runs")
     p.add_argument("--mixed", type=float, default=MIXED, help="rubbish below this share of one digit's ink")
     p.add_argument("--part", type=float, default=PART, help="rubbish below this share of its main digit")
-    p.add_argument("--quiet", action="store_true")
-    argv = sys.argv[1:] if argv is None else argv
-    args = p.parse_args(argv)
-    args.argv = without_options(argv, "--out-dir", "--cache")
-    # (neither where the files go nor the cache changes the result)
-    return args
+    add_run_options(p, cache="keep the cut pieces in this folder (.npz) between runs")
+    return parse_run(p, argv)
 
 
 def main(argv: list[str] | None = None) -> int:

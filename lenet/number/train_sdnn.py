@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +51,6 @@ import torch
 import torch.nn.functional as F
 
 from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
-from lenet.data import DEFAULT_DATA_DIR
 from lenet.distort import Distortion, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
@@ -63,14 +61,15 @@ from lenet.train import (
     Ours,
     Progress,
     Samples,
+    add_run_options,
     command,
     error_rate,
     in_repository,
     machine,
+    parse_run,
     passes,
     seeded,
     split,
-    without_out_dir,
     write_run,
 )
 
@@ -267,17 +266,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ema", type=float, default=0.999)
     p.add_argument("--j", type=float, default=20.0, help="the MAP criterion's rubbish constant (lenet5-pieces: 20)")
     p.add_argument("--distortion", type=float, default=0.5, help="strength of the digits' distortions")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    p.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
     p.add_argument("--smoke", action="store_true", help="a quick check: 2,000 fit digits, few numbers, 1 pass")
-    p.add_argument("--quiet", action="store_true")
-    argv = sys.argv[1:] if argv is None else argv
-    args = p.parse_args(argv)
+    add_run_options(p)
+    args = parse_run(p, argv)
     if args.smoke:
         args.rows, args.val_rows, args.val_read, args.epochs = 50, 20, 2, 1
-    args.argv = without_out_dir(argv)
     return args
 
 

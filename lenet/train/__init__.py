@@ -71,12 +71,22 @@ from lenet.train.loop import Progress, error_rate, passes, seeded
 from lenet.train.recipes import KD_TEMPERATURE, RECIPES, Ours, Paper, distillation_loss, update_average
 from lenet.train.run import DATA_50000, DATA_ALL_60000, carried_calibration, main, train
 from lenet.train.samples import Samples, distorted_copies, split
-from lenet.train.write import command, in_repository, machine, without_options, without_out_dir, write_curve, write_run
+from lenet.train.write import (
+    add_run_options,
+    command,
+    in_repository,
+    machine,
+    parse_run,
+    without_options,
+    without_out_dir,
+    write_curve,
+    write_run,
+)
 
 __all__ = [
     "DATA_50000", "DATA_ALL_60000", "DEFAULTS", "FROZEN", "KD_TEMPERATURE", "PAPER_INIT", "RECIPES", "Ours", "Paper",
-    "Progress", "Samples", "carried_calibration", "command", "distillation_loss", "distorted_copies", "error_rate",
-    "family", "freeze_settings", "in_repository", "machine", "main", "network_name", "parse_args", "passes",
-    "recorded_defaults", "seeded", "split", "train", "update_average", "without_options", "without_out_dir",
-    "write_curve", "write_run",
+    "Progress", "Samples", "add_run_options", "carried_calibration", "command", "distillation_loss",
+    "distorted_copies", "error_rate", "family", "freeze_settings", "in_repository", "machine", "main", "network_name",
+    "parse_args", "parse_run", "passes", "recorded_defaults", "seeded", "split", "train", "update_average",
+    "without_options", "without_out_dir", "write_curve", "write_run",
 ]  # fmt: skip

@@ -8,15 +8,18 @@ validation split (``lenet.evaluate.calibrate``), and where each setting was chos
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import shlex
+import sys
 from pathlib import Path
 
 import torch
 
 from lenet.checkpoint import WEIGHTS_DIR, save_model
+from lenet.data import DEFAULT_DATA_DIR
 from lenet.provenance import reproduce, selected_on, settings_chosen, with_threads
 
 
@@ -37,6 +40,27 @@ def without_options(argv: list[str], *names: str) -> list[str]:
             continue
         out.append(a)
     return out
+
+
+def add_run_options(p: argparse.ArgumentParser, cache: str | None = None) -> None:
+    """The options every number training shares (lenet/number/): --seed, --threads, --data-dir,
+    --out-dir, --quiet, and --cache (with its ``cache`` help) where the training keeps one."""
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    p.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
+    if cache is not None:
+        p.add_argument("--cache", type=Path, default=None, help=cache)
+    p.add_argument("--quiet", action="store_true")
+
+
+def parse_run(p: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """``argv`` (default: the command line) parsed by ``p``; ``args.argv`` is what the log records,
+    without --out-dir and --cache (neither where the files go nor a cache changes the result)."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = p.parse_args(argv)
+    args.argv = without_options(argv, "--out-dir", "--cache")
+    return args
 
 
 def without_out_dir(argv: list[str]) -> list[str]:
