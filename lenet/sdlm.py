@@ -51,6 +51,10 @@ Two deviations, both measured (LeNet-5, seed 0, the first 6,000 training images;
   the paper's rate ε/h_kk. Raising μ by a factor c is the same as scaling the loss by 1/c with
   the paper's μ. With 8-sample batches μ = 0.2 still diverged, μ = 0.5 trained (4.8% error after
   3 passes over the 6,000 images, 5.8% with μ = 1); batches of 16 need μ = 1 (ε·B/μ ≤ 0.008).
+  At a ±2.4/√F initialisation (``lenet.model.sqrt_fan_in_``) μ = 0.02 trains the first pass
+  (2.74% validation error) and diverges in the second: that pass saturates C5 (the mean square
+  of its states reaches 2.8 of the ceiling A² = 2.94), so the re-estimate gives most of C5's
+  weights h < μ and the cap ε/μ = 0.025 a sample again (issue 17; weights/candidates/ISSUE17.md).
 
 The curvature's scale against the paper's (``python -m bench.curvature``; issue 17). The paper
 says its first-pass rates ε/(μ + h) ran from about 7 × 10⁻⁵ to 0.016 (``PAPER_FIRST_PASS_RATES``),
