@@ -52,7 +52,7 @@ DEVIATIONS = """\
 - **Training data**: every run was chosen on 50,000 images, the last 10,000 held out as the
   validation split on which runs are compared and everything the app uses is calibrated. {on_60000}
   then ship retrained on all 60,000 with every setting frozen and that calibration carried, as the
-  paper trained on 60,000; {on_50000} ship the 50,000-image run (no 60,000 retrain yet).
+  paper trained on 60,000{on_50000}.
 - **LeNet-1**: {lenet1}.
 """
 
@@ -113,6 +113,12 @@ def names(found: list[str]) -> str:
     """``"`lenet5` and `lenet1`"``: names as the card lists them."""
     quoted = [f"`{n}`" for n in found]
     return " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted) or "none"
+
+
+def pending_clause(pending: list[str], before: str, verb: str) -> str:
+    """``"; `a` and `b` ship ... (no 60,000 retrain yet)"``, or nothing once every network made by
+    ``python -m lenet.train`` ships its all-60,000 retrain."""
+    return f"{before}{names(pending)}{verb} (no 60,000 retrain yet)" if pending else ""
 
 
 def summary_table(logs: list[dict], chosen: dict[str, dict]) -> str:
@@ -332,8 +338,8 @@ compared and chosen on, and fitted every number the app uses: the confidence tem
 chosen run is retrained on all 60,000 training images with every setting frozen (epochs included)
 and its calibration carried, and that retrain ships, whatever its test figure: so far
 {names(on_60000)} ship their retrain (their 50,000-image runs are kept in `weights/{RUNS_50000}/`, with
-the validation and test figures shown beside the retrain's); {names(pending)}
-ship their 50,000-image run (no 60,000 retrain yet); the number readers {names(readers)},
+the validation and test figures shown beside the retrain's){pending_clause(pending, "; ", " ship their 50,000-image run")};
+the number readers {names(readers)},
 fine-tuned from a 50,000-image LeNet-5 and chosen on numbers written with validation digits, are not
 retrained on 60,000. A retrain has no validation error of its own:
 it trained on those images. The 10,000 test images give the figures below
@@ -353,7 +359,7 @@ depend on the machine, the torch build, the thread count and the code's version.
 
 ### How these networks differ from the paper's
 
-{DEVIATIONS.format(lenet1=NOT_THE_SAME["lenet1"], on_60000=names(on_60000), on_50000=names(pending))}
+{DEVIATIONS.format(lenet1=NOT_THE_SAME["lenet1"], on_60000=names(on_60000), on_50000=pending_clause(pending, "; ", " ship the 50,000-image run"))}
 {body}"""
     path = weights_dir / "MODEL_CARD.md"
     path.write_text(card)
