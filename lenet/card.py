@@ -66,7 +66,7 @@ def paper_error(name: str) -> float:
 def plot_curve(log: dict, path: Path) -> None:
     """The training curves of one log as a PNG file (``lenet.curves``, as the page draws them)."""
     title, arch = TITLES.get(log["model"], log["model"]), architecture(log["model"])
-    path.write_bytes(learning_png(log, title, arch, frozen_from_log(log)))
+    path.write_bytes(learning_png(log, title, arch, frozen_from_log(log), log["model"].endswith("-distort")))
 
 
 def test_figure(log: dict) -> str:
@@ -324,6 +324,8 @@ def write_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
     for name, run in chosen.items():
         plot_curve(run, weights_dir / RUNS_50000 / f"{name}_curve.png")
     on_60000, pending, readers = groups(logs)
+    waiting = pending_clause(pending, "; ", " ship their 50,000-image run")
+    waiting_too = pending_clause(pending, "; ", " ship the 50,000-image run")
     body = "\n".join(section(log, chosen.get(log["model"])) for log in logs)
     card = f"""# Model card — LeNet-5 Explorer weights
 
@@ -338,7 +340,7 @@ compared and chosen on, and fitted every number the app uses: the confidence tem
 chosen run is retrained on all 60,000 training images with every setting frozen (epochs included)
 and its calibration carried, and that retrain ships, whatever its test figure: so far
 {names(on_60000)} ship their retrain (their 50,000-image runs are kept in `weights/{RUNS_50000}/`, with
-the validation and test figures shown beside the retrain's){pending_clause(pending, "; ", " ship their 50,000-image run")};
+the validation and test figures shown beside the retrain's){waiting};
 the number readers {names(readers)},
 fine-tuned from a 50,000-image LeNet-5 and chosen on numbers written with validation digits, are not
 retrained on 60,000. A retrain has no validation error of its own:
@@ -359,7 +361,7 @@ depend on the machine, the torch build, the thread count and the code's version.
 
 ### How these networks differ from the paper's
 
-{DEVIATIONS.format(lenet1=NOT_THE_SAME["lenet1"], on_60000=names(on_60000), on_50000=pending_clause(pending, "; ", " ship the 50,000-image run"))}
+{DEVIATIONS.format(lenet1=NOT_THE_SAME["lenet1"], on_60000=names(on_60000), on_50000=waiting_too)}
 {body}"""
     path = weights_dir / "MODEL_CARD.md"
     path.write_text(card)

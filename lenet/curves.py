@@ -11,16 +11,17 @@ from __future__ import annotations
 import io
 import math
 
-from lenet.paper import TEST_ERROR
+from lenet.paper import TEST_ERROR, TEST_ERROR_DISTORTED
 
 TRAIN, VALIDATION, TEST, PAPER = "#1f77b4", "#d62728", "#111827", "#6b7280"
 
 
-def learning_png(log: dict, title: str, arch: str, frozen_from: dict | None = None) -> bytes:
+def learning_png(log: dict, title: str, arch: str, frozen_from: dict | None = None, distorted: bool = False) -> bytes:
     """Three plots side by side as PNG bytes (880 × 300 px): training loss per epoch (log scale),
     validation error per epoch with the final test error and the paper's, and the test error left
     after rejecting the least certain digits. ``log`` needs ``history``; ``arch`` ("lenet5") picks
-    the paper's figure. ``frozen_from``: for an ``--all-60000`` retrain (no validation error of its
+    the paper's figure, its figure with distortions if ``distorted`` (``lenet5-paper-distort``'s 0.8%).
+    ``frozen_from``: for an ``--all-60000`` retrain (no validation error of its
     own), the log of the 50,000-image run it was frozen from, whose validation curve is drawn."""
     import matplotlib
 
@@ -31,7 +32,8 @@ def learning_png(log: dict, title: str, arch: str, frozen_from: dict | None = No
     h = log["history"]
     epochs = [r["epoch"] for r in h]
     marker = "o" if len(h) < 15 else None
-    paper = 100 * TEST_ERROR[arch] if arch in TEST_ERROR else None  # none for a design-choice variant
+    table = TEST_ERROR_DISTORTED if distorted else TEST_ERROR
+    paper = 100 * table[arch] if arch in table else None  # none for a design-choice variant
     fig, (a, b, c) = plt.subplots(1, 3, figsize=(8.8, 3.0), dpi=100)
     a.plot(epochs, [r["train_loss"] for r in h], color=TRAIN, marker=marker, ms=3)
     a.set(title="training loss", xlabel="epoch (pass over the training set)", yscale="log")
@@ -60,7 +62,8 @@ def learning_png(log: dict, title: str, arch: str, frozen_from: dict | None = No
         b.axhline(paper, color=PAPER, ls="--", label=f"paper (test): {paper:.2f}%")
     # Zoomed on the paper's figure and the final error: the first epochs may leave the top of the plot.
     ends = [v for v in (paper, errors[-1]) if v is not None and math.isfinite(v)]  # an --all-60000 run: none
-    b.set(title=f"{title}: error (%)", xlabel="epoch", ylim=(0, 3 * max(ends or [1.0])))
+    sep = ":\n" if len(title) > 28 else ": "  # a long title on two lines, clear of its neighbours'
+    b.set(title=f"{title}{sep}error (%)", xlabel="epoch", ylim=(0, 3 * max(ends or [1.0])))
     b.legend(fontsize=8, loc="upper right")
     rej = log.get("rejection") or []
     if rej:

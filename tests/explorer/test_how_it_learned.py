@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from explorer.how_it_learned import learning_html
@@ -70,3 +71,19 @@ def test_a_retrain_on_all_60000_shows_the_validation_curve_of_the_run_it_was_fro
     drawn = red_pixels(learning_png(retrain, "LeNet-5", "lenet5", frozen_from_log(retrain)))
     assert drawn > alone + 100  # the curve is there
     assert "validation" in learning_html(untrained("lenet5", retrain))
+
+
+def test_the_paper_line_is_its_figure_with_distortions_for_a_distorted_run(monkeypatch):
+    """lenet5-paper-distort stands beside the paper's 0.8% with distortions, not its 0.95%."""
+    import matplotlib.axes
+
+    seen, draw = [], matplotlib.axes.Axes.axhline
+
+    def axhline(self, y=0, *args, **kwargs):
+        seen.append(y)
+        return draw(self, y, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "axhline", axhline)
+    learning_png(LOG, "LeNet-5", "lenet5")
+    learning_png(LOG, "LeNet-5 · 1998 recipe, with distortions", "lenet5", distorted=True)
+    assert seen == [pytest.approx(0.95), pytest.approx(0.8)]

@@ -313,7 +313,8 @@ def test_the_default_out_dir_follows_the_shipped_layout():
     assert parse_args(["--model", "lenet5", "--out-dir", "x"]).out_dir == Path("x")
     for name in ON_60000:
         model, _, recipe = name.partition("-")  # lenet1-paper: --model lenet1 --recipe paper
-        argv = ["--model", model, *(["--recipe", recipe] if recipe else [])]
+        recipe, _, distort = recipe.partition("-")  # lenet5-paper-distort: ... --recipe paper --distort
+        argv = ["--model", model, *(["--recipe", recipe] if recipe else []), *(["--distort"] if distort else [])]
         assert parse_args(argv).out_dir == WEIGHTS_DIR / RUNS_50000
     require_trained(*ON_60000)
     for name in ON_60000:
