@@ -18,6 +18,19 @@ def test_round_trip_keeps_weights_and_info(tmp_path):
     assert read_info(tmp_path / "lenet5.safetensors") == {"model": "lenet5", "test_error": 0.01, "unsure_gap": 2.5}
 
 
+def test_an_update_that_changes_nothing_leaves_the_file_byte_for_byte(tmp_path, monkeypatch):
+    """``python -m lenet.provenance`` over every shipped file rewrites only those whose metadata changed."""
+    path = tmp_path / "lenet5.safetensors"
+    save_model(build_model("lenet5"), path, {"test_error": 0.01, "rates": (1, 2)})
+    before = path.read_bytes()
+    writes = []
+    monkeypatch.setattr("lenet.checkpoint.save_file", lambda *a, **k: writes.append(a))
+    update_info(path, {"test_error": 0.01, "rates": (1, 2)})  # the same values (a tuple reads back as a list)
+    assert writes == [] and path.read_bytes() == before
+    update_info(path, {"test_error": 0.02})
+    assert len(writes) == 1
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(WeightsError, match="missing.*python -m lenet.train --model lenet1"):
         load_model("lenet1", tmp_path)
