@@ -115,10 +115,10 @@ def names(found: list[str]) -> str:
     return " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted) or "none"
 
 
-def pending_clause(pending: list[str], before: str, verb: str) -> str:
-    """``"; `a` and `b` ship ... (no 60,000 retrain yet)"``, or nothing once every network made by
-    ``python -m lenet.train`` ships its all-60,000 retrain."""
-    return f"{before}{names(pending)}{verb} (no 60,000 retrain yet)" if pending else ""
+def pending_clause(pending: list[str]) -> str:
+    """``"; `a` and `b` ship their 50,000-image run (no 60,000 retrain yet)"``, or nothing once every
+    network made by ``python -m lenet.train`` ships its all-60,000 retrain."""
+    return f"; {names(pending)} ship their 50,000-image run (no 60,000 retrain yet)" if pending else ""
 
 
 def summary_table(logs: list[dict], chosen: dict[str, dict]) -> str:
@@ -324,8 +324,7 @@ def write_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
     for name, run in chosen.items():
         plot_curve(run, weights_dir / RUNS_50000 / f"{name}_curve.png")
     on_60000, pending, readers = groups(logs)
-    waiting = pending_clause(pending, "; ", " ship their 50,000-image run")
-    waiting_too = pending_clause(pending, "; ", " ship the 50,000-image run")
+    waiting = pending_clause(pending)
     body = "\n".join(section(log, chosen.get(log["model"])) for log in logs)
     card = f"""# Model card — LeNet-5 Explorer weights
 
@@ -361,7 +360,7 @@ depend on the machine, the torch build, the thread count and the code's version.
 
 ### How these networks differ from the paper's
 
-{DEVIATIONS.format(lenet1=NOT_THE_SAME["lenet1"], on_60000=names(on_60000), on_50000=waiting_too)}
+{DEVIATIONS.format(lenet1=NOT_THE_SAME["lenet1"], on_60000=names(on_60000), on_50000=waiting)}
 {body}"""
     path = weights_dir / "MODEL_CARD.md"
     path.write_text(card)

@@ -76,11 +76,12 @@ def update_info(path: Path | str, updates: dict) -> None:
     whose metadata would not change is not written (its bytes stay as git has them: safetensors does not
     keep the header's order from one write to the next)."""
     path = Path(path)
-    info = {k: v for k, v in read_info(path).items() if k != "model"}
+    info = read_info(path)
+    model = info.pop("model")
     merged = {**info, **updates}
     if json.loads(json.dumps(merged)) == info:
         return
-    meta = {"model": read_info(path)["model"], "info": json.dumps(merged)}
+    meta = {"model": model, "info": json.dumps(merged)}
     save_file(load_file(str(path)), str(path), metadata=meta)
 
 
