@@ -143,11 +143,18 @@ def now_html(readings: dict | None) -> str:
         return f'<p class="dc-invite">{html.escape(EMPTY)}</p>'
     base = readings.get(BASE, {}).get("answer")
     rows = "".join(_now_row(n, e, base) for n, e in readings.items())
-    return ('<div class="dc-scroll" tabindex="0" role="region" aria-label="this digit, read by each network">'
-            '<table class="dc-now"><caption>This digit, read by LeNet-5 and by each variant '
-            '(the confidences are calibrated on the validation digits)</caption><thead><tr><th scope="col">network'
-            '</th><th scope="col">reads</th><th scope="col">confidence</th><th scope="col">second choice</th>'
-            f'</tr></thead><tbody>{rows}</tbody></table></div>')  # fmt: skip
+    title = "This digit, read by LeNet-5 and by each variant (the confidences are calibrated on the validation digits)"
+    return _titled("dc-now", title, "this digit, read by each network",
+                   '<thead><tr><th scope="col">network</th><th scope="col">reads</th><th scope="col">confidence</th>'
+                   f'<th scope="col">second choice</th></tr></thead><tbody>{rows}</tbody>')  # fmt: skip
+
+
+def _titled(kind: str, title: str, region: str, table: str) -> str:
+    """A table under its title, scrolled sideways on a phone: the title stays outside the scrolling box (as
+    a caption it would be as wide as the table, cut off at the screen's edge) and names the table."""
+    return (f'<p class="dc-caption" id="{kind}-title">{html.escape(title)}</p>'
+            f'<div class="dc-scroll" tabindex="0" role="region" aria-label="{region}">'
+            f'<table class="{kind}" aria-labelledby="{kind}-title">{table}</table></div>')  # fmt: skip
 
 
 def _against(log: dict, base: dict) -> str:
@@ -200,19 +207,21 @@ def record_html(networks: Mapping[str, Network | None]) -> str:
                       f"<dd>{html.escape(DESIGN_REASONS[n])}"
                       + (f'<br><i>{html.escape(CAVEATS[n])}</i>' if n in CAVEATS else "") + "</dd>"
                       for n in networks if n in DESIGN_REASONS)  # fmt: skip
-    return ('<div class="dc-scroll" tabindex="0" role="region" aria-label="what each network measured">'
-            '<table class="dc-record"><caption>What each one measured: the 10,000 MNIST '
-            'test digits (read after training) and the 10,000 validation digits</caption><thead><tr>'
-            '<th scope="col">network</th><th scope="col">the choice</th><th scope="col">test error</th>'
-            '<th scope="col">validation error</th><th scope="col">against LeNet-5, the same test digits</th>'
-            '<th scope="col">parameters</th><th scope="col">connections</th>'
-            '<th scope="col">training time</th><th scope="col">error as unsure digits are rejected</th></tr></thead>'
-            f'<tbody>{rows}</tbody></table></div><h4>Why the paper chose each</h4>'
-            f'<dl class="dc-why">{reasons}</dl>')  # fmt: skip
+    title = (
+        "What each one measured: the 10,000 MNIST test digits (read after training) and the 10,000 validation digits"
+    )
+    head = (
+        '<thead><tr><th scope="col">network</th><th scope="col">the choice</th><th scope="col">test error</th>'
+        '<th scope="col">validation error</th><th scope="col">against LeNet-5, the same test digits</th>'
+        '<th scope="col">parameters</th><th scope="col">connections</th>'
+        '<th scope="col">training time</th><th scope="col">error as unsure digits are rejected</th></tr></thead>'
+    )
+    return (_titled("dc-record", title, "what each network measured", f"{head}<tbody>{rows}</tbody>")
+            + f'<h4>Why the paper chose each</h4><dl class="dc-why">{reasons}</dl>')  # fmt: skip
 
 
 INTRO = ("<p>Each variant is LeNet-5 with <b>one</b> of the paper's choices undone and nothing else changed, "
-         "trained exactly as the LeNet-5 beside it (the same recipe, seed, 40 passes and 50,000 training images; "
+         "trained exactly as the LeNet-5 beside it (the same recipe, seed, 60 passes and 50,000 training images; "
          "<code>python -m lenet.train --model NAME</code>). Where a variant reads this digit otherwise, its row "
          "is marked. The training times were measured on the project's 2-core machine with other work "
          "running: compare them roughly.</p>")  # fmt: skip

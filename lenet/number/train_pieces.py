@@ -19,7 +19,8 @@ all ten RBF outputs above the constant j. Here:
 3. The network starts from a trained LeNet-5 (``--init``, weights/50k/lenet5.safetensors by
    default: the 50,000-image run, which never saw the validation digits that the pieces' choices
    are made on — not the shipped lenet5, retrained on all 60,000; the shipped lenet5-pieces
-   started from the candidate LeNet-5 of runs/cand) and is trained on
+   started from the candidate LeNet-5 of runs/cand, the same figures as the 40-epoch run kept in
+   weights/candidates/lenet5-e40) and is trained on
    the fit digits (distorted as in its recipe) mixed with those pieces (rubbish: a random 50,000 at
    most), 5 epochs, with the MAP constant j = 20 rather than lenet5's 5: with j = 5 the rubbish
    term stops pushing once a piece's energies pass about 10, and too many pieces stayed below that.

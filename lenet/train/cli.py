@@ -15,7 +15,7 @@ from lenet.sdlm import MU, PAPER_EPOCHS, parse_mu_schedule
 from lenet.train.recipes import RECIPES
 
 DEFAULTS = {  # what a flag left out means, per recipe and network: the shipped weights' settings
-    ("ours", "lenet5"): {"epochs": 40, "batch_size": 128, "lr": 3e-3, "ema": 0.999, "distort": True,
+    ("ours", "lenet5"): {"epochs": 60, "batch_size": 128, "lr": 3e-3, "ema": 0.999, "distort": True,
                          "distortion": 0.5, "j": 5.0},
     ("ours", "lenet1"): {"epochs": 50, "batch_size": 128, "lr": 3e-3, "ema": 0.999, "distort": True,
                          "distortion": 0.35, "j": 0.1},
@@ -52,7 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "changed, lenet.model.VARIANTS; trained with the lenet5 recipe)")  # fmt: skip
     p.add_argument("--recipe", choices=list(RECIPES), default="ours", help="ours, or the paper's (lenet/sdlm.py)")
     p.add_argument("--epochs", type=int,
-                   help="passes over the training images (ours: 40 LeNet-5, 50 LeNet-1; paper: 20)")  # fmt: skip
+                   help="passes over the training images (ours: 60 LeNet-5, 50 LeNet-1; paper: 20)")  # fmt: skip
     p.add_argument("--batch-size", type=int, help="images per step (ours: 128; paper: 8, summed gradients)")
     p.add_argument("--lr", type=float, help="ours: peak learning rate of the one-cycle schedule (3e-3)")
     p.add_argument("--ema", type=float, help="ours: decay of the exponential moving average of weights (0.999)")

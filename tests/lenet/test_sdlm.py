@@ -167,7 +167,7 @@ def test_recipe_flags_and_defaults():
     """A plain ``python -m lenet.train --model NAME`` is the command of the shipped weights."""
     ours = parse_args([])
     assert (ours.recipe, ours.epochs, ours.batch_size, ours.lr, ours.ema, ours.distort) == (
-        "ours", 40, 128, 3e-3, 0.999, True
+        "ours", 60, 128, 3e-3, 0.999, True
     )  # fmt: skip
     assert (ours.distortion, ours.j, ours.out_dir) == (0.5, 5.0, chosen_run_dir("lenet5"))  # weights/50k/ (ON_60000)
     one = parse_args(["--model", "lenet1"])

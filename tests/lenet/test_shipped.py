@@ -77,8 +77,8 @@ def test_weights_file_is_small_and_described(name):
 # it, written out by hand: the computation in lenet.provenance must agree.
 EXPECTED = {
     "lenet5": {"j": TEST_THEN_VALIDATION, "distortion_strength": TEST_THEN_VALIDATION, "seed": FIXED,
-               "epochs": NOT_SEARCHED},
-    "lenet1": {"j": UNUSED, "init": VALIDATION, "distortion_strength": TEST_THEN_VALIDATION, "epochs": NOT_SEARCHED},
+               "epochs": VALIDATION},
+    "lenet1": {"j": UNUSED, "init": VALIDATION, "distortion_strength": TEST_THEN_VALIDATION, "epochs": VALIDATION},
     "lenet5-paper": {"mu": HELD_OUT, "init": VALIDATION, "batch_size": HELD_OUT, "epochs": PAPER,
                      "j": VALIDATION, "distortion_strength": UNUSED},
     "lenet5-paper-distort": {"mu": HELD_OUT, "distortions": PAPER, "distortion_strength": PAPER, "pen": UNUSED,
