@@ -39,29 +39,15 @@ import numpy as np
 import torch
 
 from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
-from lenet.distort import Distortion, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
+from lenet.number.fine_tune import RUBBISH, energy_figures, fine_tune
 from lenet.number.reading import build_graph
 from lenet.number.writer import TOUCH, write_number
-from lenet.train import (
-    Ours,
-    Progress,
-    Samples,
-    add_run_options,
-    command,
-    error_rate,
-    machine,
-    parse_run,
-    passes,
-    seeded,
-    split,
-    write_run,
-)
+from lenet.train import Progress, add_run_options, command, error_rate, machine, parse_run, seeded, split, write_run
 
 NAME = "lenet5-pieces"
 INIT = WEIGHTS_DIR / "50k" / "lenet5.safetensors"  # never trained on the validation split
-RUBBISH = 10  # the target that means "not one digit" (LeNet5.loss)
 GOOD = 0.9  # a piece is digit d when ≥ GOOD of its ink is d's and it holds ≥ GOOD of d's ink
 MIXED = 0.8  # rubbish when less than this share of its ink belongs to one digit ...
 PART = 0.75  # ... or when it holds less than this share of its main digit's ink
@@ -194,21 +180,10 @@ def piece_set(
     return torch.from_numpy(cut["inputs"][keep])[:, None], torch.from_numpy(t[keep])
 
 
-@torch.no_grad()
 def piece_figures(model, x: torch.Tensor, t: torch.Tensor) -> dict:
     """On labelled pieces: how often a good piece is read right, and the median of the smallest
     energy of good and of rubbish pieces (the gap between them is what Viterbi can use)."""
-    energy = torch.cat([model.forward_intermediates(x[i : i + 2000])["Output"] for i in range(0, len(x), 2000)])
-    low, best = energy.min(dim=1)
-    good, bad = t < RUBBISH, t == RUBBISH
-    return {
-        "good_pieces": int(good.sum()),
-        "rubbish_pieces": int(bad.sum()),
-        "good_piece_error": float((best[good] != t[good]).float().mean()),
-        "good_median_energy": float(low[good].median()),
-        "rubbish_median_energy": float(low[bad].median()),
-        "rubbish_below_10": float((low[bad] < 10).float().mean()),
-    }
+    return energy_figures(model, x, t, "good", "rubbish", "piece", 10, "10")
 
 
 def train(args: argparse.Namespace) -> dict:
@@ -240,22 +215,11 @@ def train(args: argparse.Namespace) -> dict:
     before = {"validation_error": error_rate(base, x_val, y_val), **piece_figures(base, x_vp, t_vp)}
     log(f"base: {json.dumps(before)}")
 
-    model = base.train()
-    model.j = args.j
-    is_digit = torch.cat([torch.ones(len(x_fit), dtype=torch.bool), torch.zeros(len(x_pc), dtype=torch.bool)])
     # MNIST digits distorted as in the shipped recipe; pieces as the segmenter cut them
-    samples = Samples(torch.cat([x_fit, x_pc]), torch.cat([y_fit, t_pc]), scaled(Distortion(), args.distortion),
-                      is_digit)  # fmt: skip
-    steps = (len(samples) + args.batch_size - 1) // args.batch_size
-    recipe = Ours(model, args.lr, args.ema, total_steps=args.epochs * steps, pct_start=0.1, first_step=0)
-    for epoch, train_loss in passes(recipe, samples, args.epochs, args.batch_size, gen, progress, desc=NAME,
-                                    quiet=args.quiet):  # fmt: skip
-        ema = recipe.kept.eval()
-        row = {"epoch": epoch, "train_loss": train_loss, "validation_error": error_rate(ema, x_val, y_val),
-               **piece_figures(ema, x_vp, t_vp), "seconds": round(progress.seconds, 1)}  # fmt: skip
-        progress.history.append(row)
-        log(json.dumps(row))
-    final = recipe.kept.eval()
+    def figures(net) -> dict:
+        return {"validation_error": error_rate(net, x_val, y_val), **piece_figures(net, x_vp, t_vp)}
+
+    final = fine_tune(base, x_fit, y_fit, x_pc, t_pc, args, gen, progress, figures, log, NAME)
     after = progress.history[-1]
     calibration = calibrate(scores(final, x_val), y_val)  # for single digits, as lenet.train does
     info = {

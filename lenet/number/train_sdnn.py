@@ -51,23 +51,20 @@ import torch
 import torch.nn.functional as F
 
 from lenet.checkpoint import WEIGHTS_DIR, load_model, read_info
-from lenet.distort import Distortion, scaled
 from lenet.evaluate import calibrate, scores
 from lenet.model import count_parameters
 from lenet.number import sdnn
+from lenet.number.fine_tune import RUBBISH, energy_figures, fine_tune
 from lenet.number.sdnn import FIELD, exact_rate, prepare_strip
 from lenet.number.writer import TOUCH, write_number
 from lenet.train import (
-    Ours,
     Progress,
-    Samples,
     add_run_options,
     command,
     error_rate,
     in_repository,
     machine,
     parse_run,
-    passes,
     seeded,
     split,
     write_run,
@@ -75,7 +72,6 @@ from lenet.train import (
 
 NAME = "lenet5-sdnn"
 INIT = WEIGHTS_DIR / "lenet5-pieces.safetensors"
-RUBBISH = 10  # "none of the above": the MAP loss's rubbish target (LeNet5.loss)
 # The window rules, chosen on validation numbers against the first run's 3 / 6 / 2 (the docstring):
 SHIFT = 2.0  # strip px: a digit's windows are centred within this of its centre (a column is ≤ 2 px away)
 NEAR = 8.0  # strip px: a "none" window is at least this far from every digit's centre
@@ -138,21 +134,10 @@ def window_set(images: np.ndarray, labels: np.ndarray, rows: int, seed: int, var
     return torch.from_numpy(np.concatenate(xs))[:, None], torch.from_numpy(np.concatenate(ts))
 
 
-@torch.no_grad()
 def window_figures(model, x: torch.Tensor, t: torch.Tensor) -> dict:
     """On labelled windows: how often a digit's window is read right, how often a "none" window has
     an energy below j (what the decoder's "none" constant competes with), and the medians."""
-    energy = torch.cat([model.forward_intermediates(x[i : i + 2000])["Output"] for i in range(0, len(x), 2000)])
-    low, best = energy.min(dim=1)
-    digit, none = t < RUBBISH, t == RUBBISH
-    return {
-        "digit_windows": int(digit.sum()),
-        "none_windows": int(none.sum()),
-        "digit_window_error": float((best[digit] != t[digit]).float().mean()),
-        "digit_median_energy": float(low[digit].median()),
-        "none_median_energy": float(low[none].median()),
-        "none_below_j": float((low[none] < model.j).float().mean()),
-    }
+    return energy_figures(model, x, t, "digit", "none", "window", model.j, "j")
 
 
 def reading_figures(model, numbers) -> dict:
@@ -183,23 +168,13 @@ def train(args: argparse.Namespace) -> dict:
               **reading_figures(base, numbers)}  # fmt: skip
     log(f"base: {json.dumps(before)}")
 
-    model = base.train()
     digits = F.pad(x_fit, (2, 2, 2, 2))  # the fit digits in LeNet-5's 32×32 field, as the windows are
-    is_digit = torch.cat([torch.ones(len(digits), dtype=torch.bool), torch.zeros(len(x_w), dtype=torch.bool)])
-    samples = Samples(torch.cat([digits, x_w]), torch.cat([y_fit, t_w]), scaled(Distortion(), args.distortion),
-                      is_digit)  # fmt: skip
-    steps = (len(samples) + args.batch_size - 1) // args.batch_size
-    recipe = Ours(model, args.lr, args.ema, total_steps=args.epochs * steps, pct_start=0.1, first_step=0)
-    for epoch, train_loss in passes(recipe, samples, args.epochs, args.batch_size, gen, progress, desc=NAME,
-                                    quiet=args.quiet):  # fmt: skip
-        kept = recipe.kept.eval()
-        kept.j = args.j
-        row = {"epoch": epoch, "train_loss": train_loss, "validation_error": error_rate(kept, x_val, y_val),
-               **window_figures(kept, x_vw, t_vw), **reading_figures(kept, numbers),
-               "seconds": round(progress.seconds, 1)}  # fmt: skip
-        progress.history.append(row)
-        log(json.dumps(row))
-    final = recipe.kept.eval()
+
+    def figures(net) -> dict:
+        return {"validation_error": error_rate(net, x_val, y_val), **window_figures(net, x_vw, t_vw),
+                **reading_figures(net, numbers)}  # fmt: skip
+
+    final = fine_tune(base, digits, y_fit, x_w, t_w, args, gen, progress, figures, log, NAME)
     after = progress.history[-1]
     calibration = calibrate(scores(final, x_val), y_val)  # for single digits, as lenet.train does
     writer = "varied" if args.varied else "plain"
