@@ -220,18 +220,25 @@ def record_html(networks: Mapping[str, Network | None]) -> str:
             + f'<h4>Why the paper chose each</h4><dl class="dc-why">{reasons}</dl>')  # fmt: skip
 
 
-INTRO = ("<p>Each variant is LeNet-5 with <b>one</b> of the paper's choices undone and nothing else changed, "
-         "trained exactly as the LeNet-5 beside it (the same recipe, seed, 60 passes and 50,000 training images; "
-         "<code>python -m lenet.train --model NAME</code>). Where a variant reads this digit otherwise, its row "
-         "is marked. The training times were measured on the project's 2-core machine with other work "
-         "running: compare them roughly.</p>")  # fmt: skip
+def intro(networks: Mapping[str, Network | None]) -> str:
+    """What the variants share with the LeNet-5 beside them: its passes and training images as its log
+    records them (the recipe's epochs changed once already)."""
+    log = networks[BASE].log if networks.get(BASE) is not None else {}
+    passes = f"{log['epochs']} passes" if "epochs" in log else "passes"
+    images = f"{log['train_images']:,} training images" if "train_images" in log else "training images"
+    return ("<p>Each variant is LeNet-5 with <b>one</b> of the paper's choices undone and nothing else changed, "
+            f"trained exactly as the LeNet-5 beside it (the same recipe, seed, {passes} and {images}; "
+            "<code>python -m lenet.train --model NAME</code>). Where a variant reads this digit otherwise, its row "
+            "is marked. The training times were measured on the project's 2-core machine with other work "
+            "running: compare them roughly.</p>")  # fmt: skip
 
 
 def design_html(networks: Mapping[str, Network | None], readings: dict | None, record: str | None = None) -> str:
     """The whole view: the intro, this digit read by each network, and the table of measurements
     (``record``: :func:`record_html` of ``networks``, when already made)."""
     record = record_html(networks) if record is None else record
-    return f'<div class="lenet-design"><h3>Why LeNet-5 was built this way</h3>{INTRO}{now_html(readings)}{record}</div>'
+    head = f"<h3>Why LeNet-5 was built this way</h3>{intro(networks)}"
+    return f'<div class="lenet-design">{head}{now_html(readings)}{record}</div>'
 
 
 class DesignChoices:
